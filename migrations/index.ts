@@ -1,0 +1,13 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001_init.js';
+import * as m0002 from './0002_reference_data.js';
+
+/** Static list so bundling or compiling never changes which migrations run, or their order. */
+export const migrations: Record<string, Migration> = {
+  '0001_init': m0001,
+  '0002_reference_data': m0002,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,101 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import formbody from '@fastify/formbody';
+import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppConfig } from './config.js';
+import { createDb, type Database } from './db/create-db.js';
+import { AppError } from './http/app-error.js';
+import { ProblemSchema } from './http/schemas.js';
+import authPlugin from './plugins/auth.js';
+import dbPlugin from './plugins/db.js';
+import errorsPlugin, { sendProblem } from './plugins/errors.js';
+import openapiPlugin from './plugins/openapi.js';
+import agencyRoutes from './modules/agencies/routes.js';
+import auditRoutes from './modules/audit/routes.js';
+import authRoutes from './modules/auth/routes.js';
+import clientRoutes from './modules/clients/routes.js';
+import codelistRoutes from './modules/codelists/routes.js';
+import healthRoutes from './modules/health/routes.js';
+import indicatorRoutes from './modules/indicators/routes.js';
+import regionRoutes from './modules/regions/routes.js';
+
+export type App = FastifyInstance;
+
+export interface BuildOptions {
+  /** An already-open database; the caller closes it. Without one, the app opens and closes its own. */
+  database?: Database;
+  /** Pino options or false; defaults to a JSON logger at config.logLevel. */
+  logger?: FastifyServerOptions['logger'];
+  /** An existing pino logger (the server's), used instead of `logger`. */
+  loggerInstance?: FastifyBaseLogger;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Secrets must never reach the logs, whichever way a client sends them. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  '*.client_secret',
+  '*.secret',
+  '*.access_token',
+  '*.password',
+];
+
+export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.loggerInstance
+      ? { loggerInstance: options.loggerInstance }
+      : { logger: options.logger ?? { level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } } }),
+    bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: 72_000,
+    // Our own hook answers 503 as problem+json while closing (see below).
+    return503OnClosing: false,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: {
+      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const ownsDatabase = !options.database;
+  const database = options.database ?? createDb(config.database, { onPoolError: (err) => app.log.error({ err }, 'database pool error') });
+  if (ownsDatabase) app.addHook('onClose', () => database.close());
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (closing) {
+      reply.header('connection', 'close');
+      return sendProblem(request, reply, new AppError('SERVICE_UNAVAILABLE'));
+    }
+  });
+
+  app.addSchema(ProblemSchema);
+  await app.register(errorsPlugin, { bodyLimit: config.bodyLimitBytes });
+  await app.register(dbPlugin, { database });
+  await app.register(openapiPlugin);
+  await app.register(authPlugin, { jwt: config.jwt });
+  await app.register(formbody, { bodyLimit: 16 * 1024 });
+
+  await app.register(healthRoutes);
+  await app.register(authRoutes, { prefix: '/v1/auth', jwt: config.jwt });
+  await app.register(regionRoutes, { prefix: '/v1/regions' });
+  await app.register(indicatorRoutes, { prefix: '/v1/indicators' });
+  await app.register(agencyRoutes, { prefix: '/v1/agencies' });
+  await app.register(codelistRoutes, { prefix: '/v1/codelists' });
+  await app.register(clientRoutes, { prefix: '/v1/clients' });
+  await app.register(auditRoutes, { prefix: '/v1/audit-log' });
+
+  await app.ready();
+  return app;
+}

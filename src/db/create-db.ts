@@ -1,0 +1,67 @@
+import { mkdirSync } from 'node:fs';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.js';
+import type { DB } from './schema.js';
+
+export interface Database {
+  readonly kind: DatabaseConfig['kind'];
+  readonly db: Kysely<DB>;
+  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface CreateDbOptions {
+  /** Called for errors raised by idle pool connections (e.g. the server restarted). */
+  onPoolError?: (err: Error) => void;
+  /** PGlite only: start from a dumped data directory (tests use this to skip loading reference data). */
+  loadDataDir?: Blob;
+}
+
+export function createDb(config: DatabaseConfig, options: CreateDbOptions = {}): Database {
+  return config.kind === 'postgres' ? createPostgres(config, options) : createPglite(config.dataDir, options);
+}
+
+function createPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, options: CreateDbOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolMax,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: config.statementTimeoutMs,
+    query_timeout: config.statementTimeoutMs + 1_000,
+    application_name: 'satu-data-exchange',
+  });
+  // Without a listener, an idle client that loses its connection crashes the process.
+  pool.on('error', (err) => options.onPoolError?.(err));
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    db,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+function createPglite(dataDir: string | undefined, options: CreateDbOptions): Database {
+  if (dataDir && !options.loadDataDir) mkdirSync(dataDir, { recursive: true });
+  const pglite = new PGlite({
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : dataDir ? { dataDir } : {}),
+    extensions: { pg_trgm },
+  });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  return {
+    kind: 'pglite',
+    db,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

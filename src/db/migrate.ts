@@ -1,0 +1,26 @@
+import { Migrator, type Kysely } from 'kysely';
+import { migrationProvider } from '../../migrations/index.js';
+import type { DB } from './schema.js';
+
+export interface MigrationOutcome {
+  applied: string[];
+  durationMs: number;
+}
+
+/**
+ * Brings the schema to the latest version. Kysely takes a Postgres advisory lock for the
+ * run, so two instances starting together apply each migration exactly once.
+ */
+export async function migrateToLatest(db: Kysely<DB>): Promise<MigrationOutcome> {
+  const started = performance.now();
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Migration ${failed} failed`, { cause: error });
+  }
+  return {
+    applied: results.filter((r) => r.status === 'Success').map((r) => r.migrationName),
+    durationMs: Math.round(performance.now() - started),
+  };
+}

@@ -1,0 +1,119 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/** Timestamps come back as Date on pg and PGlite alike; we write them as Date or ISO text. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** `numeric` comes back as text on both drivers so no precision is lost in transit. */
+type Numeric = ColumnType<string, string | number, string | number>;
+
+export interface RegionsTable {
+  code: string;
+  name: string;
+  level: number;
+  kind: string;
+  parent_code: string | null;
+}
+
+export interface PopulationsTable {
+  region_code: string;
+  year: number;
+  male: number;
+  female: number;
+  total: number;
+  source: string;
+}
+
+export interface CodelistsTable {
+  name: string;
+  title_id: string;
+  title_en: string;
+  description_id: string;
+  description_en: string;
+}
+
+export interface CodelistCodesTable {
+  codelist: string;
+  code: string;
+  label_id: string;
+  label_en: string;
+  sort_order: number;
+  attributes: JSONColumnType<Record<string, unknown>>;
+}
+
+export interface IndicatorMetadata {
+  konsep: string | null;
+  definisi: string | null;
+  interpretasi: string | null;
+  metode_perhitungan: string | null;
+  klasifikasi_penyajian: string[];
+  indikator_komposit: boolean;
+  indikator_pembangun: string[];
+  level_estimasi: string | null;
+  dapat_diakses_umum: boolean;
+}
+
+export interface IndicatorsTable {
+  code: string;
+  name: string;
+  name_en: string;
+  group: string;
+  measure: string;
+  unit: string;
+  value_type: string;
+  valid_min: Numeric | null;
+  valid_max: Numeric | null;
+  direction: string | null;
+  dimension: string | null;
+  source_agency_kinds: ColumnType<string[], string[], string[]>;
+  periodicity: string;
+  disaggregations: ColumnType<string[], string[], string[]>;
+  metadata: JSONColumnType<IndicatorMetadata>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AgenciesTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  kind: string;
+  jurisdiction_region_code: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ClientsTable {
+  id: string;
+  name: string;
+  role: string;
+  agency_id: string | null;
+  secret_hash: string;
+  tokens_valid_after: Timestamp;
+  disabled_at: Date | null;
+  created_at: Timestamp;
+  last_token_at: Date | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: Timestamp;
+  actor_id: string | null;
+  actor_role: string | null;
+  actor_agency: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  before: ColumnType<Record<string, unknown> | null, string | null, never>;
+  after: ColumnType<Record<string, unknown> | null, string | null, never>;
+  request_id: string | null;
+}
+
+export interface DB {
+  regions: RegionsTable;
+  populations: PopulationsTable;
+  codelists: CodelistsTable;
+  codelist_codes: CodelistCodesTable;
+  indicators: IndicatorsTable;
+  agencies: AgenciesTable;
+  clients: ClientsTable;
+  audit_log: AuditLogTable;
+}

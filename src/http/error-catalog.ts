@@ -1,0 +1,145 @@
+/**
+ * The stable error vocabulary of the API. Codes never change meaning once published;
+ * integrators branch on `code`, people read `title` and `detail`. Placeholders `{name}`
+ * are filled from the error's params.
+ */
+export interface ErrorEntry {
+  status: number;
+  title: { id: string; en: string };
+  detail: { id: string; en: string };
+}
+
+export const ERROR_CATALOG = {
+  VALIDATION_FAILED: {
+    status: 400,
+    title: { id: 'Permintaan tidak valid', en: 'Invalid request' },
+    detail: { id: 'Permintaan tidak sesuai skema: lihat daftar errors.', en: 'The request does not match the schema: see the errors list.' },
+  },
+  INVALID_CURSOR: {
+    status: 400,
+    title: { id: 'Kursor tidak valid', en: 'Invalid cursor' },
+    detail: { id: 'Kursor halaman tidak dikenali; gunakan nilai next_cursor dari respons sebelumnya.', en: 'The page cursor is not recognised; use next_cursor from a previous response.' },
+  },
+  UNSUPPORTED_GRANT_TYPE: {
+    status: 400,
+    title: { id: 'Jenis grant tidak didukung', en: 'Unsupported grant type' },
+    detail: { id: 'Hanya grant_type=client_credentials yang didukung.', en: 'Only grant_type=client_credentials is supported.' },
+  },
+  UNAUTHENTICATED: {
+    status: 401,
+    title: { id: 'Autentikasi diperlukan', en: 'Authentication required' },
+    detail: { id: 'Sertakan header Authorization: Bearer <token> dari POST /v1/auth/token.', en: 'Send an Authorization: Bearer <token> header obtained from POST /v1/auth/token.' },
+  },
+  TOKEN_INVALID: {
+    status: 401,
+    title: { id: 'Token tidak valid', en: 'Invalid token' },
+    detail: { id: 'Token akses tidak dapat diverifikasi. Minta token baru.', en: 'The access token could not be verified. Request a new token.' },
+  },
+  TOKEN_EXPIRED: {
+    status: 401,
+    title: { id: 'Token kedaluwarsa', en: 'Token expired' },
+    detail: { id: 'Token akses sudah kedaluwarsa. Minta token baru.', en: 'The access token has expired. Request a new token.' },
+  },
+  TOKEN_REVOKED: {
+    status: 401,
+    title: { id: 'Token dicabut', en: 'Token revoked' },
+    detail: { id: 'Klien token ini dinonaktifkan atau rahasianya telah diganti. Minta token baru.', en: "This token's client was disabled or its secret rotated. Request a new token." },
+  },
+  INVALID_CLIENT: {
+    status: 401,
+    title: { id: 'Kredensial klien salah', en: 'Invalid client credentials' },
+    detail: { id: 'client_id atau client_secret salah, atau klien dinonaktifkan.', en: 'client_id or client_secret is wrong, or the client is disabled.' },
+  },
+  FORBIDDEN: {
+    status: 403,
+    title: { id: 'Akses ditolak', en: 'Forbidden' },
+    detail: { id: 'Peran "{role}" tidak boleh melakukan ini; diperlukan salah satu dari: {allowed}.', en: 'Role "{role}" may not do this; one of these is required: {allowed}.' },
+  },
+  NOT_FOUND: {
+    status: 404,
+    title: { id: 'Tidak ditemukan', en: 'Not found' },
+    detail: { id: 'Tidak ada sumber daya di {method} {path}.', en: 'There is no resource at {method} {path}.' },
+  },
+  REGION_NOT_FOUND: {
+    status: 404,
+    title: { id: 'Wilayah tidak ditemukan', en: 'Region not found' },
+    detail: { id: 'Kode wilayah "{code}" tidak ada dalam referensi Kemendagri.', en: 'Region code "{code}" is not in the Kemendagri reference.' },
+  },
+  INDICATOR_NOT_FOUND: {
+    status: 404,
+    title: { id: 'Indikator tidak ditemukan', en: 'Indicator not found' },
+    detail: { id: 'Indikator "{code}" tidak ada dalam katalog.', en: 'Indicator "{code}" is not in the catalogue.' },
+  },
+  AGENCY_NOT_FOUND: {
+    status: 404,
+    title: { id: 'Instansi tidak ditemukan', en: 'Agency not found' },
+    detail: { id: 'Instansi "{code}" tidak terdaftar.', en: 'Agency "{code}" is not registered.' },
+  },
+  CODELIST_NOT_FOUND: {
+    status: 404,
+    title: { id: 'Daftar kode tidak ditemukan', en: 'Codelist not found' },
+    detail: { id: 'Daftar kode "{name}" tidak ada.', en: 'Codelist "{name}" does not exist.' },
+  },
+  CLIENT_NOT_FOUND: {
+    status: 404,
+    title: { id: 'Klien tidak ditemukan', en: 'Client not found' },
+    detail: { id: 'Klien "{id}" tidak terdaftar.', en: 'Client "{id}" is not registered.' },
+  },
+  AGENCY_CODE_TAKEN: {
+    status: 409,
+    title: { id: 'Kode instansi sudah dipakai', en: 'Agency code already in use' },
+    detail: { id: 'Instansi dengan kode "{code}" sudah ada.', en: 'An agency with code "{code}" already exists.' },
+  },
+  INDICATOR_CODE_TAKEN: {
+    status: 409,
+    title: { id: 'Kode indikator sudah dipakai', en: 'Indicator code already in use' },
+    detail: { id: 'Indikator dengan kode "{code}" sudah ada.', en: 'An indicator with code "{code}" already exists.' },
+  },
+  CLIENT_ID_TAKEN: {
+    status: 409,
+    title: { id: 'ID klien sudah dipakai', en: 'Client id already in use' },
+    detail: { id: 'Klien dengan id "{id}" sudah ada.', en: 'A client with id "{id}" already exists.' },
+  },
+  CLIENT_ALREADY_DISABLED: {
+    status: 409,
+    title: { id: 'Klien sudah nonaktif', en: 'Client already disabled' },
+    detail: { id: 'Klien "{id}" sudah dinonaktifkan.', en: 'Client "{id}" is already disabled.' },
+  },
+  LAST_ACTIVE_ADMIN: {
+    status: 409,
+    title: { id: 'Admin aktif terakhir', en: 'Last active admin' },
+    detail: { id: 'Klien "{id}" adalah admin aktif terakhir; buat admin lain sebelum menonaktifkannya.', en: 'Client "{id}" is the last active admin; create another admin before disabling it.' },
+  },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    title: { id: 'Isi permintaan terlalu besar', en: 'Payload too large' },
+    detail: { id: 'Isi permintaan melebihi batas {limit} byte.', en: 'The request body exceeds the limit of {limit} bytes.' },
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    title: { id: 'Jenis konten tidak didukung', en: 'Unsupported media type' },
+    detail: { id: 'Content-Type "{type}" tidak didukung di sini.', en: 'Content-Type "{type}" is not supported here.' },
+  },
+  REFERENCE_INVALID: {
+    status: 422,
+    title: { id: 'Rujukan tidak valid', en: 'Invalid reference' },
+    detail: { id: 'Isi permintaan merujuk kode yang tidak ada atau tidak konsisten: lihat daftar errors.', en: 'The request refers to codes that do not exist or are inconsistent: see the errors list.' },
+  },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    title: { id: 'Layanan sedang berhenti', en: 'Service shutting down' },
+    detail: { id: 'Layanan sedang dimatikan; ulangi permintaan sebentar lagi.', en: 'The service is shutting down; retry shortly.' },
+  },
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    title: { id: 'Basis data tidak tersedia', en: 'Database unavailable' },
+    detail: { id: 'Basis data sementara tidak dapat dihubungi; ulangi permintaan sebentar lagi.', en: 'The database cannot be reached right now; retry shortly.' },
+  },
+  INTERNAL_ERROR: {
+    status: 500,
+    title: { id: 'Kesalahan internal', en: 'Internal error' },
+    detail: { id: 'Terjadi kesalahan tak terduga. Sebutkan request_id saat melapor.', en: 'An unexpected error occurred. Quote the request_id when reporting it.' },
+  },
+} as const satisfies Record<string, ErrorEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -1,0 +1,65 @@
+import Type, { type TSchema } from 'typebox';
+import { ERROR_CATALOG } from './error-catalog.js';
+
+const codes = Object.keys(ERROR_CATALOG);
+
+/** RFC 9457 problem details, shared by every error response ($ref: Problem). */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ description: 'URI identifying the problem type.', examples: ['urn:satu-data-exchange:problem:validation-failed'] }),
+    title: Type.String({ description: 'Short summary, in the language chosen by Accept-Language.' }),
+    status: Type.Integer({ description: 'HTTP status code.' }),
+    detail: Type.String({ description: 'What went wrong in this occurrence.' }),
+    instance: Type.String({ description: 'The request path and query that failed.' }),
+    code: Type.String({ description: `Stable machine-readable code, one of: ${codes.join(', ')}.`, enum: codes }),
+    request_id: Type.String({ description: 'Echo of the x-request-id header; quote it when reporting a problem.' }),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          location: Type.Enum(['body', 'query', 'path', 'header']),
+          pointer: Type.String({ description: 'JSON pointer into that part of the request.' }),
+          code: Type.String({ description: 'Stable reason, e.g. required, enum, region-code-malformed, unknown-code.' }),
+          detail: Type.String(),
+        }),
+        { description: 'Present for validation problems: one entry per offending field.' },
+      ),
+    ),
+    error: Type.Optional(Type.String({ description: 'OAuth2 error code (RFC 6749) on the token endpoint only.' })),
+  },
+  {
+    $id: 'Problem',
+    description: 'An RFC 9457 problem details object (media type application/problem+json).',
+    examples: [
+      {
+        type: 'urn:satu-data-exchange:problem:validation-failed',
+        title: 'Permintaan tidak valid',
+        status: 400,
+        detail: 'Permintaan tidak sesuai skema: lihat daftar errors.',
+        instance: '/v1/agencies',
+        code: 'VALIDATION_FAILED',
+        request_id: '8f0c2c1e-6c1b-4a43-9f7e-0d6a3c9b1f20',
+        errors: [{ location: 'body', pointer: '/name', code: 'required', detail: 'kolom "name" wajib diisi' }],
+      },
+    ],
+  },
+);
+
+export const PageInfo = Type.Object({
+  next_cursor: Type.Union([Type.String(), Type.Null()], {
+    description: 'Pass as `cursor` to get the next page; null on the last page.',
+  }),
+  limit: Type.Integer(),
+});
+
+/** A page of items with an opaque cursor to the next page. */
+export function PageOf<T extends TSchema>(item: T, description: string, examples: unknown[]) {
+  return Type.Object({ data: Type.Array(item), page: PageInfo }, { description, examples });
+}
+
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Items per page (1–1000).' })),
+  cursor: Type.Optional(Type.String({ maxLength: 512, description: 'Opaque cursor from `page.next_cursor`.' })),
+};
+
+export const NullableString = ({ maxLength = 4000, ...options }: { description?: string; maxLength?: number } = {}) =>
+  Type.Union([Type.String({ maxLength }), Type.Null()], options);

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppConfig } from '../../config.js';
+import { AppError } from '../../http/app-error.js';
+import { recordTokenIssued, verifyClientCredentials } from './token-service.js';
+
+const TokenRequest = Type.Object(
+  {
+    grant_type: Type.String({ maxLength: 64, description: 'Must be `client_credentials`.' }),
+    client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    client_secret: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    scope: Type.Optional(Type.String({ maxLength: 256, description: 'Ignored: a token carries its client\'s role.' })),
+  },
+  {
+    examples: [{ grant_type: 'client_credentials', client_id: 'sde-producer-3f9a0c1d2b4e5f60', client_secret: '••••••' }],
+  },
+);
+
+const TokenResponse = Type.Object(
+  {
+    access_token: Type.String({ description: 'JWT (HS256) to send as `Authorization: Bearer …`.' }),
+    token_type: Type.Literal('Bearer'),
+    expires_in: Type.Integer({ description: 'Lifetime in seconds.' }),
+    role: Type.Enum(['admin', 'walidata', 'producer', 'consumer']),
+    agency: Type.Union([Type.String(), Type.Null()], { description: 'The agency a producer token writes for.' }),
+  },
+  {
+    examples: [{ access_token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…', token_type: 'Bearer', expires_in: 900, role: 'producer', agency: 'DINSOS-6571' }],
+  },
+);
+
+/** RFC 6749 §2.3.1: credentials in HTTP Basic (preferred) or in the body. */
+function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
+  const match = header?.match(/^Basic\s+([A-Za-z0-9+/=]+)$/i);
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 1) return undefined;
+  return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+}
+
+const routes: FastifyPluginAsyncTypebox<{ jwt: AppConfig['jwt'] }> = async (app, opts) => {
+  app.post(
+    '/token',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['Auth'],
+        operationId: 'issueToken',
+        summary: 'Get an access token (client credentials)',
+        description: `OAuth2 client-credentials grant. Send the client id and secret as HTTP Basic auth, or as \`client_id\`/\`client_secret\` in a form-encoded or JSON body, with \`grant_type=client_credentials\`. The token lives ${opts.jwt.ttlSeconds} seconds; request a new one when it expires. Wrong or unknown credentials, or a disabled client → 401 INVALID_CLIENT (with OAuth2 \`error: invalid_client\`).`,
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
+        body: TokenRequest,
+        response: {
+          200: TokenResponse,
+          401: { $ref: 'Problem#', description: 'Unknown client, wrong secret or disabled client (INVALID_CLIENT).' },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { grant_type, client_id, client_secret } = request.body;
+      if (grant_type !== 'client_credentials') throw new AppError('UNSUPPORTED_GRANT_TYPE', {}, [], { error: 'unsupported_grant_type' });
+      const basic = basicCredentials(request.headers.authorization);
+      const id = basic?.id ?? client_id;
+      const secret = basic?.secret ?? client_secret;
+      if (!id || !secret) throw new AppError('INVALID_CLIENT', {}, [], { error: 'invalid_client' });
+
+      const client = await verifyClientCredentials(app.database.db, id, secret);
+      const token = await reply.jwtSign({ role: client.role, ...(client.agency ? { agency: client.agency } : {}) }, { sub: client.clientId, jti: randomUUID() });
+      await recordTokenIssued(app.database.db, client, request.id);
+      reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+      return { access_token: token, token_type: 'Bearer' as const, expires_in: opts.jwt.ttlSeconds, role: client.role, agency: client.agency };
+    },
+  );
+};
+
+export default routes;

@@ -1,0 +1,146 @@
+import Type, { type Static } from 'typebox';
+import { NullableString, PageOf, PageQuery } from '../../http/schemas.js';
+
+export const IndicatorCode = Type.String({
+  pattern: '^[A-Z0-9][A-Z0-9_.-]{1,31}$',
+  description: 'Catalogue code: capitals, digits, `-`, `_`, `.`; e.g. `IKS-12`, `PPKS-06`.',
+  examples: ['PPKS-06'],
+});
+
+const Metadata = Type.Object(
+  {
+    konsep: NullableString({ description: 'Konsep (concept).' }),
+    definisi: NullableString({ description: 'Definisi (definition).' }),
+    interpretasi: NullableString({ description: 'Interpretasi (how to read the value).' }),
+    metode_perhitungan: NullableString({ description: 'Metode/rumus perhitungan (method or formula).' }),
+    klasifikasi_penyajian: Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50, description: 'Klasifikasi penyajian (presentation breakdowns).' }),
+    indikator_komposit: Type.Boolean({ description: 'Indikator komposit: is it built from other indicators?' }),
+    indikator_pembangun: Type.Array(IndicatorCode, { maxItems: 100, description: 'Building indicators, required when indikator_komposit is true.' }),
+    level_estimasi: NullableString({ maxLength: 200, description: 'Level estimasi (lowest level the figure is estimated for).' }),
+    dapat_diakses_umum: Type.Boolean({ description: 'Dapat diakses umum (publicly accessible).' }),
+  },
+  { additionalProperties: false, description: 'BPS Metadata Indikator (MS-Ind) fields.' },
+);
+
+const editable = {
+  name: Type.String({ minLength: 3, maxLength: 300, description: 'Nama indikator.' }),
+  name_en: Type.String({ minLength: 3, maxLength: 300 }),
+  group: Type.String({ maxLength: 64, description: 'Codelist indicator-groups.', examples: ['ppks'] }),
+  measure: Type.String({ maxLength: 64, description: 'Ukuran; codelist measures (jumlah, persentase, rasio, rata-rata, indeks).' }),
+  unit: Type.String({ maxLength: 64, description: 'Satuan; codelist units.' }),
+  valid_min: Type.Union([Type.Number(), Type.Null()], { description: 'Lowest plausible value, or null.' }),
+  valid_max: Type.Union([Type.Number(), Type.Null()], { description: 'Highest plausible value, or null.' }),
+  direction: Type.Union([Type.String({ maxLength: 32 }), Type.Null()], { description: 'Codelist directions; required for IKESOS indicators.' }),
+  dimension: Type.Union([Type.String({ maxLength: 64 }), Type.Null()], { description: 'Codelist ikesos-dimensions; required for IKESOS indicators.' }),
+  source_agency_kinds: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 30, uniqueItems: true, description: 'Agency kinds that produce it (codelist agency-kinds).' }),
+  periodicity: Type.String({ maxLength: 32, description: 'Codelist periods (tahunan, semesteran, triwulanan, bulanan, insidental).' }),
+  disaggregations: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 10, uniqueItems: true, description: 'Allowed disaggregation dimensions (codelist disaggregation-dimensions).' }),
+};
+
+const example = {
+  code: 'PPKS-06',
+  name: 'Anak yang Menjadi Korban Tindak Kekerasan',
+  name_en: 'Child victims of violence',
+  group: 'ppks',
+  measure: 'jumlah',
+  unit: 'orang',
+  value_type: 'integer',
+  valid_min: 0,
+  valid_max: null,
+  direction: null,
+  dimension: null,
+  source_agency_kinds: ['DINSOS', 'DP3AP2KB'],
+  periodicity: 'tahunan',
+  disaggregations: ['sex', 'age_group', 'disability'],
+  metadata: {
+    konsep: null,
+    definisi: null,
+    interpretasi: null,
+    metode_perhitungan: null,
+    klasifikasi_penyajian: [],
+    indikator_komposit: false,
+    indikator_pembangun: [],
+    level_estimasi: null,
+    dapat_diakses_umum: true,
+  },
+  created_at: '2026-01-05T02:00:00.000Z',
+  updated_at: '2026-01-05T02:00:00.000Z',
+};
+
+export const Indicator = Type.Object(
+  {
+    code: IndicatorCode,
+    ...editable,
+    value_type: Type.Enum(['integer', 'decimal'], { description: 'Derived from the measure: counts are integers.' }),
+    metadata: Metadata,
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+  },
+  { examples: [example] },
+);
+
+export const IndicatorCreate = Type.Object(
+  {
+    code: IndicatorCode,
+    name: editable.name,
+    name_en: editable.name_en,
+    group: editable.group,
+    measure: editable.measure,
+    unit: editable.unit,
+    valid_min: Type.Optional(editable.valid_min),
+    valid_max: Type.Optional(editable.valid_max),
+    direction: Type.Optional(editable.direction),
+    dimension: Type.Optional(editable.dimension),
+    source_agency_kinds: editable.source_agency_kinds,
+    periodicity: editable.periodicity,
+    disaggregations: Type.Optional(editable.disaggregations),
+    metadata: Type.Optional(Type.Partial(Metadata, { additionalProperties: false })),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        code: 'PPKS-27',
+        name: 'Anak Korban Perundungan',
+        name_en: 'Child victims of bullying',
+        group: 'ppks',
+        measure: 'jumlah',
+        unit: 'orang',
+        valid_min: 0,
+        source_agency_kinds: ['DINSOS', 'DP3AP2KB'],
+        periodicity: 'tahunan',
+        disaggregations: ['sex', 'age_group'],
+        metadata: { definisi: 'Anak usia 0-17 tahun yang menjadi korban perundungan.', dapat_diakses_umum: true },
+      },
+    ],
+  },
+);
+export type IndicatorCreateBody = Static<typeof IndicatorCreate>;
+
+export const IndicatorPatch = Type.Object(
+  {
+    ...Type.Partial(Type.Object(editable)).properties,
+    metadata: Type.Optional(Type.Partial(Metadata, { additionalProperties: false })),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    description: 'Only the fields given change; `metadata` fields merge into the existing metadata.',
+    examples: [{ valid_max: 5000, metadata: { definisi: 'Anak usia 0-17 tahun korban kekerasan fisik, psikis atau seksual.' } }],
+  },
+);
+export type IndicatorPatchBody = Static<typeof IndicatorPatch>;
+
+export const IndicatorListQuery = Type.Object(
+  {
+    group: Type.Optional(Type.String({ maxLength: 64, description: 'Filter by group, e.g. `ikesos` or `ppks`.' })),
+    dimension: Type.Optional(Type.String({ maxLength: 64, description: 'Filter by IKESOS dimension.' })),
+    source_agency_kind: Type.Optional(Type.String({ maxLength: 32, description: 'Indicators this agency kind produces, e.g. `DINKES`.' })),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+
+export const IndicatorPage = PageOf(Indicator, 'Indicators ordered by code.', [
+  { data: [example], page: { next_cursor: null, limit: 100 } },
+]);

@@ -1,0 +1,66 @@
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, toProblem } from '../http/app-error.js';
+import { pickLanguage } from '../http/language.js';
+import { toFieldErrors } from '../http/validation-errors.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, err: AppError): FastifyReply {
+  const lang = pickLanguage(request.headers['accept-language']);
+  if (err.status === 503) reply.header('retry-after', '5');
+  return reply
+    .code(err.status)
+    .header('content-language', lang)
+    .type('application/problem+json; charset=utf-8')
+    .send(toProblem(err, lang, request.url, request.id));
+}
+
+/** Translates anything thrown in a route into our stable error vocabulary. */
+function toAppError(err: FastifyError, request: FastifyRequest, bodyLimit: number): AppError {
+  if (err instanceof AppError) return err;
+  if (err.validation) {
+    const context = err.validationContext ?? 'body';
+    const source = { body: request.body, querystring: request.query, params: request.params, headers: request.headers }[context];
+    return new AppError('VALIDATION_FAILED', {}, toFieldErrors(err.validation, context, source));
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('PAYLOAD_TOO_LARGE', { limit: bodyLimit });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', { type: request.headers['content-type'] ?? '' });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('VALIDATION_FAILED', {}, [
+        {
+          location: 'body',
+          pointer: '',
+          code: 'malformed-body',
+          detail: { id: 'isi permintaan kosong atau bukan JSON yang sah', en: 'the body is empty or not well-formed JSON' },
+        },
+      ]);
+  }
+  if (err instanceof SyntaxError && err.statusCode === 400) {
+    return toAppError({ ...err, code: 'FST_ERR_CTP_INVALID_JSON_BODY' } as FastifyError, request, bodyLimit);
+  }
+  if (isDatabaseUnavailable(err)) return new AppError('DATABASE_UNAVAILABLE');
+  return new AppError('INTERNAL_ERROR');
+}
+
+export default fp(
+  async (app, opts: { bodyLimit: number }) => {
+    app.setErrorHandler((err: FastifyError, request, reply) => {
+      const appError = toAppError(err, request, opts.bodyLimit);
+      if (appError.status >= 500) {
+        request.log.error({ err }, 'request failed');
+      } else if (!(err instanceof AppError)) {
+        request.log.info({ code: err.code, statusCode: err.statusCode }, err.message);
+      }
+      return sendProblem(request, reply, appError);
+    });
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(request, reply, new AppError('NOT_FOUND', { method: request.method, path: request.url.split('?')[0] ?? '' })),
+    );
+  },
+  { name: 'errors' },
+);

@@ -1,0 +1,59 @@
+import fp from 'fastify-plugin';
+import swagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+
+/** The API contract's version: bumped with every change to the document, as the CHANGELOG says. */
+export const API_VERSION = '0.1.0';
+
+export const TAGS = [
+  { name: 'Auth', description: 'Access tokens for machine clients (OAuth2 client credentials).' },
+  { name: 'Regions', description: 'Kemendagri administrative region codes (Kepmendagri 2025): provinsi, kab/kota, kecamatan, desa/kelurahan.' },
+  { name: 'Indicators', description: 'The indicator catalogue with Satu Data / BPS MS-Ind metadata; managed by the walidata.' },
+  { name: 'Agencies', description: 'Data-producing agencies (OPD) and their jurisdictions.' },
+  { name: 'Codelists', description: 'Reference codelists the API uses: measures, units, periods, observation status, disaggregations.' },
+  { name: 'Clients', description: 'Machine clients and their credentials (admin only).' },
+  { name: 'Audit', description: 'The append-only record of every change.' },
+  { name: 'Health', description: 'Liveness and readiness probes.' },
+];
+
+const DESCRIPTION = `
+Satu Data Exchange lets Indonesian government agencies exchange social-welfare indicator data
+under Satu Data Indonesia (Perpres 39/2019).
+
+**Authentication.** Get a token with \`POST /v1/auth/token\` (client credentials), then send
+\`Authorization: Bearer <token>\`. Roles: \`admin\` (clients), \`walidata\` (reference data, review),
+\`producer\` (its own agency's data, inside its jurisdiction), \`consumer\` (read only).
+
+**Errors** are RFC 9457 \`application/problem+json\` with a stable \`code\`; \`title\` and \`detail\` are in
+Bahasa Indonesia by default and in English with \`Accept-Language: en\`.
+
+**Paging.** Lists return \`{ data, page: { next_cursor, limit } }\`; pass \`cursor\` to get the next page.
+
+**Request ids.** Send \`x-request-id\` (1–128 characters of \`A-Z a-z 0-9 . _ : -\`) or get one generated; it is echoed back and appears in every problem.
+`.trim();
+
+/** The document's static part; routes add their paths. Exported so the generator uses the same one. */
+export const openapiDocument: NonNullable<FastifyDynamicSwaggerOptions['openapi']> = {
+  openapi: '3.1.0',
+  info: { title: 'Satu Data Exchange API', version: API_VERSION, description: DESCRIPTION },
+  tags: TAGS,
+  components: {
+    securitySchemes: {
+      bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Token from POST /v1/auth/token.' },
+    },
+  },
+};
+
+export default fp(
+  async (app) => {
+    await app.register(swagger, {
+      openapi: openapiDocument,
+      refResolver: {
+        buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true, docExpansion: 'list' } });
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  },
+  { name: 'openapi' },
+);
