@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -10,6 +10,8 @@ import type { DB } from './schema.js';
 export interface Database {
   readonly kind: DatabaseConfig['kind'];
   readonly db: Kysely<DB>;
+  /** The embedded engine, when there is one (to dump its data directory). */
+  readonly pglite?: PGlite;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -49,8 +51,37 @@ function createPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, o
   };
 }
 
+/**
+ * PGlite is one process's database: a second process opening the same directory would
+ * corrupt it. A pid file next to the data makes the second one stop with a clear message.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockFile = `${dataDir.replace(/\/+$/, '')}.lock`;
+  if (existsSync(lockFile)) {
+    const pid = Number(readFileSync(lockFile, 'utf8'));
+    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+      throw new Error(`The PGlite data directory ${dataDir} is in use by process ${pid}. Stop it first, or use DATABASE_URL.`);
+    }
+  }
+  writeFileSync(lockFile, String(process.pid));
+  return () => rmSync(lockFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function createPglite(dataDir: string | undefined, options: CreateDbOptions): Database {
-  if (dataDir && !options.loadDataDir) mkdirSync(dataDir, { recursive: true });
+  let unlock = () => {};
+  if (dataDir && !options.loadDataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    unlock = lockDataDir(dataDir);
+  }
   const pglite = new PGlite({
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : dataDir ? { dataDir } : {}),
     extensions: { pg_trgm },
@@ -59,9 +90,10 @@ function createPglite(dataDir: string | undefined, options: CreateDbOptions): Da
   return {
     kind: 'pglite',
     db,
+    pglite,
     ping: async () => {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    close: () => db.destroy().finally(unlock),
   };
 }

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import swagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { stringify } from 'yaml';
 
 /** The API contract's version: bumped with every change to the document, as the CHANGELOG says. */
 export const API_VERSION = '0.1.0';
@@ -54,6 +55,9 @@ export default fp(
     });
     await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true, docExpansion: 'list' } });
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type('application/yaml; charset=utf-8').send(stringify(app.swagger(), { lineWidth: 0 })),
+    );
   },
   { name: 'openapi' },
 );
