@@ -94,6 +94,14 @@ function createPglite(dataDir: string | undefined, options: CreateDbOptions): Da
     ping: async () => {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy().finally(unlock),
+    // Kysely closes PGlite only if a query ever ran; an idle PGlite would keep the process alive.
+    close: async () => {
+      try {
+        await db.destroy();
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        unlock();
+      }
+    },
   };
 }

@@ -1,7 +1,8 @@
 import type { FastifySchema } from 'fastify';
 import type { Access } from '../modules/auth/principal.js';
 
-const problem = (description: string) => ({
+/** An error response in the OpenAPI document: problem+json with the shared Problem schema. */
+export const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
 });

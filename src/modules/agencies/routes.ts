@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { problem } from '../../http/route-docs.js';
 import { AppError } from '../../http/app-error.js';
 import { decodeCursor, paginate } from '../../http/pagination.js';
 import { principalOf } from '../../plugins/auth.js';
@@ -9,7 +10,7 @@ import { Agency, AgencyCode, AgencyCreate, AgencyListQuery, AgencyPage, AgencyPa
 import { createAgency, patchAgency, presentAgency } from './service.js';
 
 const CodeParams = Type.Object({ code: AgencyCode });
-const invalidReference = { $ref: 'Problem#', description: 'Unknown agency kind or jurisdiction region (REFERENCE_INVALID).' };
+const invalidReference = problem('Unknown agency kind or jurisdiction region (REFERENCE_INVALID).');
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
@@ -66,7 +67,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Walidata or admin. The kind must be in codelist agency-kinds and the jurisdiction an existing region (422 otherwise); an existing code → 409 AGENCY_CODE_TAKEN. Audited.',
         body: AgencyCreate,
-        response: { 201: Agency, 409: { $ref: 'Problem#', description: 'Code already in use (AGENCY_CODE_TAKEN).' }, 422: invalidReference },
+        response: { 201: Agency, 409: problem('Code already in use (AGENCY_CODE_TAKEN).'), 422: invalidReference },
       },
     },
     async (request, reply) => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppConfig } from '../../config.js';
+import { problem } from '../../http/route-docs.js';
 import { AppError } from '../../http/app-error.js';
 import { recordTokenIssued, verifyClientCredentials } from './token-service.js';
 
@@ -54,7 +55,7 @@ const routes: FastifyPluginAsyncTypebox<{ jwt: AppConfig['jwt'] }> = async (app,
         body: TokenRequest,
         response: {
           200: TokenResponse,
-          401: { $ref: 'Problem#', description: 'Unknown client, wrong secret or disabled client (INVALID_CLIENT).' },
+          401: problem('Unknown client, wrong secret or disabled client (INVALID_CLIENT).'),
         },
       },
     },

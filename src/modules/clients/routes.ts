@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { problem } from '../../http/route-docs.js';
 import { AppError } from '../../http/app-error.js';
 import { decodeCursor, paginate } from '../../http/pagination.js';
 import { PageOf, PageQuery } from '../../http/schemas.js';
@@ -120,7 +121,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Create a client',
         description: 'Admin only. Returns the new client and its secret, which is shown this once. A producer must name an existing agency (422 otherwise). Audited.',
         body: ClientCreate,
-        response: { 201: ClientWithSecret, 422: { $ref: 'Problem#', description: 'Unknown agency, or a producer without one (REFERENCE_INVALID).' } },
+        response: { 201: ClientWithSecret, 422: problem('Unknown agency, or a producer without one (REFERENCE_INVALID).') },
       },
     },
     async (request, reply) => {
@@ -139,7 +140,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Disable a client',
         description: 'Admin only. The client can no longer get tokens, and its existing tokens stop working at once. The last active admin cannot be disabled (409). Audited.',
         params: IdParams,
-        response: { 200: Client, 409: { $ref: 'Problem#', description: 'Already disabled (CLIENT_ALREADY_DISABLED) or the last active admin (LAST_ACTIVE_ADMIN).' } },
+        response: { 200: Client, 409: problem('Already disabled (CLIENT_ALREADY_DISABLED) or the last active admin (LAST_ACTIVE_ADMIN).') },
       },
     },
     async (request) => disable(db, principalOf(request), request.id, request.params.id),

@@ -19,6 +19,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: 'public' },
       schema: {
         tags: ['Health'],
+        operationId: 'live',
         summary: 'Liveness probe',
         description: 'Answers 200 while the process is running; does not touch the database.',
         response: { 200: Type.Object({ status: Type.Literal('ok') }, { examples: [{ status: 'ok' }] }) },
@@ -33,6 +34,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: 'public' },
       schema: {
         tags: ['Health'],
+        operationId: 'ready',
         summary: 'Readiness probe',
         description:
           'Answers 200 when the database answers within 2 seconds, otherwise 503 (DATABASE_UNAVAILABLE). Recovers by itself when the database returns.',

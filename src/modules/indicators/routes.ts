@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { problem } from '../../http/route-docs.js';
 import { AppError } from '../../http/app-error.js';
 import { decodeCursor, paginate } from '../../http/pagination.js';
 import { principalOf } from '../../plugins/auth.js';
@@ -66,7 +67,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Walidata or admin. Every code the entry names must exist in its codelist (422 REFERENCE_INVALID otherwise); an existing code → 409 INDICATOR_CODE_TAKEN. The value type follows from the measure. Audited.',
         body: IndicatorCreate,
-        response: { 201: Indicator, 409: { $ref: 'Problem#', description: 'Code already in use (INDICATOR_CODE_TAKEN).' }, 422: { $ref: 'Problem#', description: 'A code it names does not exist, or fields contradict each other (REFERENCE_INVALID).' } },
+        response: { 201: Indicator, 409: problem('Code already in use (INDICATOR_CODE_TAKEN).'), 422: problem('A code it names does not exist, or fields contradict each other (REFERENCE_INVALID).') },
       },
     },
     async (request, reply) => {
@@ -87,7 +88,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           'Walidata or admin. Only the fields sent change; metadata fields merge. The result is checked like a new entry (422 REFERENCE_INVALID). The audit log keeps the before and after.',
         params: CodeParams,
         body: IndicatorPatch,
-        response: { 200: Indicator, 422: { $ref: 'Problem#', description: 'A code it names does not exist, or fields contradict each other (REFERENCE_INVALID).' } },
+        response: { 200: Indicator, 422: problem('A code it names does not exist, or fields contradict each other (REFERENCE_INVALID).') },
       },
     },
     async (request) => patchIndicator(db, principalOf(request), request.id, request.params.code, request.body),
