@@ -1,0 +1,52 @@
+import t from 'tap';
+import { sql } from 'kysely';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { createDb } from '../../src/db/create-db.js';
+import { openTestDatabase, serverConfig, serverUrl, withDatabase } from '../helpers/database.js';
+import pg from 'pg';
+
+t.test('reference data is loaded completely', async (t) => {
+  const database = await openTestDatabase(t);
+  const { rows } = await sql<{ level: number; n: number }>`select level, count(*)::int as n from regions group by level order by level`.execute(database.db);
+  t.same(rows, [
+    { level: 1, n: 38 },
+    { level: 2, n: 514 },
+    { level: 3, n: 7285 },
+    { level: 4, n: 83762 },
+  ]);
+  const indicators = await sql<{ n: number }>`select count(*)::int as n from indicators`.execute(database.db);
+  t.equal(indicators.rows[0]!.n, 41);
+  const population = await sql<{ total: number }>`select total::int as total from populations where region_code = '33.73'`.execute(database.db);
+  t.ok(population.rows[0]!.total > 150_000 && population.rows[0]!.total < 250_000, 'Kota Salatiga has about 200,000 people');
+  const orphans = await sql<{ n: number }>`select count(*)::int as n from regions where level > 1 and parent_code is null`.execute(database.db);
+  t.equal(orphans.rows[0]!.n, 0, 'every region below provinsi has a parent');
+});
+
+t.test('a second run applies nothing and reloads nothing', async (t) => {
+  const database = await openTestDatabase(t);
+  const before = await sql<{ n: number }>`select count(*)::int as n from regions`.execute(database.db);
+  const outcome = await migrateToLatest(database.db);
+  t.same(outcome.applied, []);
+  const after = await sql<{ n: number }>`select count(*)::int as n from regions`.execute(database.db);
+  t.equal(after.rows[0]!.n, before.rows[0]!.n);
+});
+
+t.test('two instances migrating one empty server database together apply each migration once', { skip: serverUrl ? false : 'needs TEST_DATABASE_URL (a Postgres server)' }, async (t) => {
+  const name = `sde_test_concurrent_${process.pid}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists "${name}" with (force)`);
+  await admin.query(`create database "${name}"`);
+  const a = createDb(serverConfig(withDatabase(serverUrl!, name)));
+  const b = createDb(serverConfig(withDatabase(serverUrl!, name)));
+  t.teardown(async () => {
+    await a.close();
+    await b.close();
+    await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+  });
+  const [ra, rb] = await Promise.all([migrateToLatest(a.db), migrateToLatest(b.db)]);
+  t.same([...ra.applied, ...rb.applied].sort(), ['0001_init', '0002_reference_data']);
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from regions`.execute(a.db);
+  t.equal(rows[0]!.n, 91_599);
+});
