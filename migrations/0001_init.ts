@@ -85,7 +85,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       role text not null check (role in ('admin', 'walidata', 'producer', 'consumer')),
       agency_id uuid references agencies(id),
       secret_hash text not null,
-      tokens_valid_after timestamptz not null default now(),
+      tokens_valid_after timestamptz not null default date_trunc('second', now()),
       disabled_at timestamptz,
       created_at timestamptz not null default now(),
       last_token_at timestamptz,

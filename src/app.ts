@@ -80,6 +80,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     }
   });
 
+  // Bodies are JSON (and form-encoded for the token endpoint); routes that take other
+  // types register their own parsers. Anything else is a 415, not a validation error.
+  app.removeContentTypeParser('text/plain');
   app.addSchema(ProblemSchema);
   await app.register(errorsPlugin, { bodyLimit: config.bodyLimitBytes });
   await app.register(dbPlugin, { database });

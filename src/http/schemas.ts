@@ -1,4 +1,4 @@
-import Type, { type TSchema } from 'typebox';
+import Type, { type Static, type TSchema } from 'typebox';
 import { ERROR_CATALOG } from './error-catalog.js';
 
 const codes = Object.keys(ERROR_CATALOG);
@@ -61,5 +61,14 @@ export const PageQuery = {
   cursor: Type.Optional(Type.String({ maxLength: 512, description: 'Opaque cursor from `page.next_cursor`.' })),
 };
 
+/**
+ * A value or null, written as a JSON-Schema type array rather than anyOf: with anyOf the
+ * validator's type coercion turns an explicit null into 0 or "" before trying the null
+ * branch, silently storing the wrong thing.
+ */
+export function Nullable<T extends TSchema & { type: string }>(schema: T, options: { description?: string } = {}) {
+  return Type.Unsafe<Static<T> | null>({ ...schema, ...options, type: [schema.type, 'null'] });
+}
+
 export const NullableString = ({ maxLength = 4000, ...options }: { description?: string; maxLength?: number } = {}) =>
-  Type.Union([Type.String({ maxLength }), Type.Null()], options);
+  Nullable(Type.String({ maxLength }), options);

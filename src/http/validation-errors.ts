@@ -40,6 +40,11 @@ function fallback(err: FastifySchemaValidationError) {
   return { id: `tidak valid (${err.keyword})`, en: err.message ?? `is invalid (${err.keyword})` };
 }
 
+/** RFC 6901: `~` and `/` inside a key are written `~0` and `~1`. */
+function escapePointer(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
 /** The value at a JSON pointer, so a message can quote what the client sent. */
 function valueAt(source: unknown, pointer: string): unknown {
   let node = source;
@@ -62,8 +67,8 @@ export function toFieldErrors(
   for (const err of errors) {
     const params = err.params as Params;
     let pointer = err.instancePath;
-    if (err.keyword === 'required') pointer += `/${String(params.missingProperty)}`;
-    if (err.keyword === 'additionalProperties') pointer += `/${String(params.additionalProperty)}`;
+    if (err.keyword === 'required') pointer += `/${escapePointer(String(params.missingProperty))}`;
+    if (err.keyword === 'additionalProperties') pointer += `/${escapePointer(String(params.additionalProperty))}`;
     // anyOf repeats its branches' failures; the branch errors already say what is wrong.
     if (err.keyword === 'anyOf' && out.some((e) => e.pointer === pointer)) continue;
     const key = `${pointer}|${err.keyword}`;

@@ -42,7 +42,7 @@ async function authenticate(request: FastifyRequest): Promise<Principal> {
   // tokens at once instead of when they expire.
   const client = await findClientForAuth(request.server.database.db, claims.sub);
   if (!client || client.disabled_at) throw new AppError('TOKEN_REVOKED');
-  if (claims.iat * 1000 < Math.floor(client.tokens_valid_after.getTime() / 1000) * 1000) throw new AppError('TOKEN_REVOKED');
+  if (claims.iat * 1000 < client.tokens_valid_after.getTime()) throw new AppError('TOKEN_REVOKED');
   return {
     clientId: client.id,
     role: client.role as Role,

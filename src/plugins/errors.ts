@@ -3,11 +3,14 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, toProblem } from '../http/app-error.js';
 import { pickLanguage } from '../http/language.js';
 import { toFieldErrors } from '../http/validation-errors.js';
-import { isDatabaseUnavailable } from '../db/errors.js';
+import { isDatabaseUnavailable, sqlState } from '../db/errors.js';
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, err: AppError): FastifyReply {
   const lang = pickLanguage(request.headers['accept-language']);
   if (err.status === 503) reply.header('retry-after', '5');
+  // RFC 6750 §3 and RFC 6749 §5.2: tell the client which scheme to authenticate with.
+  if (err.code === 'INVALID_CLIENT') reply.header('www-authenticate', 'Basic realm="satu-data-exchange"');
+  else if (err.status === 401) reply.header('www-authenticate', `Bearer realm="satu-data-exchange"${err.code === 'UNAUTHENTICATED' ? '' : ', error="invalid_token"'}`);
   return reply
     .code(err.status)
     .header('content-language', lang)
@@ -44,6 +47,18 @@ function toAppError(err: FastifyError, request: FastifyRequest, bodyLimit: numbe
     return toAppError({ ...err, code: 'FST_ERR_CTP_INVALID_JSON_BODY' } as FastifyError, request, bodyLimit);
   }
   if (isDatabaseUnavailable(err)) return new AppError('DATABASE_UNAVAILABLE');
+  // Text Postgres cannot store (a NUL character, invalid encoding) is the client's error.
+  const state = sqlState(err);
+  if (state === '22021' || state === '22P05') {
+    return new AppError('VALIDATION_FAILED', {}, [
+      {
+        location: 'body',
+        pointer: '',
+        code: 'invalid-character',
+        detail: { id: 'teks berisi karakter yang tidak dapat disimpan (mis. NUL)', en: 'text contains a character that cannot be stored (e.g. NUL)' },
+      },
+    ]);
+  }
   return new AppError('INTERNAL_ERROR');
 }
 

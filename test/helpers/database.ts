@@ -58,7 +58,11 @@ export async function prepareTemplates(): Promise<void> {
   if (serverUrl) {
     await admin(async (client) => {
       const leftovers = await client.query<{ datname: string }>("select datname from pg_database where datname like 'sde\\_test\\_%'");
-      for (const { datname } of leftovers.rows) await client.query(`drop database if exists "${datname}" with (force)`);
+      // Only databases of runs that have ended: another run may be using its own right now.
+      for (const { datname } of leftovers.rows) {
+        const pid = Number(/^sde_test_(\d+)_/.exec(datname)?.[1]);
+        if (!isAlive(pid)) await client.query(`drop database if exists "${datname}" with (force)`);
+      }
       const exists = await client.query('select 1 from pg_database where datname = $1', [TEMPLATE]);
       if (exists.rowCount) return;
       const building = `${TEMPLATE}_building`;
@@ -85,6 +89,16 @@ export async function prepareTemplates(): Promise<void> {
     } finally {
       await db.close();
     }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid)) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

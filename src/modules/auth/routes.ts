@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppConfig } from '../../config.js';
 import { problem } from '../../http/route-docs.js';
 import { AppError } from '../../http/app-error.js';
-import { recordTokenIssued, verifyClientCredentials } from './token-service.js';
+import { invalidClient, recordTokenIssued, verifyClientCredentials } from './token-service.js';
 
 const TokenRequest = Type.Object(
   {
@@ -37,8 +37,12 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
   if (!match) return undefined;
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 1) return undefined;
-  return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  if (colon < 1) throw invalidClient();
+  try {
+    return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  } catch {
+    throw invalidClient(); // broken percent-encoding: malformed credentials, not a server fault
+  }
 }
 
 const routes: FastifyPluginAsyncTypebox<{ jwt: AppConfig['jwt'] }> = async (app, opts) => {
@@ -65,10 +69,15 @@ const routes: FastifyPluginAsyncTypebox<{ jwt: AppConfig['jwt'] }> = async (app,
       const basic = basicCredentials(request.headers.authorization);
       const id = basic?.id ?? client_id;
       const secret = basic?.secret ?? client_secret;
-      if (!id || !secret) throw new AppError('INVALID_CLIENT', {}, [], { error: 'invalid_client' });
+      if (!id || !secret) throw invalidClient();
 
       const client = await verifyClientCredentials(app.database.db, id, secret);
-      const token = await reply.jwtSign({ role: client.role, ...(client.agency ? { agency: client.agency } : {}) }, { sub: client.clientId, jti: randomUUID() });
+      // Right after a rotation the cut-off lies up to a second ahead; date the token from it
+      // so that a token from the new secret is never refused.
+      const token = await reply.jwtSign(
+        { role: client.role, ...(client.agency ? { agency: client.agency } : {}) },
+        { sub: client.clientId, jti: randomUUID(), clockTimestamp: Math.max(Date.now(), client.tokensValidAfterMs) },
+      );
       await recordTokenIssued(app.database.db, client, request.id);
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       return { access_token: token, token_type: 'Bearer' as const, expires_in: opts.jwt.ttlSeconds, role: client.role, agency: client.agency };

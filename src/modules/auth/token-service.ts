@@ -14,7 +14,7 @@ function decoy(): Promise<string> {
   return decoyHash;
 }
 
-function invalidClient(): AppError {
+export function invalidClient(): AppError {
   return new AppError('INVALID_CLIENT', {}, [], { error: 'invalid_client' });
 }
 
@@ -22,6 +22,8 @@ export interface VerifiedClient {
   clientId: string;
   role: Role;
   agency: string | null;
+  /** Tokens must be issued at or after this instant (epoch ms) to be accepted. */
+  tokensValidAfterMs: number;
 }
 
 /** Checks client credentials; every failure looks the same from outside. */
@@ -31,7 +33,7 @@ export async function verifyClientCredentials(db: Kysely<DB>, clientId: string, 
   if (!stored || !ok || stored.disabled_at) throw invalidClient();
   const client = await findClientForAuth(db, clientId);
   if (!client) throw invalidClient();
-  return { clientId: client.id, role: client.role as Role, agency: client.agency_code };
+  return { clientId: client.id, role: client.role as Role, agency: client.agency_code, tokensValidAfterMs: client.tokens_valid_after.getTime() };
 }
 
 export async function recordTokenIssued(db: Kysely<DB>, client: VerifiedClient, requestId: string) {

@@ -80,8 +80,14 @@ export async function disableClient(db: Kysely<DB>, id: string) {
 }
 
 export async function replaceSecret(db: Kysely<DB>, id: string, secretHash: string) {
-  // Tokens issued before now stop working: rotation is how a leaked secret is contained.
-  await db.updateTable('clients').set({ secret_hash: secretHash, tokens_valid_after: sql`now()` }).where('id', '=', id).execute();
+  // Tokens issued before this stop working: rotation is how a leaked secret is contained.
+  // JWT iat has whole seconds, so the cut-off is the next whole second: a token from
+  // earlier in the rotation's own second must not survive it.
+  await db
+    .updateTable('clients')
+    .set({ secret_hash: secretHash, tokens_valid_after: sql`date_trunc('second', now()) + interval '1 second'` })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function touchLastToken(db: Kysely<DB>, id: string) {

@@ -61,13 +61,10 @@ export function checkIndicator(c: IndicatorCandidate, refs: IndicatorReferences)
       }),
     );
   }
-  if (c.measure === 'persentase' && ((c.valid_min ?? 0) < 0 || (c.valid_max ?? 100) > 100)) {
-    errors.push(
-      inconsistent('/valid_max', {
-        id: 'rentang nilai persentase harus di dalam 0–100',
-        en: 'the valid range of a percentage must lie within 0–100',
-      }),
-    );
+  if (c.measure === 'persentase') {
+    const outside = { id: 'rentang nilai persentase harus di dalam 0–100', en: 'the valid range of a percentage must lie within 0–100' };
+    if ((c.valid_min ?? 0) < 0) errors.push(inconsistent('/valid_min', outside));
+    if ((c.valid_max ?? 100) > 100) errors.push(inconsistent('/valid_max', outside));
   }
   if (c.measure === 'jumlah' && c.valid_min !== null && c.valid_min < 0) {
     errors.push(inconsistent('/valid_min', { id: 'jumlah tidak boleh negatif', en: 'a count cannot be negative' }));

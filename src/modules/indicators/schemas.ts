@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { NullableString, PageOf, PageQuery } from '../../http/schemas.js';
+import { Nullable, NullableString, PageOf, PageQuery } from '../../http/schemas.js';
 
 export const IndicatorCode = Type.String({
   pattern: '^[A-Z0-9][A-Z0-9_.-]{1,31}$',
@@ -28,10 +28,10 @@ const editable = {
   group: Type.String({ maxLength: 64, description: 'Codelist indicator-groups.', examples: ['ppks'] }),
   measure: Type.String({ maxLength: 64, description: 'Ukuran; codelist measures (jumlah, persentase, rasio, rata-rata, indeks).' }),
   unit: Type.String({ maxLength: 64, description: 'Satuan; codelist units.' }),
-  valid_min: Type.Union([Type.Number(), Type.Null()], { description: 'Lowest plausible value, or null.' }),
-  valid_max: Type.Union([Type.Number(), Type.Null()], { description: 'Highest plausible value, or null.' }),
-  direction: Type.Union([Type.String({ maxLength: 32 }), Type.Null()], { description: 'Codelist directions; required for IKESOS indicators.' }),
-  dimension: Type.Union([Type.String({ maxLength: 64 }), Type.Null()], { description: 'Codelist ikesos-dimensions; required for IKESOS indicators.' }),
+  valid_min: Nullable(Type.Number(), { description: 'Lowest plausible value, or null.' }),
+  valid_max: Nullable(Type.Number(), { description: 'Highest plausible value, or null.' }),
+  direction: Nullable(Type.String({ maxLength: 32 }), { description: 'Codelist directions; required for IKESOS indicators.' }),
+  dimension: Nullable(Type.String({ maxLength: 64 }), { description: 'Codelist ikesos-dimensions; required for IKESOS indicators.' }),
   source_agency_kinds: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 30, uniqueItems: true, description: 'Agency kinds that produce it (codelist agency-kinds).' }),
   periodicity: Type.String({ maxLength: 32, description: 'Codelist periods (tahunan, semesteran, triwulanan, bulanan, insidental).' }),
   disaggregations: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 10, uniqueItems: true, description: 'Allowed disaggregation dimensions (codelist disaggregation-dimensions).' }),

@@ -237,7 +237,8 @@ t.test('a token issued moments before a rotation (same second) is revoked too', 
     const rotatedAt = rot.json().client.secret_rotated_at as string;
     secret = rot.json().client_secret as string;
     t.comment(`attempt ${attempt}: iat ${iat}, rotated at ${rotatedAt}`);
-    if (Math.floor(Date.parse(rotatedAt) / 1000) === iat) sameSecond = { token: accessToken, iat, rotatedAt, newSecret: secret };
+    // secret_rotated_at is the cut-off: the whole second after the one the rotation ran in.
+    if (Math.floor(Date.parse(rotatedAt) / 1000) - 1 === iat) sameSecond = { token: accessToken, iat, rotatedAt, newSecret: secret };
   }
   if (!sameSecond) throw new Error('could not issue a token and rotate within one second in 10 attempts');
 
