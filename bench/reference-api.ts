@@ -1,30 +1,37 @@
 /**
- * Reference API benchmark: start-up cost of the reference data, then throughput and
- * latency of the read endpoints against /health/live as the in-run baseline (same
- * process, same machine, same moment), plus peak memory.
+ * Reference API benchmark. The service runs as its own process (as in production) and
+ * autocannon loads it from this one, so the two do not share an event loop.
  *
- *   npm run bench                      # embedded PGlite (a temporary data directory)
- *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench
+ * Prints: first start (migrations + 91,599 regions) and restart time to readiness, then
+ * throughput and latency per endpoint next to GET /health/live, the baseline measured in
+ * the same run, and the server's peak resident memory (VmHWM).
+ *
+ *   npm run bench                                                             # PGlite
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench  # server
  */
 import autocannon from 'autocannon';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { buildApp } from '../src/app.js';
-import { loadConfig, type DatabaseConfig } from '../src/config.js';
-import { createDb } from '../src/db/create-db.js';
-import { migrateToLatest } from '../src/db/migrate.js';
-import { createClient } from '../src/modules/clients/service.js';
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 10;
 const serverUrl = process.env.BENCH_DATABASE_URL;
+const ADMIN = { id: 'bench-admin', secret: 'bench-admin-secret-0123456789abcdef' };
 
-let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
 
-async function databaseConfig(): Promise<{ config: DatabaseConfig; cleanup: () => Promise<void> }> {
+async function databaseEnv(): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
   if (serverUrl) {
     const name = `sde_bench_${process.pid}`;
     const admin = new pg.Client({ connectionString: serverUrl });
@@ -33,7 +40,7 @@ async function databaseConfig(): Promise<{ config: DatabaseConfig; cleanup: () =
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
     return {
-      config: { kind: 'postgres', url: url.toString(), poolMax: 10, connectTimeoutMs: 5000, statementTimeoutMs: 30000 },
+      env: { DATABASE_URL: url.toString() },
       cleanup: async () => {
         await admin.query(`drop database if exists "${name}" with (force)`);
         await admin.end();
@@ -41,40 +48,42 @@ async function databaseConfig(): Promise<{ config: DatabaseConfig; cleanup: () =
     };
   }
   const dir = await mkdtemp(join(tmpdir(), 'sde-bench-'));
-  return { config: { kind: 'pglite', dataDir: join(dir, 'pglite') }, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return { env: { PGLITE_DATA_DIR: join(dir, 'pglite') }, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const start = performance.now();
-  const result = await fn();
-  return [result, Math.round(performance.now() - start)];
+async function start(env: Record<string, string>, port: number): Promise<{ child: ChildProcess; readyMs: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [new URL('../src/server.js', import.meta.url).pathname], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0001', BOOTSTRAP_ADMIN_CLIENT_ID: ADMIN.id, BOOTSTRAP_ADMIN_CLIENT_SECRET: ADMIN.secret },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
+    if (ok) return { child, readyMs: Math.round(performance.now() - started) };
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
-const { config: dbConfig, cleanup } = await databaseConfig();
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const { env, cleanup } = await databaseEnv();
+const port = await freePort();
 try {
-  // Start-up: first start loads 91,599 regions; a restart must find them and load nothing.
-  let database = createDb(dbConfig);
-  const [first, firstMs] = await timed(async () => {
-    await database.ping();
-    return migrateToLatest(database.db);
-  });
-  await database.close();
-  database = createDb(dbConfig);
-  const [second, secondMs] = await timed(async () => {
-    await database.ping();
-    return migrateToLatest(database.db);
-  });
+  const first = await start(env, port);
+  await stop(first.child);
+  const { child, readyMs } = await start(env, port);
 
-  const config = loadConfig({ JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0001', LOG_LEVEL: 'silent' });
-  const app = await buildApp(config, { database, logger: false });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  const { client, client_secret } = await createClient(database.db, { system: 'bench' }, undefined, { name: 'bench', role: 'consumer' });
-  const tokenRes = await app.inject({
+  const tokenRes = await fetch(`http://127.0.0.1:${port}/v1/auth/token`, {
     method: 'POST',
-    url: '/v1/auth/token',
-    payload: { grant_type: 'client_credentials', client_id: client.client_id, client_secret },
+    headers: { authorization: `Basic ${Buffer.from(`${ADMIN.id}:${ADMIN.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
   });
-  const headers = { authorization: `Bearer ${tokenRes.json().access_token as string}` };
+  const headers = { authorization: `Bearer ${((await tokenRes.json()) as { access_token: string }).access_token}` };
 
   const targets: [string, string][] = [
     ['baseline: GET /health/live', '/health/live'],
@@ -87,27 +96,21 @@ try {
   const rows = [];
   let baseline = 0;
   for (const [label, path] of targets) {
-    const result = await autocannon({ url: `${address}${path}`, connections: CONNECTIONS, duration: DURATION_S, headers });
+    const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: CONNECTIONS, duration: DURATION_S, headers });
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`${label}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     const rps = result.requests.average;
     if (baseline === 0) baseline = rps;
-    rows.push({
-      endpoint: label,
-      'req/s': Math.round(rps),
-      'vs baseline': `${((rps / baseline) * 100).toFixed(0)} %`,
-      'p50 ms': result.latency.p50,
-      'p99 ms': result.latency.p99,
-    });
+    rows.push({ endpoint: label, 'req/s': Math.round(rps), 'vs baseline': `${((rps / baseline) * 100).toFixed(1)} %`, 'p50 ms': result.latency.p50, 'p99 ms': result.latency.p99 });
   }
-  await app.close();
-  await database.close();
+  const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
+  const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  await stop(child);
 
-  console.log(`\nSatu Data Exchange — reference API benchmark (${dbConfig.kind}, node ${process.version}, ${CONNECTIONS} connections, ${DURATION_S} s each)`);
-  console.log(`first start (migrations + 91,599 regions): ${firstMs} ms, applied ${first.applied.join(', ')}`);
-  console.log(`restart with data loaded: ${secondMs} ms, applied ${second.applied.length === 0 ? 'nothing' : second.applied.join(', ')}`);
+  console.log(`\nSatu Data Exchange — reference API benchmark (${serverUrl ? 'postgres' : 'pglite'}, node ${process.version}, ${CONNECTIONS} connections, ${DURATION_S} s each)`);
+  console.log(`first start to ready (migrations + 91,599 regions): ${first.readyMs} ms`);
+  console.log(`restart to ready (data already loaded): ${readyMs} ms`);
   console.table(rows);
-  console.log(`peak RSS: ${Math.round(peakRss / 1024 / 1024)} MiB`);
+  console.log(`server peak RSS: ${Math.round(peakKb / 1024)} MiB`);
 } finally {
-  clearInterval(sampler);
   await cleanup();
 }

@@ -1,6 +1,6 @@
-import { loadConfig } from './config.js';
-import { createDb } from './db/create-db.js';
-import { migrateToLatest } from './db/migrate.js';
+import { loadConfig } from '../config.js';
+import { createDb } from '../db/create-db.js';
+import { migrateToLatest } from '../db/migrate.js';
 
 /** `npm run migrate`: applies pending migrations and exits; the server also does this at start-up. */
 const config = loadConfig(process.env);

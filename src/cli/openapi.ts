@@ -1,5 +1,5 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { buildOpenapiFiles } from './openapi-document.js';
+import { buildOpenapiFiles } from '../openapi-document.js';
 
 /**
  * `npm run openapi` writes openapi/openapi.json and .yaml from the routes;
@@ -7,7 +7,7 @@ import { buildOpenapiFiles } from './openapi-document.js';
  */
 const mode = process.argv[2];
 const files = await buildOpenapiFiles();
-const root = new URL('../../openapi/', import.meta.url);
+const root = new URL('../../../openapi/', import.meta.url);
 
 if (mode === 'write') {
   await mkdir(root, { recursive: true });
