@@ -2,9 +2,24 @@ import type { FieldError } from '../../http/app-error.js';
 import { inconsistent, unknownCode } from '../../http/field-errors.js';
 import type { IndicatorMetadata } from '../../db/schema.js';
 
+/** Metadata of an entry that has none yet: every MS-Ind field present, none filled. */
+export const EMPTY_METADATA: IndicatorMetadata = {
+  konsep: null,
+  definisi: null,
+  interpretasi: null,
+  metode_perhitungan: null,
+  klasifikasi_penyajian: [],
+  indikator_komposit: false,
+  indikator_pembangun: [],
+  level_estimasi: null,
+  dapat_diakses_umum: true,
+};
+
 /** An indicator as it would be stored, before the catalogue accepts it. */
 export interface IndicatorCandidate {
   code: string;
+  name: string;
+  name_en: string;
   group: string;
   measure: string;
   unit: string;

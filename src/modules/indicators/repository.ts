@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB, IndicatorMetadata } from '../../db/schema.js';
+import type { DB } from '../../db/schema.js';
+import type { IndicatorCandidate } from './indicator-rules.js';
 
 export interface IndicatorFilter {
   group?: string | undefined;
@@ -35,23 +36,8 @@ export async function existingIndicatorCodes(db: Kysely<DB>, codes: string[]): P
   return new Set(rows.map((r) => r.code));
 }
 
-export interface IndicatorValues {
-  code: string;
-  name: string;
-  name_en: string;
-  group: string;
-  measure: string;
-  unit: string;
-  value_type: string;
-  valid_min: number | null;
-  valid_max: number | null;
-  direction: string | null;
-  dimension: string | null;
-  source_agency_kinds: string[];
-  periodicity: string;
-  disaggregations: string[];
-  metadata: IndicatorMetadata;
-}
+/** A candidate that passed the rules, with the value type its measure implies. */
+export type IndicatorValues = IndicatorCandidate & { value_type: string };
 
 export async function insertIndicator(db: Kysely<DB>, v: IndicatorValues) {
   return db

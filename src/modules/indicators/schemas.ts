@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { Nullable, NullableString, PageOf, PageQuery } from '../../http/schemas.js';
+import { EMPTY_METADATA } from './indicator-rules.js';
 
 export const IndicatorCode = Type.String({
   pattern: '^[A-Z0-9][A-Z0-9_.-]{1,31}$',
@@ -52,17 +53,7 @@ const example = {
   source_agency_kinds: ['DINSOS', 'DP3AP2KB'],
   periodicity: 'tahunan',
   disaggregations: ['sex', 'age_group', 'disability'],
-  metadata: {
-    konsep: null,
-    definisi: null,
-    interpretasi: null,
-    metode_perhitungan: null,
-    klasifikasi_penyajian: [],
-    indikator_komposit: false,
-    indikator_pembangun: [],
-    level_estimasi: null,
-    dapat_diakses_umum: true,
-  },
+  metadata: EMPTY_METADATA,
   created_at: '2026-01-05T02:00:00.000Z',
   updated_at: '2026-01-05T02:00:00.000Z',
 };

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { DB, IndicatorMetadata } from '../../db/schema.js';
+import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/app-error.js';
 import { sqlState } from '../../db/errors.js';
 import { recordAudit, type Actor } from '../audit/record-audit.js';
 import { loadCodeSets } from '../codelists/repository.js';
-import { checkIndicator, INDICATOR_CODELISTS, type IndicatorCandidate } from './indicator-rules.js';
+import { checkIndicator, EMPTY_METADATA, INDICATOR_CODELISTS, type IndicatorCandidate } from './indicator-rules.js';
 import {
   existingIndicatorCodes,
   findIndicator,
@@ -15,17 +15,6 @@ import {
 } from './repository.js';
 import type { IndicatorCreateBody, IndicatorPatchBody } from './schemas.js';
 
-const EMPTY_METADATA: IndicatorMetadata = {
-  konsep: null,
-  definisi: null,
-  interpretasi: null,
-  metode_perhitungan: null,
-  klasifikasi_penyajian: [],
-  indikator_komposit: false,
-  indikator_pembangun: [],
-  level_estimasi: null,
-  dapat_diakses_umum: true,
-};
 
 /** API shape of a stored indicator: numeric columns as numbers, timestamps as ISO text. */
 export function presentIndicator(row: IndicatorRow) {
@@ -41,7 +30,7 @@ export function presentIndicator(row: IndicatorRow) {
 }
 
 /** Checks a candidate against the codelists and catalogue; returns it with its derived value type. */
-async function validated(db: Kysely<DB>, candidate: IndicatorCandidate & Omit<IndicatorValues, 'value_type'>): Promise<IndicatorValues> {
+async function validated(db: Kysely<DB>, candidate: IndicatorCandidate): Promise<IndicatorValues> {
   const [codes, existing] = await Promise.all([
     loadCodeSets(db, [...INDICATOR_CODELISTS]),
     existingIndicatorCodes(db, candidate.metadata.indikator_pembangun),

@@ -1,6 +1,5 @@
 import t from 'tap';
-import type { IndicatorMetadata } from '../../../src/db/schema.js';
-import { checkIndicator, type IndicatorCandidate, type IndicatorReferences } from '../../../src/modules/indicators/indicator-rules.js';
+import { checkIndicator, EMPTY_METADATA, type IndicatorCandidate, type IndicatorReferences } from '../../../src/modules/indicators/indicator-rules.js';
 
 const refs: IndicatorReferences = {
   codes: new Map<string, Set<string>>([
@@ -16,21 +15,13 @@ const refs: IndicatorReferences = {
   indicatorExists: (code) => ['IKS-01', 'IKS-02', 'PPKS-01'].includes(code),
 };
 
-const metadata: IndicatorMetadata = {
-  konsep: null,
-  definisi: null,
-  interpretasi: null,
-  metode_perhitungan: null,
-  klasifikasi_penyajian: [],
-  indikator_komposit: false,
-  indikator_pembangun: [],
-  level_estimasi: null,
-  dapat_diakses_umum: true,
-};
+const metadata = EMPTY_METADATA;
 
 function ppks(overrides: Partial<IndicatorCandidate> = {}): IndicatorCandidate {
   return {
     code: 'PPKS-99',
+    name: 'Uji aturan',
+    name_en: 'Rule test',
     group: 'ppks',
     measure: 'jumlah',
     unit: 'orang',
