@@ -15,6 +15,8 @@ import auditRoutes from './modules/audit/routes.js';
 import authRoutes from './modules/auth/routes.js';
 import clientRoutes from './modules/clients/routes.js';
 import codelistRoutes from './modules/codelists/routes.js';
+import datasetRoutes from './modules/datasets/routes.js';
+import versionRoutes from './modules/datasets/version-routes.js';
 import healthRoutes from './modules/health/routes.js';
 import indicatorRoutes from './modules/indicators/routes.js';
 import regionRoutes from './modules/regions/routes.js';
@@ -96,6 +98,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(indicatorRoutes, { prefix: '/v1/indicators' });
   await app.register(agencyRoutes, { prefix: '/v1/agencies' });
   await app.register(codelistRoutes, { prefix: '/v1/codelists' });
+  await app.register(datasetRoutes, { prefix: '/v1/datasets' });
+  await app.register(versionRoutes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes });
   await app.register(clientRoutes, { prefix: '/v1/clients' });
   await app.register(auditRoutes, { prefix: '/v1/audit-log' });
 

@@ -30,6 +30,7 @@ const EnvSchema = Type.Object({
   BOOTSTRAP_ADMIN_CLIENT_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{3,64}$' })),
   BOOTSTRAP_ADMIN_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 24, maxLength: 256 })),
   BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
+  UPLOAD_LIMIT_BYTES: Type.Integer({ default: 104_857_600, minimum: 1024 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 30000, minimum: 1000 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100 }),
 });
@@ -58,6 +59,8 @@ export interface AppConfig {
     clockToleranceMs: number;
   };
   bodyLimitBytes: number;
+  /** Dataset pushes (JSON, CSV, XLSX) may be larger than other bodies. */
+  uploadLimitBytes: number;
   requestTimeoutMs: number;
 }
 
@@ -130,6 +133,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): ServerConfig {
         ? { clientId: env.BOOTSTRAP_ADMIN_CLIENT_ID, secret: env.BOOTSTRAP_ADMIN_CLIENT_SECRET }
         : undefined,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    uploadLimitBytes: env.UPLOAD_LIMIT_BYTES,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };

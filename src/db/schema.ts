@@ -107,6 +107,63 @@ export interface AuditLogTable {
   request_id: string | null;
 }
 
+export interface DatasetsTable {
+  id: Generated<string>;
+  agency_id: string;
+  title: string;
+  indicator_codes: ColumnType<string[], string[], string[]>;
+  metadata: JSONColumnType<Record<string, unknown>>;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DatasetVersionsTable {
+  id: Generated<string>;
+  dataset_id: string;
+  version: number;
+  status: string;
+  format: string;
+  content_sha256: string;
+  row_count: number;
+  accepted_count: number;
+  error_count: number;
+  warning_count: number;
+  metadata_score: number;
+  summary: JSONColumnType<Record<string, unknown>>;
+  submitted_by: string;
+  submitted_at: Timestamp;
+}
+
+export interface ObservationsTable {
+  version_id: string;
+  indicator_code: string;
+  region_code: string;
+  period: string;
+  disagg: JSONColumnType<Record<string, string>>;
+  disagg_key: string;
+  value: Numeric;
+  obs_status: string;
+  note: string | null;
+  source_row: number | null;
+}
+
+export interface FindingsTable {
+  id: Generated<string>;
+  version_id: string;
+  code: string;
+  severity: string;
+  principle: string;
+  source_row: number | null;
+  pointer: string | null;
+  column_name: string | null;
+  value: string | null;
+  message_id: string;
+  message_en: string;
+  hint_id: string | null;
+  hint_en: string | null;
+}
+
 export interface DB {
   regions: RegionsTable;
   populations: PopulationsTable;
@@ -116,4 +173,8 @@ export interface DB {
   agencies: AgenciesTable;
   clients: ClientsTable;
   audit_log: AuditLogTable;
+  datasets: DatasetsTable;
+  dataset_versions: DatasetVersionsTable;
+  observations: ObservationsTable;
+  findings: FindingsTable;
 }

@@ -55,6 +55,11 @@ export const ERROR_CATALOG = {
     title: { id: 'Akses ditolak', en: 'Forbidden' },
     detail: { id: 'Peran "{role}" tidak boleh melakukan ini; diperlukan salah satu dari: {allowed}.', en: 'Role "{role}" may not do this; one of these is required: {allowed}.' },
   },
+  AGENCY_SCOPE_FORBIDDEN: {
+    status: 403,
+    title: { id: 'Di luar wewenang instansi', en: 'Outside your agency' },
+    detail: { id: 'Token instansi "{agency}" tidak boleh mengubah data milik instansi lain.', en: 'A token of agency "{agency}" may not change another agency\'s data.' },
+  },
   NOT_FOUND: {
     status: 404,
     title: { id: 'Tidak ditemukan', en: 'Not found' },
@@ -74,6 +79,16 @@ export const ERROR_CATALOG = {
     status: 404,
     title: { id: 'Instansi tidak ditemukan', en: 'Agency not found' },
     detail: { id: 'Instansi "{code}" tidak terdaftar.', en: 'Agency "{code}" is not registered.' },
+  },
+  DATASET_NOT_FOUND: {
+    status: 404,
+    title: { id: 'Dataset tidak ditemukan', en: 'Dataset not found' },
+    detail: { id: 'Dataset "{id}" tidak ada atau tidak terlihat oleh token ini.', en: 'Dataset "{id}" does not exist or is not visible to this token.' },
+  },
+  VERSION_NOT_FOUND: {
+    status: 404,
+    title: { id: 'Versi tidak ditemukan', en: 'Version not found' },
+    detail: { id: 'Dataset "{id}" tidak memiliki versi {version}.', en: 'Dataset "{id}" has no version {version}.' },
   },
   CODELIST_NOT_FOUND: {
     status: 404,

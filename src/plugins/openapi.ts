@@ -12,6 +12,7 @@ export const TAGS = [
   { name: 'Indicators', description: 'The indicator catalogue with Satu Data / BPS MS-Ind metadata; managed by the walidata.' },
   { name: 'Agencies', description: 'Data-producing agencies (OPD) and their jurisdictions.' },
   { name: 'Codelists', description: 'Reference codelists the API uses: measures, units, periods, observation status, disaggregations.' },
+  { name: 'Datasets', description: 'Indicator datasets an agency owns, with Satu Data dataset metadata.' },
   { name: 'Clients', description: 'Machine clients and their credentials (admin only).' },
   { name: 'Audit', description: 'The append-only record of every change.' },
   { name: 'Health', description: 'Liveness and readiness probes.' },

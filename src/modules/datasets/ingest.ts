@@ -1,0 +1,229 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { recordAudit } from '../audit/record-audit.js';
+import type { Principal } from '../auth/principal.js';
+import { loadCodeSets } from '../codelists/repository.js';
+import { levelNumber, type RegionLevel } from '../regions/region-code.js';
+import type { IndicatorFacts, RegionFacts, ValidationContext } from '../validation/context.js';
+import type { Finding, Observation } from '../validation/finding.js';
+import { checkDatasetMetadata } from '../validation/metadata-rules.js';
+import { collectCodes, createObservationValidator } from '../validation/validate-observations.js';
+import type { ReaderBatch } from './json-reader.js';
+import type { DatasetRow } from './repository.js';
+import { lockDataset } from './repository.js';
+import { finishVersion, insertFindings, insertObservations, insertVersion, nextVersionNumber } from './version-repository.js';
+
+export type PushFormat = 'json' | 'csv' | 'xlsx';
+
+/** How many findings a push response carries inline; the rest are paged from the report. */
+export const INLINE_FINDINGS = 200;
+
+export interface PushSource {
+  format: PushFormat;
+  batches: AsyncIterable<ReaderBatch & { info?: { decimalComma: boolean } }>;
+  /** Resolves to the SHA-256 of the payload once it has been read completely. */
+  sha256: () => string;
+}
+
+export interface PushReport {
+  dataset_id: string;
+  version: number | null;
+  status: 'submitted' | 'rejected';
+  dry_run: boolean;
+  format: PushFormat;
+  content_sha256: string;
+  summary: {
+    rows_read: number;
+    accepted: number;
+    rejected: number;
+    errors: number;
+    warnings: number;
+    metadata_completeness: ReturnType<typeof checkDatasetMetadata>['completeness'];
+    by_code: { code: string; severity: string; principle: string; count: number }[];
+    verdict: string;
+  };
+  findings: Finding[];
+  findings_truncated: boolean;
+}
+
+/** Thrown to roll back a dry run after it has done everything a real push does. */
+class DryRunComplete {
+  constructor(readonly report: PushReport) {}
+}
+
+async function indicatorFacts(db: Kysely<DB>, codes: string[], cache: Map<string, IndicatorFacts>) {
+  const missing = codes.filter((c) => !cache.has(c));
+  if (missing.length === 0) return;
+  const rows = await db
+    .selectFrom('indicators')
+    .select(['code', 'measure', 'unit', 'value_type', 'valid_min', 'valid_max', 'periodicity', 'disaggregations'])
+    .where('code', 'in', missing)
+    .execute();
+  for (const r of rows) {
+    cache.set(r.code, {
+      ...r,
+      value_type: r.value_type === 'integer' ? 'integer' : 'decimal',
+      valid_min: r.valid_min === null ? null : Number(r.valid_min),
+      valid_max: r.valid_max === null ? null : Number(r.valid_max),
+    });
+  }
+}
+
+async function regionFacts(db: Kysely<DB>, codes: string[]): Promise<Map<string, RegionFacts>> {
+  if (codes.length === 0) return new Map();
+  const rows = await db.selectFrom('regions').select(['code', 'level']).where('code', 'in', codes).execute();
+  return new Map(rows.map((r) => [r.code, r]));
+}
+
+/** For JSON there is no file row; the position in the array orders the stored rows instead. */
+function sourceRow(o: Observation): number | undefined {
+  if (o.row !== undefined) return o.row;
+  const index = /\/(\d+)$/.exec(o.pointer ?? '')?.[1];
+  return index === undefined ? undefined : Number(index) + 1;
+}
+
+/**
+ * Validates and stores one push as a new immutable version, in one transaction: the
+ * version is there entirely or not at all. Reads the source batch by batch, so memory
+ * stays flat; each batch costs one context query per kind and one insert per table.
+ */
+export async function pushVersion(
+  db: Kysely<DB>,
+  actor: Principal,
+  requestId: string,
+  dataset: DatasetRow,
+  source: PushSource,
+  options: { dryRun: boolean },
+): Promise<PushReport> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      await lockDataset(trx, dataset.id);
+      const version = await nextVersionNumber(trx, dataset.id);
+      const versionId = await insertVersion(trx, { dataset_id: dataset.id, version, format: source.format, submitted_by: actor.clientId });
+
+      const metadata = checkDatasetMetadata(
+        { ...dataset.metadata, title: dataset.title, indicators: dataset.indicator_codes } as Parameters<typeof checkDatasetMetadata>[0],
+        await compositeCatalogue(trx, dataset.indicator_codes),
+      );
+      const codelists = await loadCodeSets(trx, ['obs-status', 'sex', 'age-group', 'disability', 'desil']);
+      const indicators = new Map<string, IndicatorFacts>();
+      await indicatorFacts(trx, dataset.indicator_codes, indicators);
+      const estimation = (dataset.metadata.estimation_levels as RegionLevel[] | undefined) ?? [];
+
+      const counts = new Map<string, { code: string; severity: string; principle: string; count: number }>();
+      const inline: Finding[] = [];
+      let rowsRead = 0;
+      let accepted = 0;
+      const rejectedRows = new Set<string>();
+      const record = async (findings: Finding[]) => {
+        for (const f of findings) {
+          const c = counts.get(f.code) ?? { code: f.code, severity: f.severity, principle: f.principle, count: 0 };
+          c.count++;
+          counts.set(f.code, c);
+          if (inline.length < INLINE_FINDINGS) inline.push(f);
+          if (f.severity === 'error' && (f.row !== undefined || f.pointer?.startsWith('/observations/'))) {
+            rejectedRows.add(f.row !== undefined ? `r${f.row}` : (f.pointer!.split('/').slice(0, 3).join('/')));
+          }
+        }
+        await insertFindings(trx, versionId, findings);
+      };
+      await record(metadata.findings);
+
+      let validator: ReturnType<typeof createObservationValidator> | undefined;
+      for await (const batch of source.batches) {
+        validator ??= createObservationValidator({ decimalComma: batch.info?.decimalComma ?? false });
+        rowsRead += batch.observations.length;
+        const codes = collectCodes(batch.observations);
+        await indicatorFacts(trx, codes.indicators, indicators);
+        const ctx: ValidationContext = {
+          datasetIndicators: new Set(dataset.indicator_codes),
+          indicators,
+          regions: await regionFacts(trx, codes.regions),
+          codelists,
+          jurisdiction: dataset.jurisdiction_region_code,
+          estimationLevels: new Set(estimation.map(levelNumber)),
+        };
+        const result = validator.check(batch.observations, ctx);
+        await record([...batch.findings, ...result.findings]);
+        await insertObservations(trx, versionId, result.accepted.map((o) => ({ ...o, row: sourceRow(o) })));
+        accepted += result.accepted.length;
+      }
+
+      const byCode = [...counts.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+      const errors = byCode.filter((c) => c.severity === 'error').reduce((n, c) => n + c.count, 0);
+      const warnings = byCode.filter((c) => c.severity === 'warning').reduce((n, c) => n + c.count, 0);
+      const status = errors > 0 || rowsRead === 0 ? 'rejected' : 'submitted';
+      const summary = {
+        rows_read: rowsRead,
+        accepted,
+        rejected: rejectedRows.size,
+        errors,
+        warnings,
+        metadata_completeness: metadata.completeness,
+        by_code: byCode,
+        verdict:
+          status === 'submitted'
+            ? 'Diterima untuk diperiksa walidata / accepted for review'
+            : 'Ditolak: perbaiki temuan berkategori error lalu kirim ulang / rejected: fix the error findings and push again',
+      };
+      const sha256 = source.sha256();
+      await finishVersion(trx, versionId, {
+        status,
+        content_sha256: sha256,
+        row_count: rowsRead,
+        accepted_count: accepted,
+        error_count: errors,
+        warning_count: warnings,
+        metadata_score: metadata.completeness.score,
+        summary,
+      });
+      const report: PushReport = {
+        dataset_id: dataset.id,
+        version: options.dryRun ? null : version,
+        status,
+        dry_run: options.dryRun,
+        format: source.format,
+        content_sha256: sha256,
+        summary,
+        findings: inline,
+        findings_truncated: errors + warnings > inline.length,
+      };
+      if (options.dryRun) throw new DryRunComplete(report);
+      await recordAudit(trx, {
+        actor,
+        requestId,
+        action: 'dataset.version-pushed',
+        entityType: 'dataset',
+        entityId: dataset.id,
+        after: { version, status, format: source.format, content_sha256: sha256, rows: rowsRead, accepted, errors, warnings },
+      });
+      return report;
+    });
+  } catch (err) {
+    if (err instanceof DryRunComplete) return err.report;
+    throw err;
+  }
+}
+
+async function compositeCatalogue(db: Kysely<DB>, codes: string[]) {
+  const rows = codes.length === 0 ? [] : await db.selectFrom('indicators').select(['code', 'metadata']).where('code', 'in', codes).execute();
+  const byCode = new Map(rows.map((r) => [r.code, r.metadata]));
+  return {
+    isComposite: (code: string) => byCode.get(code)?.indikator_komposit === true,
+    buildingBlocks: (code: string) => byCode.get(code)?.indikator_pembangun ?? [],
+  };
+}
+
+/** Wraps a byte stream so its SHA-256 is known once the stream has been read. */
+export function hashing<T extends Buffer | string>(input: AsyncIterable<T>): { stream: AsyncIterable<T>; sha256: () => string } {
+  const hash = createHash('sha256');
+  let digest: string | undefined;
+  async function* pass() {
+    for await (const chunk of input) {
+      hash.update(chunk);
+      yield chunk;
+    }
+  }
+  return { stream: pass(), sha256: () => (digest ??= hash.digest('hex')) };
+}

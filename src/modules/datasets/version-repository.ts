@@ -1,0 +1,115 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import type { Finding, Observation } from '../validation/finding.js';
+
+/** Canonical text of a disaggregation: the same breakdown always gives the same key. */
+export function disaggKey(disagg: Observation['disagg']): string {
+  return Object.entries(disagg)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(';');
+}
+
+export async function nextVersionNumber(db: Kysely<DB>, datasetId: string): Promise<number> {
+  const row = await db
+    .selectFrom('dataset_versions')
+    .select(sql<number>`coalesce(max(version), 0)::int + 1`.as('next'))
+    .where('dataset_id', '=', datasetId)
+    .executeTakeFirstOrThrow();
+  return row.next;
+}
+
+export async function insertVersion(
+  db: Kysely<DB>,
+  v: { dataset_id: string; version: number; format: string; submitted_by: string },
+): Promise<string> {
+  const row = await db
+    .insertInto('dataset_versions')
+    .values({
+      ...v,
+      // Placeholders until the last batch is in; the same transaction sets the real ones.
+      status: 'rejected',
+      content_sha256: '',
+      row_count: 0,
+      accepted_count: 0,
+      error_count: 0,
+      warning_count: 0,
+      metadata_score: 0,
+      summary: JSON.stringify({}),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function finishVersion(
+  db: Kysely<DB>,
+  id: string,
+  v: { status: string; content_sha256: string; row_count: number; accepted_count: number; error_count: number; warning_count: number; metadata_score: number; summary: object },
+) {
+  await db
+    .updateTable('dataset_versions')
+    .set({ ...v, summary: JSON.stringify(v.summary) })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** One statement per batch, on both pg and PGlite: arrays in, rows out through UNNEST. */
+export async function insertObservations(db: Kysely<DB>, versionId: string, rows: Observation[]) {
+  if (rows.length === 0) return;
+  await sql`
+    insert into observations (version_id, indicator_code, region_code, period, disagg, disagg_key, value, obs_status, note, source_row)
+    select ${versionId}::uuid, o.indicator_code, o.region_code, o.period, o.disagg::jsonb, o.disagg_key, o.value::numeric, o.obs_status, o.note, o.source_row
+    from unnest(${rows.map((r) => r.indicator_code)}::text[], ${rows.map((r) => r.region_code)}::text[], ${rows.map((r) => r.period)}::text[],
+                ${rows.map((r) => JSON.stringify(r.disagg))}::text[], ${rows.map((r) => disaggKey(r.disagg))}::text[], ${rows.map((r) => r.value)}::text[],
+                ${rows.map((r) => r.obs_status)}::text[], ${rows.map((r) => r.note)}::text[], ${rows.map((r) => r.row ?? null)}::int[])
+      as o(indicator_code, region_code, period, disagg, disagg_key, value, obs_status, note, source_row)`.execute(db);
+}
+
+export async function insertFindings(db: Kysely<DB>, versionId: string, rows: Finding[]) {
+  if (rows.length === 0) return;
+  const col = <K extends keyof Finding>(k: K) => rows.map((r) => r[k] ?? null);
+  await sql`
+    insert into findings (version_id, code, severity, principle, source_row, pointer, column_name, value, message_id, message_en, hint_id, hint_en)
+    select ${versionId}::uuid, f.*
+    from unnest(${col('code')}::text[], ${col('severity')}::text[], ${col('principle')}::text[], ${col('row')}::int[], ${col('pointer')}::text[],
+                ${col('column')}::text[], ${col('value')}::text[], ${rows.map((r) => r.message.id)}::text[], ${rows.map((r) => r.message.en)}::text[],
+                ${rows.map((r) => r.hint?.id ?? null)}::text[], ${rows.map((r) => r.hint?.en ?? null)}::text[])
+      as f(code, severity, principle, source_row, pointer, column_name, value, message_id, message_en, hint_id, hint_en)`.execute(db);
+}
+
+export function findVersion(db: Kysely<DB>, datasetId: string, version: number) {
+  return db.selectFrom('dataset_versions').selectAll().where('dataset_id', '=', datasetId).where('version', '=', version).executeTakeFirst();
+}
+
+export function listVersions(db: Kysely<DB>, datasetId: string, f: { before?: number | undefined; limit: number }) {
+  let q = db.selectFrom('dataset_versions').selectAll().where('dataset_id', '=', datasetId).orderBy('version', 'desc').limit(f.limit + 1);
+  if (f.before !== undefined) q = q.where('version', '<', f.before);
+  return q.execute();
+}
+
+export function listObservations(db: Kysely<DB>, versionId: string, f: { after?: number | undefined; limit: number }) {
+  // Stored order is file order: page by source row (or by insertion for JSON, where row is the index).
+  let q = db
+    .selectFrom('observations')
+    .select(['indicator_code', 'region_code', 'period', 'disagg', sql<string>`value::text`.as('value'), 'obs_status', 'note', 'source_row'])
+    .where('version_id', '=', versionId)
+    .orderBy('source_row')
+    .limit(f.limit + 1);
+  if (f.after !== undefined) q = q.where('source_row', '>', f.after);
+  return q.execute();
+}
+
+export function listFindings(db: Kysely<DB>, versionId: string, f: { after?: string | undefined; severity?: string | undefined; code?: string | undefined; limit: number }) {
+  let q = db
+    .selectFrom('findings')
+    .select([sql<string>`id::text`.as('id'), 'code', 'severity', 'principle', 'source_row', 'pointer', 'column_name', 'value', 'message_id', 'message_en', 'hint_id', 'hint_en'])
+    .where('version_id', '=', versionId)
+    .orderBy('findings.id')
+    .limit(f.limit + 1);
+  if (f.after !== undefined) q = q.where('findings.id', '>', f.after);
+  if (f.severity) q = q.where('severity', '=', f.severity);
+  if (f.code) q = q.where('code', '=', f.code);
+  return q.execute();
+}

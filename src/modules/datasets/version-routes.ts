@@ -1,0 +1,268 @@
+import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import { stringify } from 'csv-stringify/sync';
+import { AppError } from '../../http/app-error.js';
+import { decodeCursor, paginate } from '../../http/pagination.js';
+import { PageQuery } from '../../http/schemas.js';
+import { problem } from '../../http/route-docs.js';
+import { principalOf } from '../../plugins/auth.js';
+import { readCsv } from './csv-reader.js';
+import { hashing, pushVersion, type PushSource } from './ingest.js';
+import { readJson } from './json-reader.js';
+import type { DatasetRow } from './repository.js';
+import { DatasetParams } from './schemas.js';
+import { assertOwner, visibleDataset } from './service.js';
+import { findVersion, listFindings, listObservations, listVersions } from './version-repository.js';
+import {
+  ObservationPage,
+  ObservationQuery,
+  PushCsv,
+  PushJson,
+  PushQuery,
+  PushReportSchema,
+  ReportQuery,
+  ReportSchema,
+  Version,
+  VersionPage,
+  VersionParams,
+} from './version-schemas.js';
+
+const BATCH_SIZE = 5_000;
+const MAX_CELL_BYTES = 64 * 1024;
+const CSV_TYPES = ['text/csv', 'application/csv'];
+
+/** Versions are the agency's working material: its own producers, walidata and admin read them. */
+async function readableDataset(request: FastifyRequest, id: string): Promise<DatasetRow> {
+  const viewer = principalOf(request);
+  const row = await visibleDataset(request.server.database.db, viewer, id);
+  if (viewer.role === 'producer' && viewer.agency?.id !== row.agency_id) throw new AppError('AGENCY_SCOPE_FORBIDDEN', { agency: viewer.agency?.code ?? '' });
+  return row;
+}
+
+/** Counts bytes as they stream in, so a body without Content-Length still meets the limit. */
+async function* limited(input: AsyncIterable<Buffer>, limit: number): AsyncGenerator<Buffer> {
+  let seen = 0;
+  for await (const chunk of input) {
+    seen += chunk.length;
+    if (seen > limit) throw new AppError('PAYLOAD_TOO_LARGE', { limit });
+    yield chunk;
+  }
+}
+
+function presentVersion(row: NonNullable<Awaited<ReturnType<typeof findVersion>>>) {
+  return {
+    dataset_id: row.dataset_id,
+    version: row.version,
+    status: row.status,
+    format: row.format,
+    content_sha256: row.content_sha256,
+    row_count: row.row_count,
+    accepted_count: row.accepted_count,
+    error_count: row.error_count,
+    warning_count: row.warning_count,
+    metadata_score: row.metadata_score,
+    submitted_by: row.submitted_by,
+    submitted_at: row.submitted_at.toISOString(),
+  };
+}
+
+const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (app, opts) => {
+  const db = app.database.db;
+  // CSV is read as a stream by the ingest, never buffered whole.
+  app.addContentTypeParser(CSV_TYPES, (_request, payload, done) => done(null, payload));
+
+  async function source(request: FastifyRequest): Promise<PushSource> {
+    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (CSV_TYPES.includes(type)) {
+      const declared = Number(request.headers['content-length']);
+      if (declared > opts.uploadLimitBytes) throw new AppError('PAYLOAD_TOO_LARGE', { limit: opts.uploadLimitBytes });
+      const { stream, sha256 } = hashing(limited(request.body as AsyncIterable<Buffer>, opts.uploadLimitBytes));
+      return { format: 'csv', batches: readCsv(stream, { batchSize: BATCH_SIZE, maxCellBytes: MAX_CELL_BYTES }), sha256 };
+    }
+    const body = request.body as { observations: Record<string, unknown>[] };
+    const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    return { format: 'json', batches: readJson(body.observations, BATCH_SIZE), sha256: () => digest };
+  }
+
+  app.post(
+    '/:id/versions',
+    {
+      config: { access: ['producer'] },
+      bodyLimit: opts.uploadLimitBytes,
+      schema: {
+        tags: ['Datasets'],
+        operationId: 'pushVersion',
+        summary: 'Push observations as a new version',
+        description:
+          "Producer of the owning agency only (403 AGENCY_SCOPE_FORBIDDEN otherwise, nothing written). Every push becomes a new immutable version, validated against the Satu Data principles — standar data, metadata, interoperabilitas, kode referensi — and stored in one transaction: `submitted` when it has no error findings, `rejected` with its report otherwise (its observations are kept for inspection but never used downstream). Send JSON (`{observations:[…]}`) or CSV (`Content-Type: text/csv`). `?dryRun=true` runs everything and stores nothing. The response is the validation report.",
+        querystring: PushQuery,
+        params: DatasetParams,
+        body: { content: { 'application/json': { schema: PushJson }, 'text/csv': { schema: PushCsv } } },
+        response: {
+          200: { ...PushReportSchema, description: 'Dry run: the report of what a push would give; nothing stored.' },
+          201: { ...PushReportSchema, description: 'The version was stored (submitted or rejected); its report.' },
+          403: problem("Not a producer of the dataset's agency (AGENCY_SCOPE_FORBIDDEN)."),
+        },
+      },
+    },
+    async (request, reply) => {
+      const actor = principalOf(request);
+      const dataset = await visibleDataset(db, actor, request.params.id);
+      assertOwner(actor, dataset);
+      const dryRun = request.query.dryRun ?? false;
+      const report = await pushVersion(db, actor, request.id, dataset, await source(request), { dryRun });
+      if (dryRun) return reply.code(200).send(report);
+      return reply.code(201).header('location', `/v1/datasets/${dataset.id}/versions/${report.version}`).send(report);
+    },
+  );
+
+  app.get(
+    '/:id/versions',
+    {
+      config: { access: ['producer', 'walidata', 'admin'] },
+      schema: {
+        tags: ['Datasets'],
+        operationId: 'listVersions',
+        summary: 'List versions of a dataset',
+        description: "Every push, newest first, with status and counts. Producers see their own agency's datasets only.",
+        params: DatasetParams,
+        querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+        response: { 200: VersionPage },
+      },
+    },
+    async (request) => {
+      const dataset = await readableDataset(request, request.params.id);
+      const { limit = 100, cursor } = request.query;
+      const before = decodeCursor(cursor);
+      if (before !== undefined && !/^\d{1,9}$/.test(before)) throw new AppError('INVALID_CURSOR');
+      const rows = await listVersions(db, dataset.id, { before: before === undefined ? undefined : Number(before), limit });
+      const page = paginate(rows, limit, (r) => String(r.version));
+      return { ...page, data: page.data.map(presentVersion) };
+    },
+  );
+
+  async function versionOf(request: FastifyRequest, id: string, version: number) {
+    const dataset = await readableDataset(request, id);
+    const row = await findVersion(db, dataset.id, version);
+    if (!row) throw new AppError('VERSION_NOT_FOUND', { id, version });
+    return row;
+  }
+
+  app.get(
+    '/:id/versions/:version',
+    {
+      config: { access: ['producer', 'walidata', 'admin'] },
+      schema: {
+        tags: ['Datasets'],
+        operationId: 'getVersion',
+        summary: 'Get one version',
+        description: 'Status, format, payload hash and counts of one push.',
+        params: VersionParams,
+        response: { 200: Version },
+      },
+    },
+    async (request) => presentVersion(await versionOf(request, request.params.id, request.params.version)),
+  );
+
+  app.get(
+    '/:id/versions/:version/observations',
+    {
+      config: { access: ['producer', 'walidata', 'admin'] },
+      schema: {
+        tags: ['Datasets'],
+        operationId: 'listVersionObservations',
+        summary: 'Observations of a version',
+        description: 'The accepted observations in file order, paged. JSON by default; CSV (same columns as a push) with `Accept: text/csv` or `?format=csv`.',
+        params: VersionParams,
+        querystring: ObservationQuery,
+        response: {
+          200: {
+            description: 'A page of observations.',
+            content: {
+              'application/json': { schema: ObservationPage },
+              'text/csv': { schema: Type.String({ description: 'The same page as CSV; a Link header points to the next page.', examples: ['indicator,region,period,value,obs_status,note,sex\nPPKS-06,65.71,2025,128,A,,L\n'] }) },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const version = await versionOf(request, request.params.id, request.params.version);
+      const { limit = 100, cursor, format } = request.query;
+      const after = decodeCursor(cursor);
+      if (after !== undefined && !/^\d{1,9}$/.test(after)) throw new AppError('INVALID_CURSOR');
+      const rows = await listObservations(db, version.id, { after: after === undefined ? undefined : Number(after), limit });
+      const page = paginate(rows, limit, (r) => String(r.source_row ?? 0));
+      const data = page.data.map((r) => ({
+        indicator: r.indicator_code,
+        region: r.region_code,
+        period: r.period,
+        disaggregation: r.disagg,
+        value: r.value,
+        obs_status: r.obs_status,
+        note: r.note,
+        row: r.source_row,
+      }));
+      const wantsCsv = format === 'csv' || (format === undefined && /text\/csv/.test(request.headers.accept ?? ''));
+      if (wantsCsv) {
+        if (page.page.next_cursor) reply.header('link', `<?format=csv&limit=${limit}&cursor=${page.page.next_cursor}>; rel="next"`);
+        const table = data.map((o) => ({
+          indicator: o.indicator,
+          region: o.region,
+          period: o.period,
+          value: o.value,
+          obs_status: o.obs_status,
+          note: o.note ?? '',
+          ...o.disaggregation,
+        }));
+        const columns = ['indicator', 'region', 'period', 'value', 'obs_status', 'note', 'sex', 'age_group', 'disability', 'desil', 'desil_ranking_date'];
+        return reply.type('text/csv; charset=utf-8').send(stringify(table, { header: true, columns }) as never);
+      }
+      return reply.type('application/json; charset=utf-8').send({ data, page: page.page } as never);
+    },
+  );
+
+  app.get(
+    '/:id/versions/:version/report',
+    {
+      config: { access: ['producer', 'walidata', 'admin'] },
+      schema: {
+        tags: ['Datasets'],
+        operationId: 'getVersionReport',
+        summary: 'Validation report of a version',
+        description: 'The summary (counts per rule code, metadata completeness, verdict) and every finding, paged and filterable by severity and code.',
+        params: VersionParams,
+        querystring: ReportQuery,
+        response: { 200: ReportSchema },
+      },
+    },
+    async (request) => {
+      const version = await versionOf(request, request.params.id, request.params.version);
+      const { limit = 100, cursor, severity, code } = request.query;
+      const after = decodeCursor(cursor);
+      if (after !== undefined && !/^\d{1,18}$/.test(after)) throw new AppError('INVALID_CURSOR');
+      const rows = await listFindings(db, version.id, { after, severity, code, limit });
+      const page = paginate(rows, limit, (r) => r.id);
+      return {
+        version: presentVersion(version),
+        summary: version.summary as never,
+        findings: page.data.map((f) => ({
+          code: f.code,
+          severity: f.severity as 'error' | 'warning',
+          principle: f.principle as 'standar-data',
+          ...(f.source_row !== null ? { row: f.source_row } : {}),
+          ...(f.pointer !== null ? { pointer: f.pointer } : {}),
+          ...(f.column_name !== null ? { column: f.column_name } : {}),
+          ...(f.value !== null ? { value: f.value } : {}),
+          message: { id: f.message_id, en: f.message_en },
+          ...(f.hint_id !== null && f.hint_en !== null ? { hint: { id: f.hint_id, en: f.hint_en } } : {}),
+        })),
+        page: page.page,
+      };
+    },
+  );
+};
+
+export default routes;

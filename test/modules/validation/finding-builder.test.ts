@@ -1,0 +1,97 @@
+import t from 'tap';
+import {
+  codeText,
+  containsNik,
+  fieldText,
+  FindingList,
+  hasError,
+  makeFinding,
+  maskNik,
+  quote,
+} from '../../../src/modules/validation/finding-builder.js';
+
+const message = { id: 'pesan', en: 'message' };
+
+t.test('makeFinding copies the location and shows the value as received', async (t) => {
+  const f = makeFinding({ row: 4, pointer: '/observations/2' }, 'standar-data', { code: 'SD_X', severity: 'error', column: 'value', value: ' 12 ', message });
+  t.same(f, { code: 'SD_X', severity: 'error', principle: 'standar-data', row: 4, pointer: '/observations/2', column: 'value', value: ' 12 ', message });
+  const bare = makeFinding({}, 'metadata', { code: 'MD_X', severity: 'warning', message });
+  t.same(bare, { code: 'MD_X', severity: 'warning', principle: 'metadata', message }, 'nothing invented for absent parts');
+  t.notOk('value' in bare);
+  t.notOk('hint' in bare);
+});
+
+t.test('values of every JSON type', async (t) => {
+  const at = { row: 1 };
+  const shown = (value: unknown) => makeFinding(at, 'interoperabilitas', { code: 'IO_X', severity: 'error', value, message }).value;
+  t.equal(shown(12.5), '12.5');
+  t.equal(shown(true), 'true');
+  t.equal(shown(null), 'null');
+  t.equal(shown(undefined), undefined);
+  t.equal(shown({ a: [1] }), '{"a":[1]}');
+  t.equal(shown(''), '');
+  t.equal(shown(10n), '10');
+  t.equal(shown('y'.repeat(300))?.length, 200, 'truncated like shownValue');
+  const circular: Record<string, unknown> = {};
+  circular.self = circular;
+  t.equal(shown(circular), '[object Object]', 'a value JSON cannot render does not throw');
+});
+
+t.test('NIK-like runs are masked everywhere in a finding', async (t) => {
+  const nik = '3571012345670001';
+  const f = makeFinding({ row: 1 }, 'standar-data', {
+    code: 'SD_X',
+    severity: 'error',
+    value: `${'a'.repeat(190)}${nik}`,
+    message: { id: `nilai ${nik}`, en: `value ${nik}` },
+    hint: { id: nik, en: `${nik}!` },
+  });
+  t.notMatch(JSON.stringify(f), /\d{16}/);
+  t.equal(f.message.en, 'value 35**********0001');
+  t.equal(f.hint?.en, '35**********0001!');
+  t.match(f.value, /^a{190}35\*{5}\.\.\.$/, 'masked before truncation, so no digits leak across the cut');
+});
+
+t.test('maskNik and containsNik look for exactly 16 digits', async (t) => {
+  t.equal(maskNik('3571012345670001'), '35**********0001');
+  t.equal(maskNik('x3571012345670001y'), 'x35**********0001y');
+  t.equal(maskNik('123456789012345'), '123456789012345');
+  t.equal(maskNik('12345678901234567'), '12345678901234567');
+  t.ok(containsNik('NIK: 3571012345670001.'));
+  t.notOk(containsNik('35710123456700012'));
+  t.notOk(containsNik('3571-0123-4567-0001'));
+  t.ok(containsNik('3571012345670001') && containsNik('3571012345670001'), 'the global regex keeps no state between calls');
+});
+
+t.test('fieldText and codeText', async (t) => {
+  t.equal(fieldText(undefined), undefined);
+  t.equal(fieldText(null), undefined);
+  t.equal(fieldText(' a '), ' a ');
+  t.equal(fieldText(7), '7');
+  t.equal(fieldText(['a']), '["a"]');
+  t.equal(codeText(' IKS-01 '), 'IKS-01');
+  t.equal(codeText('   '), undefined);
+  t.equal(codeText(3), '3');
+  t.equal(codeText(null), undefined);
+});
+
+t.test('FindingList and hasError', async (t) => {
+  const list = new FindingList({ pointer: '/observations/0' }, 'kode-referensi');
+  t.notOk(list.hasError());
+  list.add({ code: 'KR_W', severity: 'warning', column: 'region', message });
+  t.notOk(list.hasError());
+  t.notOk(hasError(list.findings));
+  list.add({ code: 'KR_E', severity: 'error', column: 'region', message });
+  t.ok(list.hasError());
+  t.ok(list.hasError('region'));
+  t.notOk(list.hasError('value'));
+  t.ok(hasError(list.findings));
+  t.equal(list.findings[1]?.pointer, '/observations/0');
+  t.equal(list.findings[1]?.principle, 'kode-referensi');
+});
+
+t.test('quote', async (t) => {
+  t.equal(quote('x'), '"x"');
+  t.equal(quote(undefined), '""');
+  t.equal(quote(1.5), '"1.5"');
+});
