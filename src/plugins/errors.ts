@@ -29,6 +29,10 @@ function toAppError(err: FastifyError, request: FastifyRequest, bodyLimit: numbe
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AppError('PAYLOAD_TOO_LARGE', { limit: bodyLimit });
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new AppError('PAYLOAD_TOO_LARGE', { limit: request.routeOptions.bodyLimit ?? bodyLimit });
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', { type: request.headers['content-type'] ?? '' });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError('UNSUPPORTED_MEDIA_TYPE', { type: request.headers['content-type'] ?? '' });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

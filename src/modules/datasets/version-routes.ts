@@ -8,9 +8,12 @@ import { decodeCursor, paginate } from '../../http/pagination.js';
 import { PageQuery } from '../../http/schemas.js';
 import { problem } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
+import multipart from '@fastify/multipart';
 import { readCsv } from './csv-reader.js';
+import { readXlsx } from './xlsx-reader.js';
 import { hashing, pushVersion, type PushSource } from './ingest.js';
 import { readJson } from './json-reader.js';
+import { templateCsv, templateXlsx } from './template.js';
 import type { DatasetRow } from './repository.js';
 import { DatasetParams } from './schemas.js';
 import { assertOwner, visibleDataset } from './service.js';
@@ -19,6 +22,7 @@ import {
   ObservationPage,
   ObservationQuery,
   PushCsv,
+  PushFile,
   PushJson,
   PushQuery,
   PushReportSchema,
@@ -32,6 +36,8 @@ import {
 const BATCH_SIZE = 5_000;
 const MAX_CELL_BYTES = 64 * 1024;
 const CSV_TYPES = ['text/csv', 'application/csv'];
+// A worksheet inflates 5–30 times; this bounds what one zip entry may become.
+const MAX_XLSX_ENTRY_BYTES = 512 * 1024 * 1024;
 
 /** Versions are the agency's working material: its own producers, walidata and admin read them. */
 async function readableDataset(request: FastifyRequest, id: string): Promise<DatasetRow> {
@@ -72,9 +78,11 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
   const db = app.database.db;
   // CSV is read as a stream by the ingest, never buffered whole.
   app.addContentTypeParser(CSV_TYPES, (_request, payload, done) => done(null, payload));
+  await app.register(multipart, { limits: { fileSize: opts.uploadLimitBytes, files: 1, fields: 10, parts: 11 } });
 
-  async function source(request: FastifyRequest): Promise<PushSource> {
+  async function source(request: FastifyRequest, sheet: string | undefined): Promise<PushSource> {
     const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type === 'multipart/form-data') return fileSource(request, sheet);
     if (CSV_TYPES.includes(type)) {
       const declared = Number(request.headers['content-length']);
       if (declared > opts.uploadLimitBytes) throw new AppError('PAYLOAD_TOO_LARGE', { limit: opts.uploadLimitBytes });
@@ -84,6 +92,30 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
     const body = request.body as { observations: Record<string, unknown>[] };
     const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex');
     return { format: 'json', batches: readJson(body.observations, BATCH_SIZE), sha256: () => digest };
+  }
+
+  /** One uploaded .csv or .xlsx file (a spreadsheet operator's route into the API). */
+  async function fileSource(request: FastifyRequest, sheet: string | undefined): Promise<PushSource> {
+    const file = await request.file();
+    if (!file) {
+      throw new AppError('VALIDATION_FAILED', {}, [
+        { location: 'body', pointer: '/file', code: 'required', detail: { id: 'unggah satu berkas .csv atau .xlsx di bagian "file"', en: 'upload one .csv or .xlsx file in the "file" part' } },
+      ]);
+    }
+    const name = file.filename.toLowerCase();
+    if (name.endsWith('.csv')) {
+      const { stream, sha256 } = hashing(file.file as AsyncIterable<Buffer>);
+      return { format: 'csv', batches: readCsv(stream, { batchSize: BATCH_SIZE, maxCellBytes: MAX_CELL_BYTES }), sha256 };
+    }
+    if (name.endsWith('.xlsx')) {
+      // Held in memory (bounded by the upload limit) so the zip directory can be checked
+      // for bombs before anything is inflated.
+      const bytes = await file.toBuffer();
+      const digest = createHash('sha256').update(bytes).digest('hex');
+      return { format: 'xlsx', batches: readXlsx(bytes, { batchSize: BATCH_SIZE, sheet, maxEntryBytes: MAX_XLSX_ENTRY_BYTES }), sha256: () => digest };
+    }
+    file.file.resume();
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', { type: file.filename });
   }
 
   app.post(
@@ -96,10 +128,10 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
         operationId: 'pushVersion',
         summary: 'Push observations as a new version',
         description:
-          "Producer of the owning agency only (403 AGENCY_SCOPE_FORBIDDEN otherwise, nothing written). Every push becomes a new immutable version, validated against the Satu Data principles — standar data, metadata, interoperabilitas, kode referensi — and stored in one transaction: `submitted` when it has no error findings, `rejected` with its report otherwise (its observations are kept for inspection but never used downstream). Send JSON (`{observations:[…]}`) or CSV (`Content-Type: text/csv`). `?dryRun=true` runs everything and stores nothing. The response is the validation report.",
+          "Producer of the owning agency only (403 AGENCY_SCOPE_FORBIDDEN otherwise, nothing written). Every push becomes a new immutable version, validated against the Satu Data principles — standar data, metadata, interoperabilitas, kode referensi — and stored in one transaction: `submitted` when it has no error findings, `rejected` with its report otherwise (its observations are kept for inspection but never used downstream). Send JSON (`{observations:[…]}`), CSV (`Content-Type: text/csv`), or one `.csv`/`.xlsx` file as `multipart/form-data` (first sheet, or `?sheet=`). `?dryRun=true` runs everything and stores nothing. The response is the validation report.",
         querystring: PushQuery,
         params: DatasetParams,
-        body: { content: { 'application/json': { schema: PushJson }, 'text/csv': { schema: PushCsv } } },
+        body: { content: { 'application/json': { schema: PushJson }, 'text/csv': { schema: PushCsv }, 'multipart/form-data': { schema: PushFile } } },
         response: {
           200: { ...PushReportSchema, description: 'Dry run: the report of what a push would give; nothing stored.' },
           201: { ...PushReportSchema, description: 'The version was stored (submitted or rejected); its report.' },
@@ -112,11 +144,57 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
       const dataset = await visibleDataset(db, actor, request.params.id);
       assertOwner(actor, dataset);
       const dryRun = request.query.dryRun ?? false;
-      const report = await pushVersion(db, actor, request.id, dataset, await source(request), { dryRun });
+      const report = await pushVersion(db, actor, request.id, dataset, await source(request, request.query.sheet), { dryRun });
+      // A reader that stopped early (a fatal finding) leaves the rest of the upload unread.
+      request.raw.resume();
       if (dryRun) return reply.code(200).send(report);
       return reply.code(201).header('location', `/v1/datasets/${dataset.id}/versions/${report.version}`).send(report);
     },
   );
+
+  const templateRoute = (format: 'csv' | 'xlsx') =>
+    app.get(
+      `/:id/template.${format}`,
+      {
+        config: { access: ['producer', 'walidata', 'admin'] },
+        schema: {
+          tags: ['Datasets'],
+          operationId: format === 'csv' ? 'getTemplateCsv' : 'getTemplateXlsx',
+          summary: `Download a ${format.toUpperCase()} template`,
+          description:
+            format === 'csv'
+              ? "A CSV with the push columns and one row per dataset indicator, region and period already filled in (UTF-8 with BOM, so Excel opens it correctly)."
+              : "An Excel workbook: sheet `data` with the push columns (code columns formatted as text, so 11.10 stays 11.10) and one row per dataset indicator; sheet `petunjuk` explains each column and lists the indicators with unit and allowed disaggregations.",
+          params: DatasetParams,
+          response: {
+            200: {
+              description: 'The template file.',
+              content:
+                format === 'csv'
+                  ? { 'text/csv': { schema: Type.String({ examples: ['\uFEFFindicator,region,period,value,unit,obs_status,note,sex,age_group,disability,desil,desil_ranking_date\nPPKS-06,65.71,2025,,orang,,,,,,,\n'] }) } }
+                  : { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: Type.String({ format: 'binary', examples: ['(binary .xlsx)'] }) } },
+            },
+          },
+        },
+      },
+      async (request, reply) => {
+        const dataset = await readableDataset(request, request.params.id);
+        const indicators = await db
+          .selectFrom('indicators')
+          .select(['code', 'name', 'unit', 'disaggregations'])
+          .where('code', 'in', dataset.indicator_codes)
+          .orderBy('code')
+          .execute();
+        const periods = dataset.metadata.reference_periods as string[] | undefined;
+        const input = { title: dataset.title, region: dataset.jurisdiction_region_code, period: periods?.[0] ?? String(new Date().getFullYear()), indicators };
+        const filename = `template-${dataset.id}.${format}`;
+        reply.header('content-disposition', `attachment; filename="${filename}"`);
+        if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(templateCsv(input) as never);
+        return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send((await templateXlsx(input)) as never);
+      },
+    );
+  templateRoute('csv');
+  templateRoute('xlsx');
 
   app.get(
     '/:id/versions',
@@ -266,3 +344,4 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
 };
 
 export default routes;
+

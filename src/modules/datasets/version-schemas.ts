@@ -44,6 +44,11 @@ export const PushCsv = Type.Unsafe<unknown>({
   examples: [csvExample],
 });
 
+export const PushFile = Type.Unsafe<unknown>({
+  description: 'One file in the part named `file`: `.csv` (as above) or `.xlsx` (the first sheet, or the one named by `?sheet=`; header row first, same columns).',
+  examples: ['(binary .xlsx or .csv file)'],
+});
+
 const FindingSchema = Type.Object({
   code: Type.String({ description: 'Stable rule code, e.g. SD_COUNT_NOT_INTEGER, KR_REGION_UNKNOWN, IO_RAGGED_ROW, MD_REQUIRED_MISSING.' }),
   severity: Type.Enum(['error', 'warning'], { description: '`error` rejects the version; `warning` does not.' }),
@@ -118,7 +123,10 @@ export const PushReportSchema = Type.Object(
 );
 
 export const PushQuery = Type.Object(
-  { dryRun: Type.Optional(Type.Boolean({ default: false, description: 'Validate and report without storing anything.' })) },
+  {
+    dryRun: Type.Optional(Type.Boolean({ default: false, description: 'Validate and report without storing anything.' })),
+    sheet: Type.Optional(Type.String({ maxLength: 100, description: 'XLSX only: the worksheet to read (default: the first).' })),
+  },
   { additionalProperties: false },
 );
 

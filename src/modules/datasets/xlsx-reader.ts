@@ -318,7 +318,7 @@ interface BookInternals {
 }
 interface SheetInternals {
   name: string;
-  iterator: AsyncIterable<unknown> & { destroy?: () => void };
+  iterator: AsyncIterable<unknown> & { destroy?: () => void; on?: (event: 'error', listener: () => void) => unknown };
 }
 
 type Cell = { value: unknown } | { noResult: true };
@@ -650,8 +650,12 @@ function chooseSheet(book: BookInternals, wanted: string | undefined): SheetChoi
 }
 
 function skipSheet(sheet: SheetInternals): void {
-  // A temporary-file copy is opened for every sheet; close the ones nobody will read.
-  sheet.iterator.destroy?.();
+  // A temporary-file copy is opened for every sheet; close the ones nobody will read. exceljs
+  // deletes the file right after, possibly before the open completes: that ENOENT is expected.
+  const copy = sheet.iterator;
+  if (typeof copy.destroy !== 'function') return;
+  copy.on?.('error', () => {});
+  copy.destroy();
 }
 
 // ---------------------------------------------------------------------------------------
