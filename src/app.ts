@@ -17,6 +17,7 @@ import clientRoutes from './modules/clients/routes.js';
 import codelistRoutes from './modules/codelists/routes.js';
 import datasetRoutes from './modules/datasets/routes.js';
 import versionRoutes from './modules/datasets/version-routes.js';
+import validateRoutes from './modules/datasets/validate-routes.js';
 import healthRoutes from './modules/health/routes.js';
 import indicatorRoutes from './modules/indicators/routes.js';
 import regionRoutes from './modules/regions/routes.js';
@@ -100,6 +101,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(codelistRoutes, { prefix: '/v1/codelists' });
   await app.register(datasetRoutes, { prefix: '/v1/datasets' });
   await app.register(versionRoutes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes });
+  await app.register(validateRoutes, { prefix: '/v1/validate', uploadLimitBytes: config.uploadLimitBytes });
   await app.register(clientRoutes, { prefix: '/v1/clients' });
   await app.register(auditRoutes, { prefix: '/v1/audit-log' });
 

@@ -5,9 +5,9 @@ import { recordAudit } from '../audit/record-audit.js';
 import type { Principal } from '../auth/principal.js';
 import { loadCodeSets } from '../codelists/repository.js';
 import { levelNumber, type RegionLevel } from '../regions/region-code.js';
-import type { IndicatorFacts, RegionFacts, ValidationContext } from '../validation/context.js';
+import type { IndicatorFacts, RegionFacts } from '../validation/context.js';
 import type { Finding, Observation } from '../validation/finding.js';
-import { checkDatasetMetadata } from '../validation/metadata-rules.js';
+import { checkDatasetMetadata, type DatasetMetadataInput, type MetadataCompleteness } from '../validation/metadata-rules.js';
 import { collectCodes, createObservationValidator } from '../validation/validate-observations.js';
 import type { ReaderBatch } from './json-reader.js';
 import type { DatasetRow } from './repository.js';
@@ -27,7 +27,7 @@ export interface PushSource {
 }
 
 export interface PushReport {
-  dataset_id: string;
+  dataset_id: string | null;
   version: number | null;
   status: 'submitted' | 'rejected';
   dry_run: boolean;
@@ -39,7 +39,7 @@ export interface PushReport {
     rejected: number;
     errors: number;
     warnings: number;
-    metadata_completeness: ReturnType<typeof checkDatasetMetadata>['completeness'];
+    metadata_completeness: MetadataCompleteness | null;
     by_code: { code: string; severity: string; principle: string; count: number }[];
     verdict: string;
   };
@@ -83,10 +83,105 @@ function sourceRow(o: Observation): number | undefined {
   return index === undefined ? undefined : Number(index) + 1;
 }
 
+/** What a stream of observations is checked against. */
+export interface ValidationTarget {
+  /** Dataset metadata to check and score; null when there is no dataset (a trial validation). */
+  metadata: DatasetMetadataInput | null;
+  /** Indicators the dataset declares; null lets any catalogue indicator through. */
+  indicatorCodes: string[] | null;
+  jurisdiction: string | null;
+  estimationLevels: RegionLevel[];
+}
+
+/** Where a validation run sends what it finds and what it accepts. */
+export interface ValidationSink {
+  findings(findings: Finding[]): Promise<void>;
+  observations(accepted: Observation[]): Promise<void>;
+}
+
+export interface ValidationOutcome {
+  status: 'submitted' | 'rejected';
+  summary: PushReport['summary'];
+  inline: Finding[];
+  truncated: boolean;
+}
+
+/**
+ * Reads the source batch by batch, so memory stays flat; each batch costs one context query
+ * per kind and whatever the sink does with it (one insert per table when storing).
+ */
+export async function runValidation(db: Kysely<DB>, target: ValidationTarget, source: PushSource, sink: ValidationSink): Promise<ValidationOutcome> {
+  const metadata = target.metadata ? checkDatasetMetadata(target.metadata, await compositeCatalogue(db, target.indicatorCodes ?? [])) : null;
+  const codelists = await loadCodeSets(db, ['obs-status', 'sex', 'age-group', 'disability', 'desil']);
+  const indicators = new Map<string, IndicatorFacts>();
+  await indicatorFacts(db, target.indicatorCodes ?? [], indicators);
+
+  const counts = new Map<string, { code: string; severity: string; principle: string; count: number }>();
+  const inline: Finding[] = [];
+  const rejectedRows = new Set<string>();
+  let rowsRead = 0;
+  let accepted = 0;
+  const record = async (findings: Finding[]) => {
+    for (const f of findings) {
+      const c = counts.get(f.code) ?? { code: f.code, severity: f.severity, principle: f.principle, count: 0 };
+      c.count++;
+      counts.set(f.code, c);
+      if (inline.length < INLINE_FINDINGS) inline.push(f);
+      const rowKey = f.row !== undefined ? `r${f.row}` : /^\/observations\/\d+/.exec(f.pointer ?? '')?.[0];
+      if (f.severity === 'error' && rowKey) rejectedRows.add(rowKey);
+    }
+    await sink.findings(findings);
+  };
+  if (metadata) await record(metadata.findings);
+
+  let validator: ReturnType<typeof createObservationValidator> | undefined;
+  for await (const batch of source.batches) {
+    validator ??= createObservationValidator({ decimalComma: batch.info?.decimalComma ?? false });
+    rowsRead += batch.observations.length;
+    const codes = collectCodes(batch.observations);
+    await indicatorFacts(db, codes.indicators, indicators);
+    const result = validator.check(batch.observations, {
+      datasetIndicators: new Set(target.indicatorCodes ?? indicators.keys()),
+      indicators,
+      regions: await regionFacts(db, codes.regions),
+      codelists,
+      jurisdiction: target.jurisdiction,
+      estimationLevels: new Set(target.estimationLevels.map(levelNumber)),
+    });
+    await record([...batch.findings, ...result.findings]);
+    await sink.observations(result.accepted.map((o) => ({ ...o, row: sourceRow(o) })));
+    accepted += result.accepted.length;
+  }
+
+  const byCode = [...counts.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+  const total = (severity: string) => byCode.filter((c) => c.severity === severity).reduce((n, c) => n + c.count, 0);
+  const errors = total('error');
+  const status = errors > 0 || rowsRead === 0 ? 'rejected' : 'submitted';
+  return {
+    status,
+    inline,
+    truncated: errors + total('warning') > inline.length,
+    summary: {
+      rows_read: rowsRead,
+      accepted,
+      rejected: rejectedRows.size,
+      errors,
+      warnings: total('warning'),
+      metadata_completeness: metadata?.completeness ?? null,
+      by_code: byCode,
+      verdict:
+        status === 'submitted'
+          ? 'Diterima untuk diperiksa walidata / accepted for review'
+          : rowsRead === 0 && errors === 0
+            ? 'Ditolak: tidak ada observasi / rejected: no observations'
+            : 'Ditolak: perbaiki temuan berkategori error lalu kirim ulang / rejected: fix the error findings and push again',
+    },
+  };
+}
+
 /**
  * Validates and stores one push as a new immutable version, in one transaction: the
- * version is there entirely or not at all. Reads the source batch by batch, so memory
- * stays flat; each batch costs one context query per kind and one insert per table.
+ * version is there entirely or not at all.
  */
 export async function pushVersion(
   db: Kysely<DB>,
@@ -101,81 +196,27 @@ export async function pushVersion(
       await lockDataset(trx, dataset.id);
       const version = await nextVersionNumber(trx, dataset.id);
       const versionId = await insertVersion(trx, { dataset_id: dataset.id, version, format: source.format, submitted_by: actor.clientId });
-
-      const metadata = checkDatasetMetadata(
-        { ...dataset.metadata, title: dataset.title, indicators: dataset.indicator_codes } as Parameters<typeof checkDatasetMetadata>[0],
-        await compositeCatalogue(trx, dataset.indicator_codes),
-      );
-      const codelists = await loadCodeSets(trx, ['obs-status', 'sex', 'age-group', 'disability', 'desil']);
-      const indicators = new Map<string, IndicatorFacts>();
-      await indicatorFacts(trx, dataset.indicator_codes, indicators);
-      const estimation = (dataset.metadata.estimation_levels as RegionLevel[] | undefined) ?? [];
-
-      const counts = new Map<string, { code: string; severity: string; principle: string; count: number }>();
-      const inline: Finding[] = [];
-      let rowsRead = 0;
-      let accepted = 0;
-      const rejectedRows = new Set<string>();
-      const record = async (findings: Finding[]) => {
-        for (const f of findings) {
-          const c = counts.get(f.code) ?? { code: f.code, severity: f.severity, principle: f.principle, count: 0 };
-          c.count++;
-          counts.set(f.code, c);
-          if (inline.length < INLINE_FINDINGS) inline.push(f);
-          if (f.severity === 'error' && (f.row !== undefined || f.pointer?.startsWith('/observations/'))) {
-            rejectedRows.add(f.row !== undefined ? `r${f.row}` : (f.pointer!.split('/').slice(0, 3).join('/')));
-          }
-        }
-        await insertFindings(trx, versionId, findings);
-      };
-      await record(metadata.findings);
-
-      let validator: ReturnType<typeof createObservationValidator> | undefined;
-      for await (const batch of source.batches) {
-        validator ??= createObservationValidator({ decimalComma: batch.info?.decimalComma ?? false });
-        rowsRead += batch.observations.length;
-        const codes = collectCodes(batch.observations);
-        await indicatorFacts(trx, codes.indicators, indicators);
-        const ctx: ValidationContext = {
-          datasetIndicators: new Set(dataset.indicator_codes),
-          indicators,
-          regions: await regionFacts(trx, codes.regions),
-          codelists,
+      const outcome = await runValidation(
+        trx,
+        {
+          metadata: { ...dataset.metadata, title: dataset.title, indicators: dataset.indicator_codes },
+          indicatorCodes: dataset.indicator_codes,
           jurisdiction: dataset.jurisdiction_region_code,
-          estimationLevels: new Set(estimation.map(levelNumber)),
-        };
-        const result = validator.check(batch.observations, ctx);
-        await record([...batch.findings, ...result.findings]);
-        await insertObservations(trx, versionId, result.accepted.map((o) => ({ ...o, row: sourceRow(o) })));
-        accepted += result.accepted.length;
-      }
-
-      const byCode = [...counts.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
-      const errors = byCode.filter((c) => c.severity === 'error').reduce((n, c) => n + c.count, 0);
-      const warnings = byCode.filter((c) => c.severity === 'warning').reduce((n, c) => n + c.count, 0);
-      const status = errors > 0 || rowsRead === 0 ? 'rejected' : 'submitted';
-      const summary = {
-        rows_read: rowsRead,
-        accepted,
-        rejected: rejectedRows.size,
-        errors,
-        warnings,
-        metadata_completeness: metadata.completeness,
-        by_code: byCode,
-        verdict:
-          status === 'submitted'
-            ? 'Diterima untuk diperiksa walidata / accepted for review'
-            : 'Ditolak: perbaiki temuan berkategori error lalu kirim ulang / rejected: fix the error findings and push again',
-      };
+          estimationLevels: (dataset.metadata.estimation_levels as RegionLevel[] | undefined) ?? [],
+        },
+        source,
+        { findings: (f) => insertFindings(trx, versionId, f), observations: (o) => insertObservations(trx, versionId, o) },
+      );
+      const { summary, status } = outcome;
       const sha256 = source.sha256();
       await finishVersion(trx, versionId, {
         status,
         content_sha256: sha256,
-        row_count: rowsRead,
-        accepted_count: accepted,
-        error_count: errors,
-        warning_count: warnings,
-        metadata_score: metadata.completeness.score,
+        row_count: summary.rows_read,
+        accepted_count: summary.accepted,
+        error_count: summary.errors,
+        warning_count: summary.warnings,
+        metadata_score: summary.metadata_completeness?.score ?? 0,
         summary,
       });
       const report: PushReport = {
@@ -186,8 +227,8 @@ export async function pushVersion(
         format: source.format,
         content_sha256: sha256,
         summary,
-        findings: inline,
-        findings_truncated: errors + warnings > inline.length,
+        findings: outcome.inline,
+        findings_truncated: outcome.truncated,
       };
       if (options.dryRun) throw new DryRunComplete(report);
       await recordAudit(trx, {
@@ -196,7 +237,7 @@ export async function pushVersion(
         action: 'dataset.version-pushed',
         entityType: 'dataset',
         entityId: dataset.id,
-        after: { version, status, format: source.format, content_sha256: sha256, rows: rowsRead, accepted, errors, warnings },
+        after: { version, status, format: source.format, content_sha256: sha256, rows: summary.rows_read, accepted: summary.accepted, errors: summary.errors, warnings: summary.warnings },
       });
       return report;
     });
@@ -204,6 +245,23 @@ export async function pushVersion(
     if (err instanceof DryRunComplete) return err.report;
     throw err;
   }
+}
+
+/** Validation without a dataset, for integrators building their export: nothing is written. */
+export async function validateOnly(db: Kysely<DB>, target: ValidationTarget, source: PushSource): Promise<PushReport> {
+  const discard = async () => {};
+  const outcome = await runValidation(db, target, source, { findings: discard, observations: discard });
+  return {
+    dataset_id: null,
+    version: null,
+    status: outcome.status,
+    dry_run: true,
+    format: source.format,
+    content_sha256: source.sha256(),
+    summary: outcome.summary,
+    findings: outcome.inline,
+    findings_truncated: outcome.truncated,
+  };
 }
 
 async function compositeCatalogue(db: Kysely<DB>, codes: string[]) {

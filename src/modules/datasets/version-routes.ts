@@ -1,18 +1,14 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { AppError } from '../../http/app-error.js';
 import { decodeCursor, paginate } from '../../http/pagination.js';
 import { PageQuery } from '../../http/schemas.js';
 import { problem } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
-import multipart from '@fastify/multipart';
-import { readCsv } from './csv-reader.js';
-import { readXlsx } from './xlsx-reader.js';
-import { hashing, pushVersion, type PushSource } from './ingest.js';
-import { readJson } from './json-reader.js';
+import { pushVersion } from './ingest.js';
+import { pushSource, registerPushParsers } from './push-source.js';
 import { templateCsv, templateXlsx } from './template.js';
 import type { DatasetRow } from './repository.js';
 import { DatasetParams } from './schemas.js';
@@ -33,28 +29,12 @@ import {
   VersionParams,
 } from './version-schemas.js';
 
-const BATCH_SIZE = 5_000;
-const MAX_CELL_BYTES = 64 * 1024;
-const CSV_TYPES = ['text/csv', 'application/csv'];
-// A worksheet inflates 5–30 times; this bounds what one zip entry may become.
-const MAX_XLSX_ENTRY_BYTES = 512 * 1024 * 1024;
-
 /** Versions are the agency's working material: its own producers, walidata and admin read them. */
 async function readableDataset(request: FastifyRequest, id: string): Promise<DatasetRow> {
   const viewer = principalOf(request);
   const row = await visibleDataset(request.server.database.db, viewer, id);
   if (viewer.role === 'producer' && viewer.agency?.id !== row.agency_id) throw new AppError('AGENCY_SCOPE_FORBIDDEN', { agency: viewer.agency?.code ?? '' });
   return row;
-}
-
-/** Counts bytes as they stream in, so a body without Content-Length still meets the limit. */
-async function* limited(input: AsyncIterable<Buffer>, limit: number): AsyncGenerator<Buffer> {
-  let seen = 0;
-  for await (const chunk of input) {
-    seen += chunk.length;
-    if (seen > limit) throw new AppError('PAYLOAD_TOO_LARGE', { limit });
-    yield chunk;
-  }
 }
 
 function presentVersion(row: NonNullable<Awaited<ReturnType<typeof findVersion>>>) {
@@ -76,47 +56,8 @@ function presentVersion(row: NonNullable<Awaited<ReturnType<typeof findVersion>>
 
 const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (app, opts) => {
   const db = app.database.db;
-  // CSV is read as a stream by the ingest, never buffered whole.
-  app.addContentTypeParser(CSV_TYPES, (_request, payload, done) => done(null, payload));
-  await app.register(multipart, { limits: { fileSize: opts.uploadLimitBytes, files: 1, fields: 10, parts: 11 } });
-
-  async function source(request: FastifyRequest, sheet: string | undefined): Promise<PushSource> {
-    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type === 'multipart/form-data') return fileSource(request, sheet);
-    if (CSV_TYPES.includes(type)) {
-      const declared = Number(request.headers['content-length']);
-      if (declared > opts.uploadLimitBytes) throw new AppError('PAYLOAD_TOO_LARGE', { limit: opts.uploadLimitBytes });
-      const { stream, sha256 } = hashing(limited(request.body as AsyncIterable<Buffer>, opts.uploadLimitBytes));
-      return { format: 'csv', batches: readCsv(stream, { batchSize: BATCH_SIZE, maxCellBytes: MAX_CELL_BYTES }), sha256 };
-    }
-    const body = request.body as { observations: Record<string, unknown>[] };
-    const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-    return { format: 'json', batches: readJson(body.observations, BATCH_SIZE), sha256: () => digest };
-  }
-
-  /** One uploaded .csv or .xlsx file (a spreadsheet operator's route into the API). */
-  async function fileSource(request: FastifyRequest, sheet: string | undefined): Promise<PushSource> {
-    const file = await request.file();
-    if (!file) {
-      throw new AppError('VALIDATION_FAILED', {}, [
-        { location: 'body', pointer: '/file', code: 'required', detail: { id: 'unggah satu berkas .csv atau .xlsx di bagian "file"', en: 'upload one .csv or .xlsx file in the "file" part' } },
-      ]);
-    }
-    const name = file.filename.toLowerCase();
-    if (name.endsWith('.csv')) {
-      const { stream, sha256 } = hashing(file.file as AsyncIterable<Buffer>);
-      return { format: 'csv', batches: readCsv(stream, { batchSize: BATCH_SIZE, maxCellBytes: MAX_CELL_BYTES }), sha256 };
-    }
-    if (name.endsWith('.xlsx')) {
-      // Held in memory (bounded by the upload limit) so the zip directory can be checked
-      // for bombs before anything is inflated.
-      const bytes = await file.toBuffer();
-      const digest = createHash('sha256').update(bytes).digest('hex');
-      return { format: 'xlsx', batches: readXlsx(bytes, { batchSize: BATCH_SIZE, sheet, maxEntryBytes: MAX_XLSX_ENTRY_BYTES }), sha256: () => digest };
-    }
-    file.file.resume();
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', { type: file.filename });
-  }
+  await registerPushParsers(app, opts.uploadLimitBytes);
+  const source = (request: FastifyRequest, sheet: string | undefined) => pushSource(request, { uploadLimitBytes: opts.uploadLimitBytes, sheet });
 
   app.post(
     '/:id/versions',

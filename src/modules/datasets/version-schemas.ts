@@ -95,7 +95,7 @@ const reportExample = {
 
 export const PushReportSchema = Type.Object(
   {
-    dataset_id: Type.String(),
+    dataset_id: Type.Union([Type.String(), Type.Null()], { description: 'Null for POST /v1/validate.' }),
     version: Type.Union([Type.Integer(), Type.Null()], { description: 'The new version number; null for a dry run.' }),
     status: Type.Enum(['submitted', 'rejected']),
     dry_run: Type.Boolean(),
@@ -107,12 +107,18 @@ export const PushReportSchema = Type.Object(
       rejected: Type.Integer({ description: 'Rows with at least one error.' }),
       errors: Type.Integer(),
       warnings: Type.Integer(),
-      metadata_completeness: Type.Object({
-        score: Type.Integer({ description: '0–100: required fields weigh two thirds, recommended one third.' }),
-        required: Type.Object({ present: Type.Integer(), total: Type.Integer() }),
-        recommended: Type.Object({ present: Type.Integer(), total: Type.Integer() }),
-        missing: Type.Array(Type.String()),
-      }),
+      metadata_completeness: Type.Union(
+        [
+          Type.Object({
+            score: Type.Integer({ description: '0–100: required fields weigh two thirds, recommended one third.' }),
+            required: Type.Object({ present: Type.Integer(), total: Type.Integer() }),
+            recommended: Type.Object({ present: Type.Integer(), total: Type.Integer() }),
+            missing: Type.Array(Type.String()),
+          }),
+          Type.Null(),
+        ],
+        { description: 'Null only on POST /v1/validate without metadata.' },
+      ),
       by_code: Type.Array(Type.Object({ code: Type.String(), severity: Type.String(), principle: Type.String(), count: Type.Integer() })),
       verdict: Type.String(),
     }),

@@ -27,8 +27,11 @@ export interface ValidationContext {
   regions: ReadonlyMap<string, RegionFacts>;
   /** Codes of the codelists observations use: obs-status, sex, age-group, disability, desil. */
   codelists: ReadonlyMap<string, ReadonlySet<string>>;
-  /** The pushing agency's jurisdiction: a region code; observations must lie inside it. */
-  jurisdiction: string;
+  /**
+   * The pushing agency's jurisdiction: a region code; observations must lie inside it.
+   * Null when nobody's data is being written (a walidata trying out a file on /v1/validate).
+   */
+  jurisdiction: string | null;
   /** Levels (1–4) the dataset says it estimates at; an observation at another level is reported. */
   estimationLevels: ReadonlySet<number>;
 }

@@ -113,7 +113,7 @@ export function checkRegion(raw: RawObservation, ctx: ValidationContext): Findin
     return list.findings;
   }
 
-  if (!isWithin(value, ctx.jurisdiction)) {
+  if (ctx.jurisdiction !== null && !isWithin(value, ctx.jurisdiction)) {
     list.add({
       code: 'KR_REGION_OUTSIDE_JURISDICTION',
       severity: 'error',
