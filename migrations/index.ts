@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_init.js';
 import * as m0002 from './0002_reference_data.js';
 import * as m0003 from './0003_datasets.js';
+import * as m0004 from './0004_idempotency_keys.js';
 
 /** Static list so bundling or compiling never changes which migrations run, or their order. */
 export const migrations: Record<string, Migration> = {
   '0001_init': m0001,
   '0002_reference_data': m0002,
   '0003_datasets': m0003,
+  '0004_idempotency_keys': m0004,
 };
 
 export const migrationProvider: MigrationProvider = {

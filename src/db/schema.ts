@@ -164,6 +164,17 @@ export interface FindingsTable {
   hint_en: string | null;
 }
 
+export interface IdempotencyKeysTable {
+  client_id: string;
+  key: string;
+  target: string;
+  request_sha256: string | null;
+  status: string;
+  response_status: number | null;
+  response_body: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  created_at: Timestamp;
+}
+
 export interface DB {
   regions: RegionsTable;
   populations: PopulationsTable;
@@ -177,4 +188,5 @@ export interface DB {
   dataset_versions: DatasetVersionsTable;
   observations: ObservationsTable;
   findings: FindingsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -120,6 +120,16 @@ export const ERROR_CATALOG = {
     title: { id: 'Klien sudah nonaktif', en: 'Client already disabled' },
     detail: { id: 'Klien "{id}" sudah dinonaktifkan.', en: 'Client "{id}" is already disabled.' },
   },
+  IDEMPOTENCY_IN_PROGRESS: {
+    status: 409,
+    title: { id: 'Permintaan yang sama sedang diproses', en: 'Same request in progress' },
+    detail: { id: 'Permintaan dengan Idempotency-Key "{key}" masih diproses; ulangi setelah selesai.', en: 'A request with Idempotency-Key "{key}" is still being processed; retry when it has finished.' },
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    title: { id: 'Idempotency-Key dipakai untuk permintaan lain', en: 'Idempotency-Key reused' },
+    detail: { id: 'Idempotency-Key "{key}" sudah dipakai untuk permintaan dengan isi atau tujuan berbeda.', en: 'Idempotency-Key "{key}" was already used for a request with a different body or target.' },
+  },
   LAST_ACTIVE_ADMIN: {
     status: 409,
     title: { id: 'Admin aktif terakhir', en: 'Last active admin' },

@@ -7,6 +7,7 @@ import { decodeCursor, paginate } from '../../http/pagination.js';
 import { PageQuery } from '../../http/schemas.js';
 import { problem } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
+import { claimKey, completeKey, IDEMPOTENCY_KEY_PATTERN, releaseKey } from './idempotency.js';
 import { pushVersion } from './ingest.js';
 import { pushSource, registerPushParsers } from './push-source.js';
 import { templateCsv, templateXlsx } from './template.js';
@@ -28,6 +29,22 @@ import {
   VersionPage,
   VersionParams,
 } from './version-schemas.js';
+
+function idempotencyKey(request: FastifyRequest): string | undefined {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    throw new AppError('VALIDATION_FAILED', {}, [
+      {
+        location: 'header',
+        pointer: '/idempotency-key',
+        code: 'pattern',
+        detail: { id: 'Idempotency-Key harus 1–200 karakter ASCII tanpa spasi', en: 'Idempotency-Key must be 1–200 ASCII characters without spaces' },
+      },
+    ]);
+  }
+  return key;
+}
 
 /** Versions are the agency's working material: its own producers, walidata and admin read them. */
 async function readableDataset(request: FastifyRequest, id: string): Promise<DatasetRow> {
@@ -69,7 +86,7 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
         operationId: 'pushVersion',
         summary: 'Push observations as a new version',
         description:
-          "Producer of the owning agency only (403 AGENCY_SCOPE_FORBIDDEN otherwise, nothing written). Every push becomes a new immutable version, validated against the Satu Data principles — standar data, metadata, interoperabilitas, kode referensi — and stored in one transaction: `submitted` when it has no error findings, `rejected` with its report otherwise (its observations are kept for inspection but never used downstream). Send JSON (`{observations:[…]}`), CSV (`Content-Type: text/csv`), or one `.csv`/`.xlsx` file as `multipart/form-data` (first sheet, or `?sheet=`). `?dryRun=true` runs everything and stores nothing. The response is the validation report.",
+          "Producer of the owning agency only (403 AGENCY_SCOPE_FORBIDDEN otherwise, nothing written). Every push becomes a new immutable version, validated against the Satu Data principles — standar data, metadata, interoperabilitas, kode referensi — and stored in one transaction: `submitted` when it has no error findings, `rejected` with its report otherwise (its observations are kept for inspection but never used downstream). Send JSON (`{observations:[…]}`), CSV (`Content-Type: text/csv`), or one `.csv`/`.xlsx` file as `multipart/form-data` (first sheet, or `?sheet=`). `?dryRun=true` runs everything and stores nothing. Send an `Idempotency-Key` header to make retries safe: the same key and body replay the first response (header `idempotent-replayed: true`), the same key with another body or dataset → 422, while the first is still running → 409. Keys are per client and kept 24 hours. The response is the validation report.",
         querystring: PushQuery,
         params: DatasetParams,
         body: { content: { 'application/json': { schema: PushJson }, 'text/csv': { schema: PushCsv }, 'multipart/form-data': { schema: PushFile } } },
@@ -77,6 +94,8 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
           200: { ...PushReportSchema, description: 'Dry run: the report of what a push would give; nothing stored.' },
           201: { ...PushReportSchema, description: 'The version was stored (submitted or rejected); its report.' },
           403: problem("Not a producer of the dataset's agency (AGENCY_SCOPE_FORBIDDEN)."),
+          409: problem('A request with the same Idempotency-Key is still running (IDEMPOTENCY_IN_PROGRESS).'),
+          422: problem('The Idempotency-Key was used for a different body or dataset (IDEMPOTENCY_KEY_REUSED).'),
         },
       },
     },
@@ -85,11 +104,28 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
       const dataset = await visibleDataset(db, actor, request.params.id);
       assertOwner(actor, dataset);
       const dryRun = request.query.dryRun ?? false;
-      const report = await pushVersion(db, actor, request.id, dataset, await source(request, request.query.sheet), { dryRun });
-      // A reader that stopped early (a fatal finding) leaves the rest of the upload unread.
-      request.raw.resume();
-      if (dryRun) return reply.code(200).send(report);
-      return reply.code(201).header('location', `/v1/datasets/${dataset.id}/versions/${report.version}`).send(report);
+      const key = idempotencyKey(request);
+      const target = `POST /v1/datasets/${dataset.id}/versions?dryRun=${dryRun}`;
+      const claim = key ? await claimKey(db, actor.clientId, key, target) : undefined;
+      if (key && claim?.kind === 'replay') {
+        // Same key: answer as the first time, provided it really is the same body.
+        const replayed = await source(request, request.query.sheet);
+        for await (const _batch of replayed.batches);
+        if (replayed.sha256() !== claim.requestSha256) throw new AppError('IDEMPOTENCY_KEY_REUSED', { key });
+        return reply.code(claim.status as 200).header('idempotent-replayed', 'true').send(claim.body as never);
+      }
+      try {
+        const report = await pushVersion(db, actor, request.id, dataset, await source(request, request.query.sheet), { dryRun });
+        // A reader that stopped early (a fatal finding) leaves the rest of the upload unread.
+        request.raw.resume();
+        const status: 200 | 201 = dryRun ? 200 : 201;
+        if (key) await completeKey(db, actor.clientId, key, { requestSha256: report.content_sha256, status, body: report });
+        if (!dryRun) reply.header('location', `/v1/datasets/${dataset.id}/versions/${report.version}`);
+        return reply.code(status).send(report);
+      } catch (err) {
+        if (key) await releaseKey(db, actor.clientId, key);
+        throw err;
+      }
     },
   );
 

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { sql } from 'kysely';
+import { Readable } from 'node:stream';
 import { createAgency, createTestApp, type TestContext } from '../../helpers/test-app.js';
 
 const ctx = await createTestApp(t, { UPLOAD_LIMIT_BYTES: '200000' });
@@ -214,4 +215,51 @@ t.test('versions list and 404s', async (t) => {
   t.same(next.json().data.map((v: { version: number }) => v.version), [1]);
   t.equal((await app.inject({ url: `/v1/datasets/${id}/versions/9`, headers: walidata.auth })).json().code, 'VERSION_NOT_FOUND');
   t.equal((await app.inject({ url: `/v1/datasets/${id}/versions/0`, headers: walidata.auth })).statusCode, 400);
+});
+
+t.test('Idempotency-Key: replay, reuse with another body, concurrent duplicate', async (t) => {
+  const id = await newDataset();
+  const url = `/v1/datasets/${id}/versions`;
+  const withKey = (key: string, observations: unknown[]) =>
+    app.inject({ method: 'POST', url, headers: { ...producer.auth, 'idempotency-key': key }, payload: { observations } });
+  const first = await withKey('push-2025-01', good);
+  t.equal(first.statusCode, 201);
+  const replay = await withKey('push-2025-01', good);
+  t.equal(replay.statusCode, 201);
+  t.equal(replay.headers['idempotent-replayed'], 'true');
+  t.same(replay.json(), first.json(), 'the original response');
+  t.equal(await count('dataset_versions', id), 1, 'no second version');
+  const reused = await withKey('push-2025-01', [good[0]]);
+  t.equal(reused.statusCode, 422);
+  t.equal(reused.json().code, 'IDEMPOTENCY_KEY_REUSED');
+  const otherClient = await ctx.login('producer', 'DINSOS-6571');
+  const scoped = await app.inject({ method: 'POST', url, headers: { ...otherClient.auth, 'idempotency-key': 'push-2025-01' }, payload: { observations: good } });
+  t.equal(scoped.statusCode, 201, 'keys are scoped to the client');
+  t.equal(scoped.json().version, 2);
+
+  // A slow upload holds the key while a duplicate arrives.
+  async function* slowCsv() {
+    yield Buffer.from('indicator,region,period,value\n');
+    await new Promise((r) => setTimeout(r, 400));
+    yield Buffer.from('PPKS-06,65.71,2025,1\n');
+  }
+  const slow = app.inject({
+    method: 'POST',
+    url,
+    headers: { ...producer.auth, 'idempotency-key': 'concurrent', 'content-type': 'text/csv' },
+    payload: Readable.from(slowCsv()),
+  });
+  await new Promise((r) => setTimeout(r, 150));
+  const duplicate = await withKey('concurrent', good);
+  if (ctx.database.kind === 'postgres') {
+    t.equal(duplicate.statusCode, 409, duplicate.body);
+    t.equal(duplicate.json().code, 'IDEMPOTENCY_IN_PROGRESS');
+  } else {
+    // PGlite has one connection: the duplicate waits for the first push to finish and is
+    // then judged against it (a different body → 422). Either way no second version.
+    t.equal(duplicate.json().code, 'IDEMPOTENCY_KEY_REUSED', duplicate.body);
+  }
+  t.equal((await slow).statusCode, 201);
+  t.equal(await count('dataset_versions', id), 3, 'the duplicate made no version');
+  t.equal((await withKey('bad key with spaces', good)).statusCode, 400);
 });
