@@ -32,8 +32,11 @@ t.test('every operation is tagged, described, exemplified and lists its errors',
     t.ok(op.operationId, `${name} has an operationId`);
     const success = Object.entries(op.responses).find(([code]) => code.startsWith('2'));
     t.ok(success, `${name} documents a success response`);
-    const media = success?.[1].content?.['application/json'];
-    t.ok(media && (media.example !== undefined || media.examples !== undefined), `${name} has a response example`);
+    const media = Object.values(success?.[1].content ?? {});
+    t.ok(
+      media.some((m) => m.example !== undefined || m.examples !== undefined || (m.schema as { examples?: unknown[] } | undefined)?.examples !== undefined),
+      `${name} has a response example`,
+    );
     if (op.requestBody) {
       const bodies = Object.values(op.requestBody.content);
       t.ok(bodies.some((b) => b.example !== undefined || b.examples !== undefined), `${name} has a request example`);

@@ -344,10 +344,12 @@ class CsvReading {
       relax_column_count: true,
       // Tolerates `a, "b"` as typed by hand; cell text is trimmed anyway.
       trim: true,
+      // Excel reads a quote inside an unquoted cell (Kab. "Baru") as a character; so do we.
+      relax_quotes: true,
       bom: false,
       // csv-parse bounds a record, not a cell: allow every cell of the header its maximum so
       // no legitimate row is refused, and check single cells after the record is complete.
-      max_record_size: this.maxCellBytes * Math.max(1, sniffed.cells),
+      max_record_size: Number.isFinite(this.maxCellBytes) ? Math.ceil(this.maxCellBytes * Math.max(1, sniffed.cells)) : 0,
     });
     // Errors are read from `parser.errored` right after each write; the listener only keeps
     // the asynchronous 'error' event from being unhandled.
@@ -467,7 +469,8 @@ export async function* readCsv(
   input: AsyncIterable<Buffer | string> | NodeJS.ReadableStream,
   options: CsvReadOptions,
 ): AsyncGenerator<CsvBatch> {
-  const reading = new CsvReading(batchLimit(options.batchSize), Math.max(1, options.maxCellBytes));
+  if (!(options.maxCellBytes > 0)) throw new RangeError('readCsv: maxCellBytes must be a positive number');
+  const reading = new CsvReading(batchLimit(options.batchSize), options.maxCellBytes);
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   let carry: Uint8Array = new Uint8Array(0);
   let offset = 0;

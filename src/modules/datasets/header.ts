@@ -271,7 +271,7 @@ export function toObservation(layout: HeaderLayout, row: number, values: readonl
   return observation;
 }
 
-/** Yields-ready batch size: at least one row, whatever the caller passes. */
+/** Rows per batch: at least one, and a sane default when the caller passes nonsense. */
 export function batchLimit(batchSize: number): number {
   return Number.isFinite(batchSize) ? Math.max(1, Math.floor(batchSize)) : 1000;
 }

@@ -250,12 +250,25 @@ class ZipGuard {
 
   private watchZip(zip: Readable): void {
     this.armed = true;
-    zip.on('error', (error: unknown) => this.trip({ kind: 'invalid', error }));
+    let complete = false;
+    // Bytes after a complete archive make unzipper complain; exceljs has everything by then.
+    zip.on('error', (error: unknown) => {
+      if (!complete) this.trip({ kind: 'invalid', error });
+    });
     const push = zip.push.bind(zip);
     zip.push = (chunk: unknown, encoding?: BufferEncoding) => {
-      if (isZipEntry(chunk)) this.watchEntry(chunk);
+      if (chunk === null) complete = true;
+      else if (isZipEntry(chunk)) this.watchEntry(chunk);
       return push(chunk, encoding);
     };
+    // unzipper's Parse announces 'end' as soon as its input has been written, while entries
+    // are still being parsed, and exceljs stops listening for entries at that signal: the
+    // last ones (xl/workbook.xml when exceljs wrote the file) are then intermittently lost
+    // (exceljs#3064). Only the real end of the entry stream is let through; an input that
+    // ends early still fails, with unzipper's FILE_ENDED error.
+    const emit = zip.emit.bind(zip);
+    zip.emit = ((event: string | symbol, ...args: unknown[]) =>
+      event === 'end' && !zip.readableEnded ? false : emit(event, ...args)) as typeof zip.emit;
   }
 
   private watchEntry(entry: ZipEntry): void {
@@ -670,8 +683,11 @@ async function* slices(bytes: Uint8Array): AsyncGenerator<Buffer> {
  * Buffer input gets the extra up-front zip check (see the module comment).
  */
 export async function* readXlsx(input: NodeJS.ReadableStream | Uint8Array, options: XlsxReadOptions): AsyncGenerator<XlsxBatch> {
-  const entry = Math.max(1, options.maxEntryBytes);
-  const limits: Limits = { entry, total: Math.max(entry, options.maxTotalBytes ?? 4 * entry) };
+  // The limits are the zip-bomb protection: a missing one must not quietly mean "none".
+  const entry = options.maxEntryBytes;
+  const total = options.maxTotalBytes ?? 4 * entry;
+  if (!(entry > 0 && total > 0)) throw new RangeError('readXlsx: maxEntryBytes (and maxTotalBytes, when given) must be positive numbers');
+  const limits: Limits = { entry, total: Math.max(entry, total) };
   let stream: NodeJS.ReadableStream;
   let own: Readable | undefined;
   if (input instanceof Uint8Array) {

@@ -94,6 +94,20 @@ t.test('quoted fields hold delimiters, quotes and line breaks; rows count as a s
   );
 });
 
+t.test('a quote inside an unquoted cell is a character, as in Excel', async (t) => {
+  const { observations, findings } = await read('indicator;region;period;value;note\nPPKS-06;65.71;2025;1;Kab. "Baru" 5" x\n');
+  t.same(findings, []);
+  t.equal(observations[0]?.note, 'Kab. "Baru" 5" x');
+});
+
+t.test('a missing or senseless cell limit is refused', async (t) => {
+  for (const maxCellBytes of [0, -1, Number.NaN]) {
+    await t.rejects(read('indicator,region,period,value\n', { maxCellBytes }), RangeError);
+  }
+  const { findings } = await read(`indicator,region,period,value\nPPKS-06,65.71,2025,${'9'.repeat(5000)}\n`, { maxCellBytes: Infinity });
+  t.same(findings, [], 'Infinity means no limit');
+});
+
 t.test('blank lines are skipped silently but keep their row numbers', async (t) => {
   const { observations, findings } = await read(`\n${HEADER}\n\nPPKS-06,65.71,2025,1,,\n,,,,,\n   \nPPKS-06,65.71,2025,2,,\n`);
   t.same(findings, []);

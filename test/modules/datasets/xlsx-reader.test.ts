@@ -507,3 +507,10 @@ t.test('an error of the input stream itself is thrown, not reported', async (t) 
   setImmediate(() => body.destroy(new Error('connection reset')));
   await t.rejects(read(body), /connection reset/);
 });
+
+t.test('a missing entry limit is refused rather than read unguarded', async (t) => {
+  const bytes = await plainWorkbook();
+  for (const limits of [{ maxEntryBytes: 0 }, { maxEntryBytes: Number.NaN }, { maxEntryBytes: MiB, maxTotalBytes: -1 }]) {
+    await t.rejects(read(bytes, limits), RangeError);
+  }
+});
