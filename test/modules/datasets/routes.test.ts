@@ -1,5 +1,6 @@
 import t from 'tap';
 import { sql } from 'kysely';
+import { datasetBody } from '../../helpers/datasets.js';
 import { createAgency, createTestApp } from '../../helpers/test-app.js';
 
 const ctx = await createTestApp(t);
@@ -11,19 +12,6 @@ const otherProducer = await ctx.login('producer', 'DINKES-6571');
 const walidata = await ctx.login('walidata');
 const consumer = await ctx.login('consumer');
 
-export const datasetBody = {
-  title: 'Jumlah PPKS Kota Tarakan',
-  description: 'Pendataan PPKS tahunan.',
-  indicators: ['PPKS-01', 'PPKS-06'],
-  reference_periods: ['2025'],
-  update_schedule: 'tahunan',
-  primary_source: 'Pendataan PPKS oleh TKSK',
-  responsible_institution: 'Dinas Sosial Kota Tarakan',
-  steward_name: 'Siti Rahmawati',
-  steward_contact: 'data.dinsos@tarakankota.go.id',
-  access_classification: 'terbatas',
-  estimation_levels: ['kabkota', 'kecamatan'],
-};
 
 async function create(body: object, auth = producer.auth) {
   return app.inject({ method: 'POST', url: '/v1/datasets', headers: auth, payload: body });

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { sql } from 'kysely';
 import { Readable } from 'node:stream';
+import { datasetBody } from '../../helpers/datasets.js';
 import { createAgency, createTestApp, type TestContext } from '../../helpers/test-app.js';
 
 const ctx = await createTestApp(t, { UPLOAD_LIMIT_BYTES: '200000' });
@@ -13,20 +14,6 @@ const otherProducer = await ctx.login('producer', 'DINSOS-6501');
 const walidata = await ctx.login('walidata');
 const consumer = await ctx.login('consumer');
 
-const datasetBody = {
-  title: 'Jumlah PPKS Kota Tarakan',
-  description: 'Pendataan PPKS tahunan per kecamatan.',
-  indicators: ['PPKS-01', 'PPKS-06'],
-  reference_periods: ['2025'],
-  update_schedule: 'tahunan',
-  primary_source: 'Pendataan PPKS oleh TKSK',
-  responsible_institution: 'Dinas Sosial Kota Tarakan',
-  steward_name: 'Siti Rahmawati',
-  steward_contact: 'data.dinsos@tarakankota.go.id',
-  access_classification: 'terbatas',
-  estimation_levels: ['kabkota', 'kecamatan'],
-  notes: 'Angka tahunan.',
-};
 
 async function newDataset(c: TestContext = ctx, auth = producer.auth): Promise<string> {
   const res = await c.app.inject({ method: 'POST', url: '/v1/datasets', headers: auth, payload: datasetBody });
