@@ -4,10 +4,15 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig, type ServerConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/create-db.js';
 import type { Role } from '../../src/modules/auth/principal.js';
-import { createClient } from '../../src/modules/clients/service.js';
+import { randomBytes } from 'node:crypto';
+import { findAgencyId } from '../../src/modules/agencies/repository.js';
+import { hashSecret } from '../../src/modules/auth/secret-hash.js';
+import { insertClient } from '../../src/modules/clients/repository.js';
 import { openTestDatabase } from './database.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+const SHARED_SECRET = 'test-client-secret-shared-by-logins-0123456789';
+let sharedHash: Promise<string> | undefined;
 
 export interface TestContext {
   app: FastifyInstance;
@@ -27,15 +32,16 @@ export async function createTestApp(t: Test, env: Record<string, string> = {}): 
     database,
     config,
     async login(role, agency) {
-      const { client, client_secret } = await createClient(database.db, { system: 'test' }, undefined, { name: `test ${role}`, role, agency });
-      const res = await app.inject({
-        method: 'POST',
-        url: '/v1/auth/token',
-        payload: { grant_type: 'client_credentials', client_id: client.client_id, client_secret },
-      });
-      if (res.statusCode !== 200) throw new Error(`login failed: ${res.body}`);
-      const token = (res.json() as { access_token: string }).access_token;
-      return { clientId: client.client_id, secret: client_secret, token, auth: { authorization: `Bearer ${token}` } };
+      // Tokens come from the app's own signer and the client row is real, so requests take
+      // the whole authentication path; the slow scrypt hash is computed once per test file.
+      // The token endpoint itself is exercised in test/modules/auth.
+      const agencyId = agency === undefined ? null : ((await findAgencyId(database.db, agency))?.id ?? null);
+      if (agency !== undefined && agencyId === null) throw new Error(`login: no agency ${agency}`);
+      const clientId = `test-${role}-${randomBytes(6).toString('hex')}`;
+      sharedHash ??= hashSecret(SHARED_SECRET);
+      await insertClient(database.db, { id: clientId, name: `test ${role}`, role, agency_id: agencyId, secret_hash: await sharedHash });
+      const token = app.jwt.sign({ role, ...(agency ? { agency } : {}) }, { sub: clientId });
+      return { clientId, secret: SHARED_SECRET, token, auth: { authorization: `Bearer ${token}` } };
     },
   };
 }

@@ -4,7 +4,13 @@ import { createAgency, createTestApp } from '../../helpers/test-app.js';
 
 const ctx = await createTestApp(t);
 const { app } = ctx;
-const walidata = await ctx.login('walidata');
+// The walidata is made the way a real one is (an admin creates it over the API and it asks
+// for a token), so that its creation and its token show in the log.
+const admin = await ctx.login('admin');
+const created = await app.inject({ method: 'POST', url: '/v1/clients', headers: admin.auth, payload: { name: 'Walidata Tarakan', role: 'walidata' } });
+const { client, client_secret } = created.json() as { client: { client_id: string }; client_secret: string };
+const issued = await app.inject({ method: 'POST', url: '/v1/auth/token', payload: { grant_type: 'client_credentials', client_id: client.client_id, client_secret } });
+const walidata = { clientId: client.client_id, secret: client_secret, auth: { authorization: `Bearer ${(issued.json() as { access_token: string }).access_token}` } };
 const { auth } = walidata;
 
 interface AuditEntry {
@@ -77,7 +83,6 @@ t.test('walidata sees entries newest first', async (t) => {
 });
 
 t.test('admins may read the audit log too', async (t) => {
-  const admin = await ctx.login('admin');
   const res = await app.inject({ url: '/v1/audit-log?entity_type=agency', headers: admin.auth });
   t.equal(res.statusCode, 200);
   t.equal((res.json() as AuditPage).data.length, 4);
