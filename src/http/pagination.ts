@@ -21,10 +21,25 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   throw new AppError('INVALID_CURSOR');
 }
 
-/** Given rows fetched with limit + 1, the page to serve and the cursor to the next one. */
-export function paginate<T>(rows: T[], limit: number, keyOf: (row: T) => string): { data: T[]; page: { next_cursor: string | null; limit: number } } {
+/** A cursor that must be a whole number of at most `maxDigits` digits (a version, a row, an id). */
+export function decodeDigitsCursor(cursor: string | undefined, maxDigits: number): string | undefined {
+  const key = decodeCursor(cursor);
+  if (key !== undefined && !new RegExp(`^\\d{1,${maxDigits}}$`).test(key)) throw new AppError('INVALID_CURSOR');
+  return key;
+}
+
+/**
+ * Given rows fetched with limit + 1, the page to serve (each row in its API shape) and the
+ * cursor to the next one.
+ */
+export function paginate<T, U = T>(
+  rows: T[],
+  limit: number,
+  keyOf: (row: T) => string,
+  present: (row: T) => U = (row) => row as unknown as U,
+): { data: U[]; page: { next_cursor: string | null; limit: number } } {
   const hasMore = rows.length > limit;
-  const data = hasMore ? rows.slice(0, limit) : rows;
-  const last = data[data.length - 1];
-  return { data, page: { next_cursor: hasMore && last ? encodeCursor(keyOf(last)) : null, limit } };
+  const served = hasMore ? rows.slice(0, limit) : rows;
+  const last = served[served.length - 1];
+  return { data: served.map(present), page: { next_cursor: hasMore && last ? encodeCursor(keyOf(last)) : null, limit } };
 }

@@ -31,8 +31,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { kind, within, limit = 100, cursor } = request.query;
       const rows = await listAgencies(db, { kind, within, after: decodeCursor(cursor), limit });
-      const page = paginate(rows, limit, (r) => r.code);
-      return { ...page, data: page.data.map(presentAgency) };
+      return paginate(rows, limit, (r) => r.code, presentAgency);
     },
   );
 

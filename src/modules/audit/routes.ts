@@ -59,8 +59,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const { entity_type, entity_id, actor_id, limit = 100, cursor } = request.query;
       const before = decodeCursor(cursor);
       const rows = await listAudit(app.database.db, { entityType: entity_type, entityId: entity_id, actorId: actor_id, before, limit });
-      const page = paginate(rows, limit, (r) => r.id);
-      return { ...page, data: page.data.map((r) => ({ ...r, at: r.at.toISOString() })) };
+      return paginate(rows, limit, (r) => r.id, (r) => ({ ...r, at: r.at.toISOString() }));
     },
   );
 };

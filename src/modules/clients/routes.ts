@@ -86,8 +86,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { role, agency, limit = 100, cursor } = request.query;
       const rows = await listClients(db, { role, agency, after: decodeCursor(cursor), limit });
-      const page = paginate(rows, limit, (r) => r.id);
-      return { ...page, data: page.data.map(presentClient) };
+      return paginate(rows, limit, (r) => r.id, presentClient);
     },
   );
 

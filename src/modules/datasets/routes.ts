@@ -39,8 +39,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { agency, indicator, status, limit = 100, cursor } = request.query;
       const rows = await listDatasets(db, principalOf(request), { agency, indicator, status, before: parseDatasetCursor(cursor), limit });
-      const page = paginate(rows, limit, (r) => `${r.created_at.toISOString()}|${r.id}`);
-      return { ...page, data: page.data.map(presentDataset) };
+      return paginate(rows, limit, (r) => `${r.created_at.toISOString()}|${r.id}`, presentDataset);
     },
   );
 

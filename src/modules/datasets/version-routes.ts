@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { stringify } from 'csv-stringify/sync';
 import { AppError } from '../../http/app-error.js';
-import { decodeCursor, paginate } from '../../http/pagination.js';
+import { decodeDigitsCursor, paginate } from '../../http/pagination.js';
 import { PageQuery } from '../../http/schemas.js';
 import { problem } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
@@ -190,11 +190,9 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
     async (request) => {
       const dataset = await readableDataset(request, request.params.id);
       const { limit = 100, cursor } = request.query;
-      const before = decodeCursor(cursor);
-      if (before !== undefined && !/^\d{1,9}$/.test(before)) throw new AppError('INVALID_CURSOR');
+      const before = decodeDigitsCursor(cursor, 9);
       const rows = await listVersions(db, dataset.id, { before: before === undefined ? undefined : Number(before), limit });
-      const page = paginate(rows, limit, (r) => String(r.version));
-      return { ...page, data: page.data.map(presentVersion) };
+      return paginate(rows, limit, (r) => String(r.version), presentVersion);
     },
   );
 
@@ -246,8 +244,7 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
     async (request, reply) => {
       const version = await versionOf(request, request.params.id, request.params.version);
       const { limit = 100, cursor, format } = request.query;
-      const after = decodeCursor(cursor);
-      if (after !== undefined && !/^\d{1,9}$/.test(after)) throw new AppError('INVALID_CURSOR');
+      const after = decodeDigitsCursor(cursor, 9);
       const rows = await listObservations(db, version.id, { after: after === undefined ? undefined : Number(after), limit });
       const page = paginate(rows, limit, (r) => String(r.source_row ?? 0));
       const data = page.data.map((r) => ({
@@ -296,8 +293,7 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
     async (request) => {
       const version = await versionOf(request, request.params.id, request.params.version);
       const { limit = 100, cursor, severity, code } = request.query;
-      const after = decodeCursor(cursor);
-      if (after !== undefined && !/^\d{1,18}$/.test(after)) throw new AppError('INVALID_CURSOR');
+      const after = decodeDigitsCursor(cursor, 18);
       const rows = await listFindings(db, version.id, { after, severity, code, limit });
       const page = paginate(rows, limit, (r) => r.id);
       return {

@@ -31,8 +31,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { group, dimension, source_agency_kind, limit = 100, cursor } = request.query;
       const rows = await listIndicators(db, { group, dimension, sourceAgencyKind: source_agency_kind, after: decodeCursor(cursor), limit });
-      const page = paginate(rows, limit, (r) => r.code);
-      return { ...page, data: page.data.map(presentIndicator) };
+      return paginate(rows, limit, (r) => r.code, presentIndicator);
     },
   );
 

@@ -37,8 +37,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         after: decodeCursor(cursor),
         limit,
       });
-      const page = paginate(rows, limit, (r) => r.code);
-      return { ...page, data: page.data.map(present) };
+      return paginate(rows, limit, (r) => r.code, present);
     },
   );
 
