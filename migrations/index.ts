@@ -3,6 +3,7 @@ import * as m0001 from './0001_init.js';
 import * as m0002 from './0002_reference_data.js';
 import * as m0003 from './0003_datasets.js';
 import * as m0004 from './0004_idempotency_keys.js';
+import * as m0005 from './0005_review_and_anomalies.js';
 
 /** Static list so bundling or compiling never changes which migrations run, or their order. */
 export const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ export const migrations: Record<string, Migration> = {
   '0002_reference_data': m0002,
   '0003_datasets': m0003,
   '0004_idempotency_keys': m0004,
+  '0005_review_and_anomalies': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

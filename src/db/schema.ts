@@ -133,6 +133,8 @@ export interface DatasetVersionsTable {
   summary: JSONColumnType<Record<string, unknown>>;
   submitted_by: string;
   submitted_at: Timestamp;
+  status_changed_at: Date | null;
+  published_at: Date | null;
 }
 
 export interface ObservationsTable {
@@ -162,6 +164,38 @@ export interface FindingsTable {
   message_en: string;
   hint_id: string | null;
   hint_en: string | null;
+  detector: string | null;
+  details: ColumnType<Record<string, unknown> | null, string | null, never>;
+  indicator_code: string | null;
+  region_code: string | null;
+  period: string | null;
+  status: Generated<string>;
+  answer: string | null;
+  answered_by: string | null;
+  answered_at: Date | null;
+  resolution_note: string | null;
+  resolved_by: string | null;
+  resolved_at: Date | null;
+}
+
+export interface ReviewsTable {
+  id: Generated<string>;
+  version_id: string;
+  action: string;
+  from_status: string;
+  to_status: string;
+  actor_id: string;
+  actor_role: string;
+  actor_agency: string | null;
+  note: string | null;
+  at: Timestamp;
+}
+
+export interface QualityRulesTable {
+  indicator_code: string;
+  config: JSONColumnType<Record<string, unknown>>;
+  updated_by: string;
+  updated_at: Timestamp;
 }
 
 export interface IdempotencyKeysTable {
@@ -189,4 +223,6 @@ export interface DB {
   observations: ObservationsTable;
   findings: FindingsTable;
   idempotency_keys: IdempotencyKeysTable;
+  reviews: ReviewsTable;
+  quality_rules: QualityRulesTable;
 }

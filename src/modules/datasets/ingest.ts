@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { detectAnomalies } from '../anomalies/detect.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { Principal } from '../auth/principal.js';
 import { loadCodeSets } from '../codelists/repository.js';
@@ -97,6 +98,8 @@ export interface ValidationTarget {
 export interface ValidationSink {
   findings(findings: Finding[]): Promise<void>;
   observations(accepted: Observation[]): Promise<void>;
+  /** Plausibility checks over everything accepted, once it is all written (needs stored history). */
+  anomalies?(): Promise<Finding[]>;
 }
 
 export interface ValidationOutcome {
@@ -152,11 +155,15 @@ export async function runValidation(db: Kysely<DB>, target: ValidationTarget, so
     await sink.observations(result.accepted.map((o) => ({ ...o, row: sourceRow(o) })));
     accepted += result.accepted.length;
   }
+  if (sink.anomalies) await record(await sink.anomalies());
 
   const byCode = [...counts.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
   const total = (severity: string) => byCode.filter((c) => c.severity === severity).reduce((n, c) => n + c.count, 0);
   const errors = total('error');
-  const status = errors > 0 || rowsRead === 0 ? 'rejected' : 'submitted';
+  // Implausible is not invalid: an anomaly error holds back publication until it is
+  // answered, but the version itself conforms and goes to review.
+  const plausibilityErrors = byCode.filter((c) => c.severity === 'error' && c.principle === 'kewajaran').reduce((n, c) => n + c.count, 0);
+  const status = errors > plausibilityErrors || rowsRead === 0 ? 'rejected' : 'submitted';
   return {
     status,
     inline,
@@ -171,7 +178,9 @@ export async function runValidation(db: Kysely<DB>, target: ValidationTarget, so
       by_code: byCode,
       verdict:
         status === 'submitted'
-          ? 'Diterima untuk diperiksa walidata / accepted for review'
+          ? plausibilityErrors > 0
+            ? `Diterima untuk diperiksa walidata; ${plausibilityErrors} temuan kewajaran berkategori error harus dijawab sebelum terbit / accepted for review; ${plausibilityErrors} plausibility error(s) must be answered before publication`
+            : 'Diterima untuk diperiksa walidata / accepted for review'
           : rowsRead === 0 && errors === 0
             ? 'Ditolak: tidak ada observasi / rejected: no observations'
             : 'Ditolak: perbaiki temuan berkategori error lalu kirim ulang / rejected: fix the error findings and push again',
@@ -205,7 +214,11 @@ export async function pushVersion(
           estimationLevels: (dataset.metadata.estimation_levels as RegionLevel[] | undefined) ?? [],
         },
         source,
-        { findings: (f) => insertFindings(trx, versionId, f), observations: (o) => insertObservations(trx, versionId, o) },
+        {
+          findings: (f) => insertFindings(trx, versionId, f),
+          observations: (o) => insertObservations(trx, versionId, o),
+          anomalies: () => detectAnomalies(trx, { id: versionId, agencyId: dataset.agency_id }),
+        },
       );
       const { summary, status } = outcome;
       const sha256 = source.sha256();

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import type { Finding, Observation } from '../validation/finding.js';
+import type { AnomalyDetails, Finding, Observation } from '../validation/finding.js';
 
 /** Canonical text of a disaggregation: the same breakdown always gives the same key. */
 export function disaggKey(disagg: Observation['disagg']): string {
@@ -70,13 +70,18 @@ export async function insertObservations(db: Kysely<DB>, versionId: string, rows
 export async function insertFindings(db: Kysely<DB>, versionId: string, rows: Finding[]) {
   if (rows.length === 0) return;
   const col = <K extends keyof Finding>(k: K) => rows.map((r) => r[k] ?? null);
+  const anomaly = <K extends keyof AnomalyDetails>(k: K) => rows.map((r) => r.anomaly?.[k] ?? null);
   await sql`
-    insert into findings (version_id, code, severity, principle, source_row, pointer, column_name, value, message_id, message_en, hint_id, hint_en)
-    select ${versionId}::uuid, f.*
+    insert into findings (version_id, code, severity, principle, source_row, pointer, column_name, value, message_id, message_en, hint_id, hint_en,
+                          detector, indicator_code, region_code, period, details)
+    select ${versionId}::uuid, f.code, f.severity, f.principle, f.source_row, f.pointer, f.column_name, f.value, f.message_id, f.message_en, f.hint_id, f.hint_en,
+           f.detector, f.indicator_code, f.region_code, f.period, f.details::jsonb
     from unnest(${col('code')}::text[], ${col('severity')}::text[], ${col('principle')}::text[], ${col('row')}::int[], ${col('pointer')}::text[],
                 ${col('column')}::text[], ${col('value')}::text[], ${rows.map((r) => r.message.id)}::text[], ${rows.map((r) => r.message.en)}::text[],
-                ${rows.map((r) => r.hint?.id ?? null)}::text[], ${rows.map((r) => r.hint?.en ?? null)}::text[])
-      as f(code, severity, principle, source_row, pointer, column_name, value, message_id, message_en, hint_id, hint_en)`.execute(db);
+                ${rows.map((r) => r.hint?.id ?? null)}::text[], ${rows.map((r) => r.hint?.en ?? null)}::text[],
+                ${anomaly('detector')}::text[], ${anomaly('indicator')}::text[], ${anomaly('region')}::text[], ${anomaly('period')}::text[],
+                ${rows.map((r) => (r.anomaly ? JSON.stringify({ disaggregation: r.anomaly.disaggregation, ...r.anomaly.details }) : null))}::text[])
+      as f(code, severity, principle, source_row, pointer, column_name, value, message_id, message_en, hint_id, hint_en, detector, indicator_code, region_code, period, details)`.execute(db);
 }
 
 export function findVersion(db: Kysely<DB>, datasetId: string, version: number) {

@@ -1,11 +1,16 @@
+import type { Detector } from '../anomalies/quality-rules.js';
+
 /**
  * The vocabulary of validation: every check on a push produces findings of this shape,
  * whatever the format the data came in.
  */
 export type Severity = 'error' | 'warning';
 
-/** The four Satu Data Indonesia principles (Perpres 39/2019) a finding belongs to. */
-export type Principle = 'standar-data' | 'metadata' | 'interoperabilitas' | 'kode-referensi';
+/**
+ * The four Satu Data Indonesia principles (Perpres 39/2019) a finding belongs to, plus
+ * `kewajaran` (plausibility): what the anomaly detectors find in figures that conform.
+ */
+export type Principle = 'standar-data' | 'metadata' | 'interoperabilitas' | 'kode-referensi' | 'kewajaran';
 
 export interface Bilingual {
   id: string;
@@ -28,6 +33,18 @@ export interface Finding {
   value?: string;
   message: Bilingual;
   hint?: Bilingual;
+  /** Anomaly findings only: which detector, on which series, and the numbers behind it. */
+  anomaly?: AnomalyDetails;
+}
+
+export interface AnomalyDetails {
+  detector: Detector;
+  indicator: string;
+  region: string;
+  period: string;
+  disaggregation: Disaggregation;
+  /** The pushed value, the values it was compared with, and the threshold that was crossed. */
+  details: Record<string, unknown>;
 }
 
 /** Disaggregation of an observation (data terpilah); absent keys mean "total". */

@@ -1,0 +1,109 @@
+import type { Bilingual, Disaggregation, Finding, Severity } from '../validation/finding.js';
+import type { CoherenceHit, Hit, OutlierHit, SeriesPoint } from './detectors.js';
+import type { Detector, QualityRules } from './quality-rules.js';
+
+/**
+ * Turns what a detector found into a finding a person can judge: the value, what it was
+ * compared with, and the threshold, in Indonesian and English.
+ */
+
+export interface PointRef {
+  indicator: string;
+  region: string;
+  period: string;
+  disagg: Disaggregation;
+  value: number;
+  row: number | null;
+}
+
+const num = (n: number) => String(Number.isInteger(n) ? n : Number(n.toFixed(3)));
+const seriesText = (points: readonly SeriesPoint[]) => points.map((p) => `${p.period}: ${num(p.value)}`).join(', ');
+
+function seriesName(p: PointRef): string {
+  const parts = [p.indicator, p.region, ...Object.entries(p.disagg).map(([k, v]) => `${k}=${v}`)];
+  return parts.join(' · ');
+}
+
+const ANSWER_HINT: Bilingual = {
+  id: 'Periksa angka ini. Bila benar, jawab temuan dengan penjelasannya (mis. program penjangkauan baru); bila salah, kirim versi perbaikan.',
+  en: 'Check this figure. If it is right, answer the finding with the explanation (e.g. a new outreach programme); if it is wrong, push a corrected version.',
+};
+
+function finding(p: PointRef, detector: Detector, severity: Severity, code: string, message: Bilingual, details: Record<string, unknown>): Finding {
+  return {
+    code,
+    severity,
+    principle: 'kewajaran',
+    ...(p.row !== null ? { row: p.row } : {}),
+    column: 'value',
+    value: num(p.value),
+    message,
+    hint: ANSWER_HINT,
+    anomaly: { detector, indicator: p.indicator, region: p.region, period: p.period, disaggregation: p.disagg, details: { value: p.value, ...details } },
+  };
+}
+
+export function seriesFinding(p: PointRef, hit: Hit, rules: QualityRules): Finding {
+  const s = seriesName(p);
+  switch (hit.kind) {
+    case 'jump': {
+      const pct = Math.round((hit.change / hit.previous.value) * 100);
+      return finding(p, 'jump', rules.jump.severity as Severity, 'AN_JUMP', {
+        id: `Lonjakan pada ${s}: ${num(p.value)} pada ${p.period} dibanding ${num(hit.previous.value)} pada ${hit.previous.period} (${pct > 0 ? '+' : ''}${pct}%, ${num(hit.ratio)} kali; ambang ${num(rules.jump.max_ratio)} kali dan selisih minimal ${num(rules.jump.min_change)}).`,
+        en: `Jump in ${s}: ${num(p.value)} in ${p.period} against ${num(hit.previous.value)} in ${hit.previous.period} (${pct > 0 ? '+' : ''}${pct}%, ${num(hit.ratio)} times; threshold ${num(rules.jump.max_ratio)} times and a change of at least ${num(rules.jump.min_change)}).`,
+      }, { compared: [hit.previous], ratio: hit.ratio, change: hit.change, threshold: { max_ratio: rules.jump.max_ratio, min_change: rules.jump.min_change } });
+    }
+    case 'drop-to-zero':
+      return finding(p, 'zero', rules.zero.severity as Severity, 'AN_DROP_TO_ZERO', {
+        id: `${s} turun menjadi 0 pada ${p.period}, padahal sebelumnya rata-rata ${num(hit.typical)} (${seriesText(hit.recent)}).`,
+        en: `${s} falls to 0 in ${p.period} after averaging ${num(hit.typical)} (${seriesText(hit.recent)}).`,
+      }, { compared: hit.recent, typical: hit.typical, threshold: { min_typical: rules.zero.min_typical, min_history: rules.zero.min_history } });
+    case 'from-zero':
+      return finding(p, 'zero', rules.zero.severity as Severity, 'AN_FROM_ZERO', {
+        id: `${s} bernilai ${num(p.value)} pada ${p.period} setelah selalu 0 (${seriesText(hit.recent)}).`,
+        en: `${s} is ${num(p.value)} in ${p.period} after being 0 throughout (${seriesText(hit.recent)}).`,
+      }, { compared: hit.recent, threshold: { min_typical: rules.zero.min_typical, min_history: rules.zero.min_history } });
+    case 'flat-run':
+      return finding(p, 'flat', rules.flat.severity as Severity, 'AN_FLAT_SERIES', {
+        id: `${s} bernilai sama (${num(p.value)}) selama ${hit.run.length} periode berturut-turut (${hit.run[0]!.period}–${p.period}); angka mungkin disalin dari tahun sebelumnya, bukan dihitung ulang (ambang ${rules.flat.min_run} periode).`,
+        en: `${s} has the same value (${num(p.value)}) for ${hit.run.length} consecutive periods (${hit.run[0]!.period}–${p.period}); it may have been copied forward rather than counted (threshold ${rules.flat.min_run} periods).`,
+      }, { compared: hit.run, run_length: hit.run.length, threshold: { min_run: rules.flat.min_run } });
+    case 'low-variance':
+      return finding(p, 'flat', rules.flat.severity as Severity, 'AN_LOW_VARIANCE', {
+        id: `${s} hampir tidak berubah selama ${hit.window.length} periode (koefisien variasi ${num(hit.cv)} di bawah ${num(rules.flat.min_cv)}): ${seriesText(hit.window)}.`,
+        en: `${s} barely moves over ${hit.window.length} periods (coefficient of variation ${num(hit.cv)} below ${num(rules.flat.min_cv)}): ${seriesText(hit.window)}.`,
+      }, { compared: hit.window, cv: hit.cv, mean: hit.mean, threshold: { min_cv: rules.flat.min_cv, cv_window: rules.flat.cv_window, cv_min_mean: rules.flat.cv_min_mean } });
+  }
+}
+
+export function outlierFinding(p: PointRef, hit: OutlierHit<unknown>, rules: QualityRules): Finding {
+  const s = seriesName(p);
+  const basis = hit.basis === 'per-capita' ? { id: ' per 1.000 penduduk', en: ' per 1,000 population' } : { id: '', en: '' };
+  return finding(p, 'outlier', rules.outlier.severity as Severity, 'AN_PEER_OUTLIER', {
+    id: `${s} pada ${p.period} jauh dari wilayah setara: ${num(hit.compared)}${basis.id} dibanding median ${num(hit.median)} dari ${hit.peers} wilayah dengan induk dan tingkat yang sama (z robust ${num(hit.z)}, ambang ${num(rules.outlier.max_z)}).`,
+    en: `${s} in ${p.period} is far from its peers: ${num(hit.compared)}${basis.en} against a median of ${num(hit.median)} across ${hit.peers} regions of the same level and parent (robust z ${num(hit.z)}, threshold ${num(rules.outlier.max_z)}).`,
+  }, { basis: hit.basis, compared_value: hit.compared, median: hit.median, mad: hit.mad, z: hit.z, peers: hit.peers, threshold: { max_z: rules.outlier.max_z, min_peers: rules.outlier.min_peers } });
+}
+
+export function coherenceFinding(p: PointRef, hit: CoherenceHit, rules: QualityRules): Finding {
+  const s = seriesName(p);
+  const common = { children_sum: hit.sum, children_reported: hit.children, children_expected: hit.expected, threshold: { tolerance: rules.coherence.tolerance } };
+  if (hit.kind === 'children-exceed') {
+    return finding(p, 'coherence', rules.coherence.severity as Severity, 'AN_CHILDREN_EXCEED_PARENT', {
+      id: `Jumlah ${hit.children} wilayah di bawah ${p.region} (${num(hit.sum)}) melebihi angka ${s} sendiri (${num(hit.parent)}) pada ${p.period}.`,
+      en: `The ${hit.children} regions under ${p.region} sum to ${num(hit.sum)}, more than ${s} itself (${num(hit.parent)}) in ${p.period}.`,
+    }, common);
+  }
+  return finding(p, 'coherence', rules.coherence.severity as Severity, 'AN_CHILDREN_DIVERGE', {
+    id: `Semua ${hit.children} wilayah di bawah ${p.region} berjumlah ${num(hit.sum)}, berbeda ${num(Math.abs(hit.difference) * 100)}% dari angka ${s} (${num(hit.parent)}) pada ${p.period} (toleransi ${num(rules.coherence.tolerance * 100)}%).`,
+    en: `All ${hit.children} regions under ${p.region} sum to ${num(hit.sum)}, ${num(Math.abs(hit.difference) * 100)}% off ${s} (${num(hit.parent)}) in ${p.period} (tolerance ${num(rules.coherence.tolerance * 100)}%).`,
+  }, { ...common, difference: hit.difference });
+}
+
+export function populationFinding(p: PointRef, population: { value: number; year: number }, rules: QualityRules): Finding {
+  const s = seriesName(p);
+  return finding(p, 'population', rules.population.severity as Severity, 'AN_ABOVE_POPULATION', {
+    id: `${s} pada ${p.period} (${num(p.value)} orang) melebihi jumlah penduduk wilayah itu (${num(population.value)}, tahun ${population.year}).`,
+    en: `${s} in ${p.period} (${num(p.value)} persons) exceeds the region's population (${num(population.value)}, year ${population.year}).`,
+  }, { population: population.value, population_year: population.year });
+}

@@ -1,0 +1,111 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import type { Disaggregation } from '../validation/finding.js';
+import { effectiveRules, type QualityRules, type QualityRulesPatch } from './quality-rules.js';
+import type { HistoryPoint, PushedPoint } from './version-anomalies.js';
+
+/** The statuses whose figures count as an agency's history: not rejected, not returned. */
+export const LIVE_STATUSES = ['submitted', 'verified', 'published'] as const;
+
+export async function versionIndicators(db: Kysely<DB>, versionId: string) {
+  return db
+    .selectFrom('indicators')
+    .select(['code', 'measure', 'unit'])
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom('observations').select(sql`1`.as('one')).whereRef('observations.indicator_code', '=', 'indicators.code').where('observations.version_id', '=', versionId)),
+    )
+    .orderBy('code')
+    .execute();
+}
+
+export async function storedQualityRules(db: Kysely<DB>, code: string) {
+  return db.selectFrom('quality_rules').selectAll().where('indicator_code', '=', code).executeTakeFirst();
+}
+
+export async function loadQualityRules(db: Kysely<DB>, codes: string[]): Promise<Map<string, QualityRules>> {
+  const rows = codes.length === 0 ? [] : await db.selectFrom('quality_rules').select(['indicator_code', 'config']).where('indicator_code', 'in', codes).execute();
+  const stored = new Map(rows.map((r) => [r.indicator_code, r.config as QualityRulesPatch]));
+  return new Map(codes.map((c) => [c, effectiveRules(stored.get(c))]));
+}
+
+export async function saveQualityRules(db: Kysely<DB>, code: string, config: QualityRulesPatch, actor: string) {
+  await db
+    .insertInto('quality_rules')
+    .values({ indicator_code: code, config: JSON.stringify(config), updated_by: actor })
+    .onConflict((oc) => oc.column('indicator_code').doUpdateSet({ config: JSON.stringify(config), updated_by: actor, updated_at: sql`now()` }))
+    .execute();
+}
+
+/**
+ * The pushed observations of one indicator with region facts and the population nearest
+ * the period's year (of the breakdown's sex, where one is given), in one statement.
+ */
+export async function pushedPoints(db: Kysely<DB>, versionId: string, indicator: string): Promise<PushedPoint[]> {
+  const { rows } = await sql<{
+    region_code: string;
+    level: number;
+    parent_code: string | null;
+    disagg_key: string;
+    disagg: Disaggregation;
+    period: string;
+    value: string;
+    source_row: number | null;
+    population: string | null;
+    population_year: number | null;
+  }>`
+    select o.region_code, r.level, r.parent_code, o.disagg_key, o.disagg, o.period, o.value::text as value, o.source_row,
+           pop.population::text as population, pop.year::int as population_year
+    from observations o
+    join regions r on r.code = o.region_code
+    left join lateral (
+      select case o.disagg->>'sex' when 'L' then p.male when 'P' then p.female else p.total end as population, p.year
+      from populations p
+      where p.region_code = o.region_code
+      order by abs(p.year - substr(o.period, 1, 4)::int), p.year desc
+      limit 1
+    ) pop on true
+    where o.version_id = ${versionId} and o.indicator_code = ${indicator}`.execute(db);
+  return rows.map((r) => ({
+    region: r.region_code,
+    level: r.level,
+    parent: r.parent_code,
+    disaggKey: r.disagg_key,
+    disagg: r.disagg,
+    period: r.period,
+    value: Number(r.value),
+    row: r.source_row,
+    population: r.population === null ? null : { value: Number(r.population), year: r.population_year! },
+  }));
+}
+
+/**
+ * The agency's latest earlier figure for every period of every series the version touches
+ * (one indicator), from any of its datasets' live versions.
+ */
+export async function seriesHistory(db: Kysely<DB>, versionId: string, agencyId: string, indicator: string): Promise<HistoryPoint[]> {
+  const { rows } = await sql<{ region_code: string; disagg_key: string; period: string; value: string }>`
+    select distinct on (o.region_code, o.disagg_key, o.period) o.region_code, o.disagg_key, o.period, o.value::text as value
+    from observations o
+    join dataset_versions v on v.id = o.version_id
+    join datasets d on d.id = v.dataset_id
+    where o.indicator_code = ${indicator}
+      and d.agency_id = ${agencyId}
+      and v.id <> ${versionId}
+      and v.status in (${sql.join([...LIVE_STATUSES])})
+      and (o.region_code, o.disagg_key) in (
+        select m.region_code, m.disagg_key from observations m where m.version_id = ${versionId} and m.indicator_code = ${indicator}
+      )
+    order by o.region_code, o.disagg_key, o.period, v.submitted_at desc, v.version desc`.execute(db);
+  return rows.map((r) => ({ region: r.region_code, disaggKey: r.disagg_key, period: r.period, value: Number(r.value) }));
+}
+
+export async function childCounts(db: Kysely<DB>, parents: string[]): Promise<Map<string, number>> {
+  if (parents.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('regions')
+    .select(['parent_code', sql<number>`count(*)::int`.as('n')])
+    .where(sql<boolean>`parent_code = any(${parents}::text[])`)
+    .groupBy('parent_code')
+    .execute();
+  return new Map(rows.map((r) => [r.parent_code!, r.n]));
+}
