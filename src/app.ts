@@ -11,6 +11,7 @@ import dbPlugin from './plugins/db.js';
 import errorsPlugin, { sendProblem } from './plugins/errors.js';
 import openapiPlugin from './plugins/openapi.js';
 import agencyRoutes from './modules/agencies/routes.js';
+import qualityRuleRoutes from './modules/anomalies/routes.js';
 import auditRoutes from './modules/audit/routes.js';
 import authRoutes from './modules/auth/routes.js';
 import clientRoutes from './modules/clients/routes.js';
@@ -18,9 +19,12 @@ import codelistRoutes from './modules/codelists/routes.js';
 import datasetRoutes from './modules/datasets/routes.js';
 import versionRoutes from './modules/datasets/version-routes.js';
 import validateRoutes from './modules/datasets/validate-routes.js';
+import findingRoutes from './modules/findings/routes.js';
 import healthRoutes from './modules/health/routes.js';
+import inboxRoutes from './modules/inbox/routes.js';
 import indicatorRoutes from './modules/indicators/routes.js';
 import regionRoutes from './modules/regions/routes.js';
+import reviewRoutes from './modules/review/routes.js';
 
 export type App = FastifyInstance;
 
@@ -97,10 +101,14 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(authRoutes, { prefix: '/v1/auth', jwt: config.jwt });
   await app.register(regionRoutes, { prefix: '/v1/regions' });
   await app.register(indicatorRoutes, { prefix: '/v1/indicators' });
+  await app.register(qualityRuleRoutes, { prefix: '/v1/indicators' });
   await app.register(agencyRoutes, { prefix: '/v1/agencies' });
   await app.register(codelistRoutes, { prefix: '/v1/codelists' });
   await app.register(datasetRoutes, { prefix: '/v1/datasets' });
   await app.register(versionRoutes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes });
+  await app.register(reviewRoutes, { prefix: '/v1/datasets' });
+  await app.register(findingRoutes, { prefix: '/v1/findings' });
+  await app.register(inboxRoutes, { prefix: '/v1/inbox' });
   await app.register(validateRoutes, { prefix: '/v1/validate', uploadLimitBytes: config.uploadLimitBytes });
   await app.register(clientRoutes, { prefix: '/v1/clients' });
   await app.register(auditRoutes, { prefix: '/v1/audit-log' });

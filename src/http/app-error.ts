@@ -19,8 +19,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     readonly params: Record<string, string | number> = {},
     readonly errors: FieldError[] = [],
-    /** Extra members some clients expect (e.g. OAuth2's `error`). */
-    readonly extensions: Record<string, string> = {},
+    /** Extra members some clients expect (e.g. OAuth2's `error`, a transition's `allowed_actions`). */
+    readonly extensions: Record<string, string | string[]> = {},
   ) {
     super(code);
     this.name = 'AppError';

@@ -130,6 +130,40 @@ export const ERROR_CATALOG = {
     title: { id: 'Idempotency-Key dipakai untuk permintaan lain', en: 'Idempotency-Key reused' },
     detail: { id: 'Idempotency-Key "{key}" sudah dipakai untuk permintaan dengan isi atau tujuan berbeda.', en: 'Idempotency-Key "{key}" was already used for a request with a different body or target.' },
   },
+  REVIEW_TRANSITION_INVALID: {
+    status: 409,
+    title: { id: 'Perubahan status tidak diizinkan', en: 'Transition not allowed' },
+    detail: {
+      id: 'Versi {version} berstatus "{status}"; tindakan "{action}" tidak berlaku. Tindakan yang mungkin: {allowed}.',
+      en: 'Version {version} is "{status}"; action "{action}" does not apply. Possible actions: {allowed}.',
+    },
+  },
+  VERSION_HAS_OPEN_ERRORS: {
+    status: 409,
+    title: { id: 'Masih ada temuan error', en: 'Error findings still open' },
+    detail: {
+      id: 'Versi {version} masih memiliki {count} temuan berkategori error yang belum dijelaskan, atau yang dipastikan salah; jelaskan temuannya atau kembalikan versi ini.',
+      en: 'Version {version} still has {count} error finding(s) not explained, or confirmed as errors; explain them or return the version.',
+    },
+  },
+  REVIEW_NOT_PERMITTED: {
+    status: 403,
+    title: { id: 'Bukan wewenang pemeriksa ini', en: 'Not this reviewer\'s to decide' },
+    detail: { id: '{reason_id}', en: '{reason_en}' },
+  },
+  FINDING_NOT_FOUND: {
+    status: 404,
+    title: { id: 'Temuan tidak ditemukan', en: 'Finding not found' },
+    detail: { id: 'Temuan "{id}" tidak ada atau tidak terlihat oleh token ini.', en: 'Finding "{id}" does not exist or is not visible to this token.' },
+  },
+  FINDING_CLOSED: {
+    status: 409,
+    title: { id: 'Temuan sudah ditutup', en: 'Finding already closed' },
+    detail: {
+      id: 'Temuan "{id}" berstatus "{status}"; jawaban hanya diterima untuk temuan berstatus open atau answered.',
+      en: 'Finding "{id}" is "{status}"; answers are taken only while a finding is open or answered.',
+    },
+  },
   LAST_ACTIVE_ADMIN: {
     status: 409,
     title: { id: 'Admin aktif terakhir', en: 'Last active admin' },

@@ -25,6 +25,7 @@ export const ProblemSchema = Type.Object(
       ),
     ),
     error: Type.Optional(Type.String({ description: 'OAuth2 error code (RFC 6749) on the token endpoint only.' })),
+    allowed_actions: Type.Optional(Type.Array(Type.String(), { description: 'REVIEW_TRANSITION_INVALID only: the review actions the version\'s current status allows.' })),
   },
   {
     $id: 'Problem',

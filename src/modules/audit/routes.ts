@@ -4,34 +4,7 @@ import { decodeCursor, paginate } from '../../http/pagination.js';
 import { PageOf, PageQuery } from '../../http/schemas.js';
 import { WRITERS_OF_REFERENCE } from '../auth/principal.js';
 import { listAudit } from './repository.js';
-
-const example = {
-  id: '42',
-  at: '2026-01-05T02:00:00.000Z',
-  actor_id: 'sde-walidata-0a1b2c3d4e5f6071',
-  actor_role: 'walidata',
-  actor_agency: 'DISKOMINFO-6571',
-  action: 'indicator.updated',
-  entity_type: 'indicator',
-  entity_id: 'PPKS-06',
-  before: { valid_max: null },
-  after: { valid_max: 5000 },
-  request_id: '8f0c2c1e-6c1b-4a43-9f7e-0d6a3c9b1f20',
-};
-
-const AuditEntry = Type.Object({
-  id: Type.String({ description: 'Monotonic sequence number (as text: it may exceed 2^53).' }),
-  at: Type.String({ format: 'date-time' }),
-  actor_id: Type.Union([Type.String(), Type.Null()]),
-  actor_role: Type.Union([Type.String(), Type.Null()]),
-  actor_agency: Type.Union([Type.String(), Type.Null()]),
-  action: Type.String({ description: 'What happened, e.g. indicator.updated, agency.created, client.disabled.' }),
-  entity_type: Type.String(),
-  entity_id: Type.String(),
-  before: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
-  after: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
-  request_id: Type.Union([Type.String(), Type.Null()]),
-});
+import { AuditEntry, auditExample as example, presentAudit } from './schemas.js';
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -59,7 +32,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const { entity_type, entity_id, actor_id, limit = 100, cursor } = request.query;
       const before = decodeCursor(cursor);
       const rows = await listAudit(app.database.db, { entityType: entity_type, entityId: entity_id, actorId: actor_id, before, limit });
-      return paginate(rows, limit, (r) => r.id, (r) => ({ ...r, at: r.at.toISOString() }));
+      return paginate(rows, limit, (r) => r.id, presentAudit);
     },
   );
 };

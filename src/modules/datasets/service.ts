@@ -19,6 +19,16 @@ export async function visibleDataset(db: Kysely<DB>, viewer: Principal, id: stri
   return row;
 }
 
+/**
+ * A dataset whose working material (versions, reports, history) this caller may read: its
+ * own agency's producers, walidata and admin. Other producers get 403 even for open datasets.
+ */
+export async function workingDataset(db: Kysely<DB>, viewer: Principal, id: string): Promise<DatasetRow> {
+  const row = await visibleDataset(db, viewer, id);
+  if (viewer.role === 'producer' && viewer.agency?.id !== row.agency_id) throw new AppError('AGENCY_SCOPE_FORBIDDEN', { agency: viewer.agency?.code ?? '' });
+  return row;
+}
+
 /** Only the producers of the owning agency change a dataset or push to it. */
 export function assertOwner(viewer: Principal, row: DatasetRow): void {
   if (viewer.role !== 'producer' || viewer.agency?.id !== row.agency_id) {

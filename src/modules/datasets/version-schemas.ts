@@ -67,7 +67,7 @@ export const AnomalySchema = Type.Object(
   },
 );
 
-const FindingSchema = Type.Object({
+export const FindingSchema = Type.Object({
   code: Type.String({ description: 'Stable rule code, e.g. SD_COUNT_NOT_INTEGER, KR_REGION_UNKNOWN, IO_RAGGED_ROW, MD_REQUIRED_MISSING.' }),
   severity: Type.Enum(['error', 'warning'], { description: '`error` rejects the version; `warning` does not.' }),
   principle: Type.Enum(['standar-data', 'metadata', 'interoperabilitas', 'kode-referensi', 'kewajaran'], {

@@ -1,0 +1,89 @@
+import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { AppError } from '../../http/app-error.js';
+import { problem } from '../../http/route-docs.js';
+import { principalOf } from '../../plugins/auth.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { WRITERS_OF_REFERENCE } from '../auth/principal.js';
+import { findIndicator } from '../indicators/repository.js';
+import { IndicatorCode } from '../indicators/schemas.js';
+import { DEFAULT_QUALITY_RULES, effectiveRules, type QualityRulesPatch } from './quality-rules.js';
+import { saveQualityRules, storedQualityRules } from './repository.js';
+import { QualityRulesPut, QualityRulesView } from './schemas.js';
+
+const CodeParams = Type.Object({ code: IndicatorCode });
+
+async function view(db: Kysely<DB>, code: string) {
+  if (!(await findIndicator(db, code))) throw new AppError('INDICATOR_NOT_FOUND', { code });
+  const stored = await storedQualityRules(db, code);
+  const customised = (stored?.config ?? {}) as QualityRulesPatch;
+  return {
+    indicator: code,
+    rules: effectiveRules(customised),
+    customised,
+    defaults: DEFAULT_QUALITY_RULES,
+    updated_by: stored?.updated_by ?? null,
+    updated_at: stored?.updated_at.toISOString() ?? null,
+  };
+}
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const db = app.database.db;
+
+  app.get(
+    '/:code/quality-rules',
+    {
+      config: { access: 'authenticated' },
+      schema: {
+        tags: ['Indicators'],
+        operationId: 'getQualityRules',
+        summary: "An indicator's anomaly thresholds",
+        description:
+          'The thresholds the anomaly detectors use for this indicator on every push: jump (period-on-period ratio and minimum change), zero (drop to / rise from zero), flat (copied-forward runs and implausibly low variance), outlier (robust z-score against regions of the same level and parent, per capita for counts of people), coherence (children summing above or away from their parent, counts only) and population (a count of people above the population). Each can be `warning`, `error` or `off`.',
+        params: CodeParams,
+        response: { 200: QualityRulesView, 404: problem('No such indicator (INDICATOR_NOT_FOUND).') },
+      },
+    },
+    async (request) => view(db, request.params.code),
+  );
+
+  app.put(
+    '/:code/quality-rules',
+    {
+      config: { access: WRITERS_OF_REFERENCE },
+      schema: {
+        tags: ['Indicators'],
+        operationId: 'putQualityRules',
+        summary: "Set an indicator's anomaly thresholds",
+        description:
+          'Walidata or admin. Sends the thresholds to customise (partial per detector; anything left out follows the default) and replaces the earlier customisation; `{}` restores every default. Out-of-range values (a negative tolerance, a ratio of 1 or less, a z of 1000) → 400. Applies to pushes from now on; audited with the before and after.',
+        params: CodeParams,
+        body: QualityRulesPut,
+        response: { 200: QualityRulesView, 404: problem('No such indicator (INDICATOR_NOT_FOUND).') },
+      },
+    },
+    async (request) => {
+      const actor = principalOf(request);
+      const { code } = request.params;
+      return db.transaction().execute(async (trx) => {
+        const before = await view(trx, code);
+        await saveQualityRules(trx, code, request.body, actor.clientId);
+        const after = await view(trx, code);
+        await recordAudit(trx, {
+          actor,
+          requestId: request.id,
+          action: 'indicator.quality-rules-updated',
+          entityType: 'indicator',
+          entityId: code,
+          before: { customised: before.customised },
+          after: { customised: after.customised },
+        });
+        return after;
+      });
+    },
+  );
+};
+
+export default routes;

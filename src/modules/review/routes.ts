@@ -1,0 +1,138 @@
+import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { decodeCursor, paginate } from '../../http/pagination.js';
+import { PageOf, PageQuery } from '../../http/schemas.js';
+import { problem } from '../../http/route-docs.js';
+import { principalOf } from '../../plugins/auth.js';
+import { listAudit } from '../audit/repository.js';
+import { AuditEntry, presentAudit } from '../audit/schemas.js';
+import { DatasetParams } from '../datasets/schemas.js';
+import { workingDataset } from '../datasets/service.js';
+import { REVIEW_ACTIONS, VERSION_STATUSES } from './review-rules.js';
+import { reviewVersion } from './service.js';
+
+const ReviewParams = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  version: Type.Integer({ minimum: 1, maximum: 999_999_999 }),
+});
+
+const ReviewBody = Type.Object(
+  {
+    action: Type.Enum([...REVIEW_ACTIONS], {
+      description: '`verify` (submitted → verified), `publish` (verified → published) or `return` (submitted or verified → returned, with a note).',
+    }),
+    note: Type.Optional(Type.String({ maxLength: 4000, description: 'Why; required for `return` (what the agency must fix).' })),
+  },
+  {
+    additionalProperties: false,
+    examples: [{ action: 'return', note: 'Angka PPKS-06 Kecamatan Tarakan Barat 2025 melonjak 4 kali; mohon diperiksa ulang.' }, { action: 'verify' }],
+  },
+);
+
+const ReviewResultSchema = Type.Object(
+  {
+    dataset_id: Type.String({ format: 'uuid' }),
+    version: Type.Integer(),
+    action: Type.Enum([...REVIEW_ACTIONS]),
+    from_status: Type.Enum([...VERSION_STATUSES]),
+    status: Type.Enum([...VERSION_STATUSES], { description: 'The status after this step.' }),
+    note: Type.Union([Type.String(), Type.Null()]),
+    reviewed_by: Type.String({ description: 'Client id of the walidata.' }),
+    reviewed_at: Type.String({ format: 'date-time' }),
+    supersedes: Type.Array(Type.Object({ version: Type.Integer(), keys: Type.Integer() }), {
+      description: 'On publish: earlier published versions of this dataset and how many of their keys (indicator, region, period, breakdown) this version now supersedes. Keys it does not cover stay with the older version.',
+    }),
+  },
+  {
+    examples: [
+      {
+        dataset_id: '0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11',
+        version: 3,
+        action: 'publish',
+        from_status: 'verified',
+        status: 'published',
+        note: null,
+        reviewed_by: 'walidata-prov-65',
+        reviewed_at: '2026-02-10T03:00:00.000Z',
+        supersedes: [{ version: 1, keys: 24 }],
+      },
+    ],
+  },
+);
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const db = app.database.db;
+
+  app.post(
+    '/:id/versions/:version/review',
+    {
+      config: { access: ['walidata'] },
+      schema: {
+        tags: ['Review'],
+        operationId: 'reviewVersion',
+        summary: 'Verify, publish or return a version',
+        description:
+          "The Satu Data verification cycle, tiered by region. `verify`: a walidata of the agency's region or a region above it (submitted → verified). `publish`: a walidata of a region above the agency's (e.g. the province for a kab/kota agency; a walidata without an agency is national), not the one who verified (verified → published). `return`: either, with a mandatory note (→ returned; the agency pushes a corrected version, the returned one stays in history). Publishing is refused (409 VERSION_HAS_OPEN_ERRORS) while the version has error findings not yet explained or findings confirmed as errors. Only published versions feed reconciliation and the pull API; a newer published version supersedes the older one for the keys it covers. Producers may not review (403). Audited.",
+        params: ReviewParams,
+        body: ReviewBody,
+        response: {
+          200: ReviewResultSchema,
+          403: problem('Not a walidata (FORBIDDEN), or not this walidata\'s region or tier, or the verifier trying to publish (REVIEW_NOT_PERMITTED).'),
+          404: problem('No such dataset or version (DATASET_NOT_FOUND, VERSION_NOT_FOUND).'),
+          409: problem('The version\'s status does not allow this action (REVIEW_TRANSITION_INVALID, with `allowed_actions`), or error findings are still open (VERSION_HAS_OPEN_ERRORS).'),
+        },
+      },
+    },
+    async (request) => {
+      const actor = principalOf(request);
+      const dataset = await workingDataset(db, actor, request.params.id);
+      return reviewVersion(db, actor, request.id, dataset, request.params.version, request.body);
+    },
+  );
+
+  app.get(
+    '/:id/history',
+    {
+      config: { access: ['producer', 'walidata', 'admin'] },
+      schema: {
+        tags: ['Review'],
+        operationId: 'getDatasetHistory',
+        summary: 'The full story of a dataset',
+        description:
+          "Every audited event of the dataset, newest first: creation and metadata changes, each pushed version, each review step (verified, published, returned, with the note), and every answer to or decision on one of its findings, with who, when and the before/after. Producers see their own agency's datasets only.",
+        params: DatasetParams,
+        querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+        response: {
+          200: PageOf(AuditEntry, 'History entries, newest first.', [
+            {
+              data: [
+                {
+                  id: '87',
+                  at: '2026-02-10T03:00:00.000Z',
+                  actor_id: 'walidata-prov-65',
+                  actor_role: 'walidata',
+                  actor_agency: 'DISKOMINFO-65',
+                  action: 'dataset.version-published',
+                  entity_type: 'dataset',
+                  entity_id: '0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11',
+                  before: { version: 3, status: 'verified' },
+                  after: { version: 3, status: 'published', note: null, supersedes: [] },
+                  request_id: '8f0c2c1e-6c1b-4a43-9f7e-0d6a3c9b1f20',
+                },
+              ],
+              page: { next_cursor: null, limit: 100 },
+            },
+          ]),
+        },
+      },
+    },
+    async (request) => {
+      const dataset = await workingDataset(db, principalOf(request), request.params.id);
+      const { limit = 100, cursor } = request.query;
+      const rows = await listAudit(db, { datasetId: dataset.id, before: decodeCursor(cursor), limit });
+      return paginate(rows, limit, (r) => r.id, presentAudit);
+    },
+  );
+};
+
+export default routes;

@@ -1,0 +1,114 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { AppError } from '../../http/app-error.js';
+import { recordAudit } from '../audit/record-audit.js';
+import type { Principal } from '../auth/principal.js';
+import type { DatasetRow } from '../datasets/repository.js';
+import { blockingFindingCount, lastVerifier, lockVersion, recordReview, supersededKeys } from './repository.js';
+import { allowedActions, nextStatus, reviewRefusal, tierOf, type ReviewAction, type ReviewRefusal, type VersionStatus } from './review-rules.js';
+
+const REFUSALS: Record<ReviewRefusal, (reviewer: string, agency: string) => { reason_id: string; reason_en: string }> = {
+  'outside-region': (reviewer, agency) => ({
+    reason_id: `Walidata wilayah ${reviewer} tidak memeriksa data instansi di wilayah ${agency}: pemeriksa harus dari wilayah instansi itu atau wilayah di atasnya.`,
+    reason_en: `A walidata of region ${reviewer} does not review data of an agency in region ${agency}: the reviewer must be of that region or a region above it.`,
+  }),
+  'publish-needs-region-above': (_reviewer, agency) => ({
+    reason_id: `Data instansi wilayah ${agency} diterbitkan oleh walidata wilayah di atasnya (mis. provinsi untuk kab/kota); walidata wilayah yang sama memverifikasi.`,
+    reason_en: `Data of an agency in region ${agency} is published by the walidata of the region above (e.g. the province for a kab/kota); the walidata of the same region verifies.`,
+  }),
+  'verifier-cannot-publish': () => ({
+    reason_id: 'Walidata yang memverifikasi versi ini tidak boleh juga menerbitkannya (prinsip empat mata).',
+    reason_en: 'The walidata who verified this version may not also publish it (four-eyes principle).',
+  }),
+};
+
+/** The 403 for a walidata acting outside its tier, with the reason in both languages. */
+export function refusalError(refusal: ReviewRefusal, reviewerRegion: string | null, agencyRegion: string): AppError {
+  return new AppError('REVIEW_NOT_PERMITTED', REFUSALS[refusal](reviewerRegion ?? 'nasional', agencyRegion));
+}
+
+export interface ReviewResult {
+  dataset_id: string;
+  version: number;
+  action: ReviewAction;
+  from_status: VersionStatus;
+  status: VersionStatus;
+  note: string | null;
+  reviewed_by: string;
+  reviewed_at: string;
+  supersedes: { version: number; keys: number }[];
+}
+
+/** One step of the verification workflow on one version, in one transaction, audited. */
+export async function reviewVersion(
+  db: Kysely<DB>,
+  actor: Principal,
+  requestId: string,
+  dataset: DatasetRow,
+  version: number,
+  body: { action: ReviewAction; note?: string | undefined },
+): Promise<ReviewResult> {
+  const note = body.note?.trim() || null;
+  if (body.action === 'return' && !note) {
+    throw new AppError('VALIDATION_FAILED', {}, [
+      {
+        location: 'body',
+        pointer: '/note',
+        code: 'required',
+        detail: { id: 'catatan wajib diisi saat mengembalikan versi: tulis apa yang harus diperbaiki', en: 'a note is required when returning a version: say what must be fixed' },
+      },
+    ]);
+  }
+  return db.transaction().execute(async (trx) => {
+    const row = await lockVersion(trx, dataset.id, version);
+    if (!row) throw new AppError('VERSION_NOT_FOUND', { id: dataset.id, version });
+    const from = row.status as VersionStatus;
+    const to = nextStatus(from, body.action);
+    if (!to) {
+      const allowed = allowedActions(from);
+      throw new AppError(
+        'REVIEW_TRANSITION_INVALID',
+        { version, status: from, action: body.action, allowed: allowed.length > 0 ? allowed.join(', ') : '-' },
+        [],
+        { allowed_actions: allowed },
+      );
+    }
+    const reviewerRegion = actor.agency?.jurisdictionRegionCode ?? null;
+    const tier = tierOf(reviewerRegion, dataset.jurisdiction_region_code);
+    const refusal = reviewRefusal(body.action, tier, actor, body.action === 'publish' ? await lastVerifier(trx, row.id) : null);
+    if (refusal) throw refusalError(refusal, reviewerRegion, dataset.jurisdiction_region_code);
+    if (body.action === 'publish') {
+      const blocking = await blockingFindingCount(trx, row.id);
+      if (blocking > 0) throw new AppError('VERSION_HAS_OPEN_ERRORS', { version, count: blocking });
+    }
+    const review = await recordReview(trx, {
+      versionId: row.id,
+      action: body.action,
+      from,
+      to,
+      actor: { id: actor.clientId, role: actor.role, agency: actor.agency?.code ?? null },
+      note,
+    });
+    const supersedes = to === 'published' ? await supersededKeys(trx, dataset.id, row.id) : [];
+    await recordAudit(trx, {
+      actor,
+      requestId,
+      action: `dataset.version-${to}`,
+      entityType: 'dataset',
+      entityId: dataset.id,
+      before: { version, status: from },
+      after: { version, status: to, note, ...(to === 'published' ? { supersedes } : {}) },
+    });
+    return {
+      dataset_id: dataset.id,
+      version,
+      action: body.action,
+      from_status: from,
+      status: to,
+      note,
+      reviewed_by: actor.clientId,
+      reviewed_at: review.at.toISOString(),
+      supersedes,
+    };
+  });
+}

@@ -1,0 +1,175 @@
+import t from 'tap';
+import { datasetBody } from '../../helpers/datasets.js';
+import { createAgency, createTestApp } from '../../helpers/test-app.js';
+
+// The issue's "done when": implausible series are caught at push time, and a dataset goes
+// through return → correction → verify → publish with the whole story in its history.
+const ctx = await createTestApp(t);
+const { app } = ctx;
+await createAgency(ctx, 'DINSOS-6571', '65.71');
+await createAgency(ctx, 'DISKOMINFO-6571', '65.71', 'DISKOMINFO');
+await createAgency(ctx, 'DISKOMINFO-65', '65', 'DISKOMINFO');
+await createAgency(ctx, 'DISKOMINFO-6501', '65.01', 'DISKOMINFO');
+const producer = await ctx.login('producer', 'DINSOS-6571');
+const cityWalidata = await ctx.login('walidata', 'DISKOMINFO-6571');
+const provinceWalidata = await ctx.login('walidata', 'DISKOMINFO-65');
+const otherCityWalidata = await ctx.login('walidata', 'DISKOMINFO-6501');
+
+const years = ['2021', '2022', '2023', '2024', '2025'];
+
+async function newDataset(): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/v1/datasets', headers: producer.auth, payload: { ...datasetBody, reference_periods: years } });
+  if (res.statusCode !== 201) throw new Error(res.body);
+  return res.json().id as string;
+}
+
+/** One series per kecamatan of Kota Tarakan for PPKS-06, one value per year. */
+function series(region: string, values: number[]) {
+  return values.map((value, i) => ({ indicator: 'PPKS-06', region, period: years[i], value }));
+}
+
+function push(id: string, observations: unknown[]) {
+  return app.inject({ method: 'POST', url: `/v1/datasets/${id}/versions`, headers: producer.auth, payload: { observations } });
+}
+
+function review(id: string, version: number, auth: { authorization: string }, payload: object) {
+  return app.inject({ method: 'POST', url: `/v1/datasets/${id}/versions/${version}/review`, headers: auth, payload });
+}
+
+type ReportFinding = { code: string; severity: string; principle: string; row?: number; anomaly?: { detector: string; region: string; period: string; details: Record<string, unknown> } };
+
+t.test('the jump, drop-to-zero and flat series of the issue are found, each on the right point, and a plausible series is left alone', async (t) => {
+  const id = await newDataset();
+  const res = await push(id, [
+    ...series('65.71.01', [40, 44, 41, 43, 190]),
+    ...series('65.71.02', [10, 12, 15, 14, 0]),
+    ...series('65.71.03', [7, 7, 7, 7, 7]),
+    ...series('65.71.04', [100, 104, 98, 110, 103]),
+  ]);
+  t.equal(res.statusCode, 201, res.body);
+  const report = res.json();
+  t.equal(report.status, 'submitted', 'anomaly warnings do not reject a version');
+  const anomalies = (report.findings as ReportFinding[]).filter((f) => f.principle === 'kewajaran');
+  const found = anomalies.map((f) => [f.code, f.anomaly!.region, f.anomaly!.period]).sort();
+  t.same(found, [
+    ['AN_DROP_TO_ZERO', '65.71.02', '2025'],
+    ['AN_FLAT_SERIES', '65.71.03', '2025'],
+    ['AN_JUMP', '65.71.01', '2025'],
+  ]);
+  const jump = anomalies.find((f) => f.code === 'AN_JUMP')!;
+  t.equal(jump.row, 5, 'the finding points at the pushed row');
+  t.match(jump.anomaly!.details, { value: 190, compared: [{ period: '2024', value: 43 }], threshold: { max_ratio: 2, min_change: 10 } });
+  t.equal(jump.severity, 'warning');
+  t.match(report.summary.by_code, [{ code: String }]);
+  t.ok(report.summary.by_code.some((c: { code: string; principle: string }) => c.code === 'AN_JUMP' && c.principle === 'kewajaran'));
+});
+
+t.test('history from an earlier push counts: a later push that jumps is flagged against it', async (t) => {
+  const id = await newDataset();
+  t.equal((await push(id, series('65.71.01', [40, 44, 41, 43]))).json().summary.warnings, 0);
+  const res = await push(id, [{ indicator: 'PPKS-06', region: '65.71.01', period: '2025', value: 190 }]);
+  const jump = (res.json().findings as ReportFinding[]).filter((f) => f.code === 'AN_JUMP');
+  t.equal(jump.length, 1);
+  t.match(jump[0]!.anomaly!.details, { compared: [{ period: '2024', value: 43 }] });
+});
+
+t.test('a dataset is returned, corrected, verified and published, with the history to show for it', async (t) => {
+  const id = await newDataset();
+  t.equal((await push(id, series('65.71.01', [40, 44, 41, 43, 190]))).statusCode, 201);
+
+  // The agency explains the jump; the city walidata still sends the version back.
+  const list = await app.inject({ url: `/v1/findings?dataset=${id}&detector=jump`, headers: producer.auth });
+  t.equal(list.statusCode, 200);
+  const [finding] = list.json().data;
+  t.equal(finding.status, 'open');
+  const inbox = await app.inject({ url: '/v1/inbox', headers: producer.auth });
+  t.ok(inbox.json().findings_to_answer.data.some((f: { id: string }) => f.id === finding.id), 'the open finding waits in the producer inbox');
+  const answered = await app.inject({ method: 'POST', url: `/v1/findings/${finding.id}/answer`, headers: producer.auth, payload: { answer: 'Program penjangkauan baru menemukan 147 anak tambahan.' } });
+  t.equal(answered.statusCode, 200, answered.body);
+  t.equal(answered.json().status, 'answered');
+  const walidataInbox = await app.inject({ url: '/v1/inbox', headers: cityWalidata.auth });
+  t.ok(walidataInbox.json().findings_to_decide.data.some((f: { id: string }) => f.id === finding.id));
+  t.ok(walidataInbox.json().versions_to_verify.data.some((v: { dataset_id: string; version: number }) => v.dataset_id === id && v.version === 1));
+
+  const noNote = await review(id, 1, cityWalidata.auth, { action: 'return' });
+  t.equal(noNote.statusCode, 400, 'returning needs a note');
+  t.equal(noNote.json().errors[0].pointer, '/note');
+  const returned = await review(id, 1, cityWalidata.auth, { action: 'return', note: 'Nilai 2021 perlu dicek ulang.' });
+  t.equal(returned.statusCode, 200, returned.body);
+  t.match(returned.json(), { from_status: 'submitted', status: 'returned', note: 'Nilai 2021 perlu dicek ulang.' });
+  const returnedInbox = await app.inject({ url: '/v1/inbox', headers: producer.auth });
+  t.match(returnedInbox.json().returned_versions.data, [{ dataset_id: id, version: 1, return_note: 'Nilai 2021 perlu dicek ulang.' }]);
+
+  // The corrected push is version 2; the returned one stays in history.
+  t.equal((await push(id, series('65.71.01', [42, 44, 41, 43, 45]))).json().version, 2);
+  t.equal((await app.inject({ url: '/v1/inbox', headers: producer.auth })).json().returned_versions.count, 0, 'a correction clears the returned version');
+  t.equal((await review(id, 2, producer.auth, { action: 'verify' })).statusCode, 403, 'a producer cannot verify its own data');
+  t.equal((await review(id, 2, otherCityWalidata.auth, { action: 'verify' })).statusCode, 403, 'a walidata of another city may not verify');
+  t.equal((await review(id, 2, cityWalidata.auth, { action: 'publish' })).statusCode, 409, 'publishing skips verification');
+  const verified = await review(id, 2, cityWalidata.auth, { action: 'verify' });
+  t.equal(verified.statusCode, 200, verified.body);
+  const sameTier = await review(id, 2, cityWalidata.auth, { action: 'publish' });
+  t.equal(sameTier.statusCode, 403, 'the city walidata does not publish city data');
+  t.equal(sameTier.json().code, 'REVIEW_NOT_PERMITTED');
+  t.ok((await app.inject({ url: '/v1/inbox', headers: provinceWalidata.auth })).json().versions_to_publish.data.some((v: { dataset_id: string }) => v.dataset_id === id));
+  const published = await review(id, 2, provinceWalidata.auth, { action: 'publish' });
+  t.equal(published.statusCode, 200, published.body);
+  t.match(published.json(), { status: 'published', supersedes: [] });
+
+  const rejectedTransition = await review(id, 1, provinceWalidata.auth, { action: 'publish' });
+  t.equal(rejectedTransition.statusCode, 409);
+  t.same(rejectedTransition.json().allowed_actions, [], 'a returned version allows no further step');
+
+  const history = await app.inject({ url: `/v1/datasets/${id}/history`, headers: producer.auth });
+  t.equal(history.statusCode, 200);
+  const actions = history.json().data.map((e: { action: string }) => e.action).reverse();
+  t.same(actions, [
+    'dataset.created',
+    'dataset.version-pushed',
+    'finding.answered',
+    'dataset.version-returned',
+    'dataset.version-pushed',
+    'dataset.version-verified',
+    'dataset.version-published',
+  ]);
+});
+
+t.test('a newer published version supersedes the older one for the keys it covers', async (t) => {
+  const id = await newDataset();
+  const publish = async (version: number) => {
+    t.equal((await review(id, version, cityWalidata.auth, { action: 'verify' })).statusCode, 200);
+    return review(id, version, provinceWalidata.auth, { action: 'publish' });
+  };
+  await push(id, [...series('65.71.01', [40, 44, 41, 43, 45]), ...series('65.71.02', [10, 12, 11, 13, 12])]);
+  t.equal((await publish(1)).statusCode, 200);
+  await push(id, [{ indicator: 'PPKS-06', region: '65.71.01', period: '2025', value: 46 }]);
+  const second = await publish(2);
+  t.same(second.json().supersedes, [{ version: 1, keys: 1 }]);
+});
+
+t.test('an anomaly configured as error holds back publication until it is explained', async (t) => {
+  const walidata = await ctx.login('walidata');
+  const put = await app.inject({ method: 'PUT', url: '/v1/indicators/PPKS-06/quality-rules', headers: walidata.auth, payload: { jump: { severity: 'error' } } });
+  t.equal(put.statusCode, 200, put.body);
+  t.teardown(async () => {
+    await app.inject({ method: 'PUT', url: '/v1/indicators/PPKS-06/quality-rules', headers: walidata.auth, payload: {} });
+  });
+  const id = await newDataset();
+  const res = await push(id, series('65.71.01', [40, 44, 41, 43, 190]));
+  t.equal(res.json().status, 'submitted', 'an implausible figure is not an invalid one');
+  t.match(res.json().summary.verdict, /1 plausibility error/);
+  t.equal((await review(id, 1, cityWalidata.auth, { action: 'verify' })).statusCode, 200);
+  const blocked = await review(id, 1, provinceWalidata.auth, { action: 'publish' });
+  t.equal(blocked.statusCode, 409);
+  t.equal(blocked.json().code, 'VERSION_HAS_OPEN_ERRORS');
+  const [finding] = (await app.inject({ url: `/v1/findings?dataset=${id}&severity=error`, headers: provinceWalidata.auth })).json().data;
+  const explained = await app.inject({
+    method: 'POST',
+    url: `/v1/findings/${finding.id}/resolve`,
+    headers: provinceWalidata.auth,
+    payload: { status: 'explained', note: 'Dikonfirmasi dalam rapat rekonsiliasi.' },
+  });
+  t.equal(explained.statusCode, 200, explained.body);
+  t.match(explained.json(), { status: 'explained', resolution: { status: 'explained', note: 'Dikonfirmasi dalam rapat rekonsiliasi.' } });
+  t.equal((await review(id, 1, provinceWalidata.auth, { action: 'publish' })).statusCode, 200);
+});
