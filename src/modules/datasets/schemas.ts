@@ -1,3 +1,4 @@
+import { VERSION_STATUSES } from '../review/review-rules.js';
 import Type, { type Static } from 'typebox';
 import { PageOf, PageQuery } from '../../http/schemas.js';
 import { IndicatorCode } from '../indicators/schemas.js';
@@ -99,7 +100,7 @@ export const DatasetListQuery = Type.Object(
   {
     agency: Type.Optional(Type.String({ maxLength: 40, description: 'Owning agency code.' })),
     indicator: Type.Optional(Type.String({ maxLength: 32, description: 'Datasets covering this indicator.' })),
-    status: Type.Optional(Type.Enum(['none', 'submitted', 'rejected'], { description: 'Status of the latest version (`none`: never pushed).' })),
+    status: Type.Optional(Type.Enum(['none', ...VERSION_STATUSES], { description: 'Status of the latest version (`none`: never pushed).' })),
     ...PageQuery,
   },
   { additionalProperties: false },

@@ -105,16 +105,3 @@ export function listObservations(db: Kysely<DB>, versionId: string, f: { after?:
   if (f.after !== undefined) q = q.where('source_row', '>', f.after);
   return q.execute();
 }
-
-export function listFindings(db: Kysely<DB>, versionId: string, f: { after?: string | undefined; severity?: string | undefined; code?: string | undefined; limit: number }) {
-  let q = db
-    .selectFrom('findings')
-    .select([sql<string>`id::text`.as('id'), 'code', 'severity', 'principle', 'source_row', 'pointer', 'column_name', 'value', 'message_id', 'message_en', 'hint_id', 'hint_en'])
-    .where('version_id', '=', versionId)
-    .orderBy('findings.id')
-    .limit(f.limit + 1);
-  if (f.after !== undefined) q = q.where('findings.id', '>', f.after);
-  if (f.severity) q = q.where('severity', '=', f.severity);
-  if (f.code) q = q.where('code', '=', f.code);
-  return q.execute();
-}

@@ -13,8 +13,11 @@ import { pushSource, registerPushParsers } from './push-source.js';
 import { templateCsv, templateXlsx } from './template.js';
 import type { DatasetRow } from './repository.js';
 import { DatasetParams } from './schemas.js';
-import { assertOwner, visibleDataset } from './service.js';
-import { findVersion, listFindings, listObservations, listVersions } from './version-repository.js';
+import { assertOwner, visibleDataset, workingDataset } from './service.js';
+import { findVersion, listObservations, listVersions } from './version-repository.js';
+import { presentStoredFinding } from '../findings/present.js';
+import { listFindings } from '../findings/repository.js';
+import type { VersionStatus } from '../review/review-rules.js';
 import {
   ObservationPage,
   ObservationQuery,
@@ -47,18 +50,13 @@ function idempotencyKey(request: FastifyRequest): string | undefined {
 }
 
 /** Versions are the agency's working material: its own producers, walidata and admin read them. */
-async function readableDataset(request: FastifyRequest, id: string): Promise<DatasetRow> {
-  const viewer = principalOf(request);
-  const row = await visibleDataset(request.server.database.db, viewer, id);
-  if (viewer.role === 'producer' && viewer.agency?.id !== row.agency_id) throw new AppError('AGENCY_SCOPE_FORBIDDEN', { agency: viewer.agency?.code ?? '' });
-  return row;
-}
+const readableDataset = (request: FastifyRequest, id: string): Promise<DatasetRow> => workingDataset(request.server.database.db, principalOf(request), id);
 
 function presentVersion(row: NonNullable<Awaited<ReturnType<typeof findVersion>>>) {
   return {
     dataset_id: row.dataset_id,
     version: row.version,
-    status: row.status,
+    status: row.status as VersionStatus,
     format: row.format,
     content_sha256: row.content_sha256,
     row_count: row.row_count,
@@ -68,6 +66,8 @@ function presentVersion(row: NonNullable<Awaited<ReturnType<typeof findVersion>>
     metadata_score: row.metadata_score,
     submitted_by: row.submitted_by,
     submitted_at: row.submitted_at.toISOString(),
+    status_changed_at: row.status_changed_at?.toISOString() ?? null,
+    published_at: row.published_at?.toISOString() ?? null,
   };
 }
 
@@ -284,7 +284,7 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
         tags: ['Datasets'],
         operationId: 'getVersionReport',
         summary: 'Validation report of a version',
-        description: 'The summary (counts per rule code, metadata completeness, verdict) and every finding, paged and filterable by severity and code.',
+        description: 'The summary (counts per rule code, metadata completeness, verdict) and every finding — Satu Data rule findings and anomaly (kewajaran) findings with their series and comparison values — with its id and where the conversation about it stands (status, the agency\'s answer, the walidata\'s decision); paged and filterable by severity and code.',
         params: VersionParams,
         querystring: ReportQuery,
         response: { 200: ReportSchema },
@@ -293,23 +293,12 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
     async (request) => {
       const version = await versionOf(request, request.params.id, request.params.version);
       const { limit = 100, cursor, severity, code } = request.query;
-      const after = decodeDigitsCursor(cursor, 18);
-      const rows = await listFindings(db, version.id, { after, severity, code, limit });
-      const page = paginate(rows, limit, (r) => r.id);
+      const rows = await listFindings(db, { versionId: version.id, severity, code, cursor: decodeDigitsCursor(cursor, 18), order: 'asc', limit });
+      const page = paginate(rows, limit, (r) => r.id, presentStoredFinding);
       return {
         version: presentVersion(version),
         summary: version.summary as never,
-        findings: page.data.map((f) => ({
-          code: f.code,
-          severity: f.severity as 'error' | 'warning',
-          principle: f.principle as 'standar-data',
-          ...(f.source_row !== null ? { row: f.source_row } : {}),
-          ...(f.pointer !== null ? { pointer: f.pointer } : {}),
-          ...(f.column_name !== null ? { column: f.column_name } : {}),
-          ...(f.value !== null ? { value: f.value } : {}),
-          message: { id: f.message_id, en: f.message_en },
-          ...(f.hint_id !== null && f.hint_en !== null ? { hint: { id: f.hint_id, en: f.hint_en } } : {}),
-        })),
+        findings: page.data,
         page: page.page,
       };
     },

@@ -1,6 +1,7 @@
 import type { Disaggregation } from '../validation/finding.js';
 import Type from 'typebox';
 import { PageOf, PageQuery } from '../../http/schemas.js';
+import { VERSION_STATUSES } from '../review/review-rules.js';
 import { OBSERVATION_COLUMNS } from './columns.js';
 
 const csvExample = 'indicator,region,period,value,sex\nPPKS-06,65.71,2025,128,L\nPPKS-06,65.71,2025,97,P\n';
@@ -80,6 +81,26 @@ export const FindingSchema = Type.Object({
   message: Type.Object({ id: Type.String(), en: Type.String() }),
   hint: Type.Optional(Type.Object({ id: Type.String(), en: Type.String() })),
   anomaly: Type.Optional(AnomalySchema),
+});
+
+export const FINDING_STATUSES = ['open', 'answered', 'explained', 'confirmed-error'] as const;
+
+const Actorship = {
+  by: Type.String({ description: 'Client id.' }),
+  at: Type.String({ format: 'date-time' }),
+};
+
+/** A finding as stored: the report's finding with its id and where the conversation about it stands. */
+export const StoredFinding = Type.Object({
+  id: Type.String({ description: 'Finding id (digits; use it to answer or resolve the finding).' }),
+  ...FindingSchema.properties,
+  status: Type.Enum([...FINDING_STATUSES], {
+    description: '`open` (new), `answered` (the agency explained it), `explained` (a walidata accepted the explanation) or `confirmed-error` (a walidata found the figure wrong).',
+  }),
+  answer: Type.Union([Type.Object({ text: Type.String(), ...Actorship }), Type.Null()], { description: "The agency's answer, if any." }),
+  resolution: Type.Union([Type.Object({ status: Type.Enum(['explained', 'confirmed-error']), note: Type.String(), ...Actorship }), Type.Null()], {
+    description: "A walidata's decision, if any.",
+  }),
 });
 
 const reportExample = {
@@ -175,13 +196,18 @@ const versionExample = {
   metadata_score: 89,
   submitted_by: 'sde-producer-3f9a0c1d2b4e5f60',
   submitted_at: '2026-01-20T03:00:00.000Z',
+  status_changed_at: null,
+  published_at: null,
 };
 
 export const Version = Type.Object(
   {
     dataset_id: Type.String(),
     version: Type.Integer(),
-    status: Type.String({ description: '`submitted` (awaiting review) or `rejected` (has error findings).' }),
+    status: Type.Enum([...VERSION_STATUSES], {
+      description:
+        '`submitted` (awaiting review), `rejected` (has error findings; never used downstream), `verified` (checked by the walidata of its region), `published` (feeds reconciliation and the pull API) or `returned` (sent back with a note; the agency pushes a correction).',
+    }),
     format: Type.String(),
     content_sha256: Type.String(),
     row_count: Type.Integer(),
@@ -191,6 +217,8 @@ export const Version = Type.Object(
     metadata_score: Type.Integer(),
     submitted_by: Type.String(),
     submitted_at: Type.String({ format: 'date-time' }),
+    status_changed_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the last review step moved it; null while untouched.' }),
+    published_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   },
   { examples: [versionExample] },
 );
@@ -233,8 +261,8 @@ export const ReportSchema = Type.Object(
   {
     version: Version,
     summary: PushReportSchema.properties.summary,
-    findings: Type.Array(FindingSchema),
-    page: PageOf(FindingSchema, '', []).properties.page,
+    findings: Type.Array(StoredFinding),
+    page: PageOf(StoredFinding, '', []).properties.page,
   },
-  { examples: [{ version: versionExample, summary: reportExample.summary, findings: reportExample.findings, page: { next_cursor: null, limit: 100 } }] },
+  { examples: [{ version: versionExample, summary: reportExample.summary, findings: reportExample.findings.map((f, i) => ({ id: String(101 + i), ...f, status: 'open', answer: null, resolution: null })), page: { next_cursor: null, limit: 100 } }] },
 );

@@ -3,27 +3,7 @@ import { PageOf, PageQuery } from '../../http/schemas.js';
 import { IndicatorCode } from '../indicators/schemas.js';
 import { REGION_CODE_PATTERN } from '../regions/region-code.js';
 import { DETECTORS } from '../anomalies/quality-rules.js';
-import { FindingSchema } from '../datasets/version-schemas.js';
-
-export const FINDING_STATUSES = ['open', 'answered', 'explained', 'confirmed-error'] as const;
-
-const Actorship = {
-  by: Type.String({ description: 'Client id.' }),
-  at: Type.String({ format: 'date-time' }),
-};
-
-/** A finding as stored: the report's finding with its id and where the conversation about it stands. */
-export const StoredFinding = Type.Object({
-  id: Type.String({ description: 'Finding id (digits; use it to answer or resolve the finding).' }),
-  ...FindingSchema.properties,
-  status: Type.Enum([...FINDING_STATUSES], {
-    description: '`open` (new), `answered` (the agency explained it), `explained` (a walidata accepted the explanation) or `confirmed-error` (a walidata found the figure wrong).',
-  }),
-  answer: Type.Union([Type.Object({ text: Type.String(), ...Actorship }), Type.Null()], { description: "The agency's answer, if any." }),
-  resolution: Type.Union([Type.Object({ status: Type.Enum(['explained', 'confirmed-error']), note: Type.String(), ...Actorship }), Type.Null()], {
-    description: "A walidata's decision, if any.",
-  }),
-});
+import { FINDING_STATUSES, StoredFinding } from '../datasets/version-schemas.js';
 
 export const FindingItem = Type.Object({
   ...StoredFinding.properties,
