@@ -209,6 +209,56 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp;
 }
 
+export interface ReconciliationPoliciesTable {
+  indicator_code: string;
+  config: JSONColumnType<Record<string, unknown>>;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
+export interface ConflictsTable {
+  id: Generated<string>;
+  indicator_code: string;
+  region_code: string;
+  period: string;
+  disagg_key: string;
+  disagg: JSONColumnType<Record<string, string>>;
+  status: string;
+  candidates: JSONColumnType<unknown[]>;
+  proposal: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  resolution: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  resolved_by: string | null;
+  resolved_at: Date | null;
+  opened_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ReconciledFiguresTable {
+  id: Generated<string>;
+  indicator_code: string;
+  region_code: string;
+  period: string;
+  disagg_key: string;
+  disagg: JSONColumnType<Record<string, string>>;
+  status: string;
+  value: Numeric | null;
+  method: string | null;
+  source_version_id: string | null;
+  candidates: JSONColumnType<unknown[]>;
+  conflict_id: string | null;
+  rationale: string | null;
+  decided_by: string | null;
+  valid_from: Timestamp;
+  valid_to: Date | null;
+}
+
+export interface FigureChangesTable {
+  seq: Generated<string>;
+  figure_id: string;
+  kind: string;
+  at: Timestamp;
+}
+
 export interface DB {
   regions: RegionsTable;
   populations: PopulationsTable;
@@ -225,4 +275,8 @@ export interface DB {
   idempotency_keys: IdempotencyKeysTable;
   reviews: ReviewsTable;
   quality_rules: QualityRulesTable;
+  reconciliation_policies: ReconciliationPoliciesTable;
+  conflicts: ConflictsTable;
+  reconciled_figures: ReconciledFiguresTable;
+  figure_changes: FigureChangesTable;
 }

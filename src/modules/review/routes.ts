@@ -42,6 +42,17 @@ const ReviewResultSchema = Type.Object(
     supersedes: Type.Array(Type.Object({ version: Type.Integer(), keys: Type.Integer() }), {
       description: 'On publish: earlier published versions of this dataset and how many of their keys (indicator, region, period, breakdown) this version now supersedes. Keys it does not cover stay with the older version.',
     }),
+    reconciliation: Type.Union(
+      [
+        Type.Object({
+          keys: Type.Integer({ description: 'Keys of the version compared with the other agencies.' }),
+          conflicts: Type.Integer({ description: 'Keys now in an open conflict (see GET /v1/conflicts).' }),
+          changed: Type.Integer({ description: 'Reconciled figures that changed (each one an entry of the change feed).' }),
+        }),
+        Type.Null(),
+      ],
+      { description: 'On publish: what reconciliation made of the version; null for other actions.' },
+    ),
   },
   {
     examples: [
@@ -55,6 +66,7 @@ const ReviewResultSchema = Type.Object(
         reviewed_by: 'walidata-prov-65',
         reviewed_at: '2026-02-10T03:00:00.000Z',
         supersedes: [{ version: 1, keys: 24 }],
+        reconciliation: { keys: 30, conflicts: 1, changed: 30 },
       },
     ],
   },

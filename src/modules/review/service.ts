@@ -4,6 +4,7 @@ import { AppError } from '../../http/app-error.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { Principal } from '../auth/principal.js';
 import type { DatasetRow } from '../datasets/repository.js';
+import { reconcileVersion } from '../reconciliation/reconcile.js';
 import { blockingFindingCount, lastVerifier, lockVersion, recordReview, supersededKeys } from './repository.js';
 import { allowedActions, nextStatus, reviewRefusal, tierOf, type ReviewAction, type ReviewRefusal, type VersionStatus } from './review-rules.js';
 
@@ -37,6 +38,8 @@ export interface ReviewResult {
   reviewed_by: string;
   reviewed_at: string;
   supersedes: { version: number; keys: number }[];
+  /** On publish: what reconciliation made of the version's keys. */
+  reconciliation: { keys: number; conflicts: number; changed: number } | null;
 }
 
 /** One step of the verification workflow on one version, in one transaction, audited. */
@@ -90,6 +93,9 @@ export async function reviewVersion(
       note,
     });
     const supersedes = to === 'published' ? await supersededKeys(trx, dataset.id, row.id) : [];
+    // Only published figures are reconciled, and in the same transaction: a version is never
+    // published without its figures.
+    const reconciliation = to === 'published' ? await reconcileVersion(trx, row.id) : null;
     await recordAudit(trx, {
       actor,
       requestId,
@@ -97,7 +103,7 @@ export async function reviewVersion(
       entityType: 'dataset',
       entityId: dataset.id,
       before: { version, status: from },
-      after: { version, status: to, note, ...(to === 'published' ? { supersedes } : {}) },
+      after: { version, status: to, note, ...(reconciliation ? { supersedes, reconciliation } : {}) },
     });
     return {
       dataset_id: dataset.id,
@@ -109,6 +115,7 @@ export async function reviewVersion(
       reviewed_by: actor.clientId,
       reviewed_at: review.at.toISOString(),
       supersedes,
+      reconciliation,
     };
   });
 }

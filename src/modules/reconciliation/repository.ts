@@ -1,0 +1,253 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import type { Candidate, FigureMethod, ReconciliationPolicy } from './policy.js';
+import { effectivePolicy } from './policy.js';
+
+/** A key of the figure table: indicator × region × period × breakdown. */
+export interface FigureKey {
+  indicator_code: string;
+  region_code: string;
+  period: string;
+  disagg_key: string;
+}
+
+export const keyString = (k: FigureKey) => [k.indicator_code, k.region_code, k.period, k.disagg_key].join('\u001f');
+
+// Any constant works; it only has to be the same for every writer of figures.
+const FIGURE_WRITER_LOCK = 7_110_001;
+
+/**
+ * Figure writers take turns, so change-feed sequence numbers are committed in order and a
+ * consumer's cursor never passes a change that commits later.
+ */
+export async function lockFigureWriters(db: Kysely<DB>) {
+  await sql`select pg_advisory_xact_lock(${FIGURE_WRITER_LOCK})`.execute(db);
+}
+
+export interface KeyCandidates extends FigureKey {
+  disagg: Record<string, string>;
+  candidates: Candidate[];
+}
+
+/**
+ * For every key a version covers, each agency's latest published value: the candidates of
+ * reconciliation, in one statement.
+ */
+export async function candidatesForVersion(db: Kysely<DB>, versionId: string, indicator: string): Promise<KeyCandidates[]> {
+  const { rows } = await sql<FigureKey & { disagg: Record<string, string> } & Omit<Candidate, 'published_at'> & { published_at: Date }>`
+    select distinct on (o.indicator_code, o.region_code, o.period, o.disagg_key, d.agency_id)
+           o.indicator_code, o.region_code, o.period, o.disagg_key, o.disagg, o.value::text as value, o.obs_status, o.note,
+           a.code as agency, a.kind as agency_kind, d.agency_id::text as agency_id, v.dataset_id::text as dataset_id, v.version, v.id::text as version_id, v.published_at
+    from observations k
+    join observations o on o.indicator_code = k.indicator_code and o.region_code = k.region_code and o.disagg_key = k.disagg_key and o.period = k.period
+    join dataset_versions v on v.id = o.version_id
+    join datasets d on d.id = v.dataset_id
+    join agencies a on a.id = d.agency_id
+    where k.version_id = ${versionId} and k.indicator_code = ${indicator} and v.status = 'published'
+    order by o.indicator_code, o.region_code, o.period, o.disagg_key, d.agency_id, v.published_at desc, v.version desc`.execute(db);
+  const byKey = new Map<string, KeyCandidates>();
+  for (const r of rows) {
+    const key = keyString(r);
+    let entry = byKey.get(key);
+    if (!entry) {
+      entry = { indicator_code: r.indicator_code, region_code: r.region_code, period: r.period, disagg_key: r.disagg_key, disagg: r.disagg, candidates: [] };
+      byKey.set(key, entry);
+    }
+    entry.candidates.push({
+      agency: r.agency,
+      agency_kind: r.agency_kind,
+      agency_id: r.agency_id,
+      dataset_id: r.dataset_id,
+      version: r.version,
+      version_id: r.version_id,
+      value: r.value,
+      obs_status: r.obs_status,
+      note: r.note,
+      published_at: r.published_at.toISOString(),
+    });
+  }
+  return [...byKey.values()];
+}
+
+export async function loadPolicies(db: Kysely<DB>, codes: string[]): Promise<Map<string, ReconciliationPolicy>> {
+  const rows = codes.length === 0 ? [] : await db.selectFrom('reconciliation_policies').select(['indicator_code', 'config']).where('indicator_code', 'in', codes).execute();
+  const stored = new Map(rows.map((r) => [r.indicator_code, r.config as Partial<ReconciliationPolicy>]));
+  return new Map(codes.map((c) => [c, effectivePolicy(stored.get(c))]));
+}
+
+export function storedPolicy(db: Kysely<DB>, code: string) {
+  return db.selectFrom('reconciliation_policies').selectAll().where('indicator_code', '=', code).executeTakeFirst();
+}
+
+export async function savePolicy(db: Kysely<DB>, code: string, config: ReconciliationPolicy, actor: string) {
+  const json = JSON.stringify(config);
+  await db
+    .insertInto('reconciliation_policies')
+    .values({ indicator_code: code, config: json, updated_by: actor })
+    .onConflict((oc) => oc.column('indicator_code').doUpdateSet({ config: json, updated_by: actor, updated_at: sql`now()` }))
+    .execute();
+}
+
+export type ConflictRow = Awaited<ReturnType<typeof findConflict>> & object;
+
+function selectConflicts(db: Kysely<DB>) {
+  return db
+    .selectFrom('conflicts')
+    .select([
+      sql<string>`id::text`.as('id'),
+      'indicator_code',
+      'region_code',
+      'period',
+      'disagg_key',
+      'disagg',
+      'status',
+      'candidates',
+      'proposal',
+      'resolution',
+      'resolved_by',
+      'resolved_at',
+      'opened_at',
+      'updated_at',
+    ]);
+}
+
+export function findConflict(db: Kysely<DB>, id: string, options: { forUpdate?: boolean } = {}) {
+  const q = selectConflicts(db).where('id', '=', id);
+  return (options.forUpdate ? q.forUpdate() : q).executeTakeFirst();
+}
+
+/** The conflicts of every key of one indicator a version covers, locked for this transaction. */
+export async function conflictsForVersion(db: Kysely<DB>, versionId: string, indicator: string): Promise<Map<string, ConflictRow>> {
+  const rows = await selectConflicts(db)
+    .where('indicator_code', '=', indicator)
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('observations as o')
+          .select(sql`1`.as('one'))
+          .where('o.version_id', '=', versionId)
+          .whereRef('o.indicator_code', '=', 'conflicts.indicator_code')
+          .whereRef('o.region_code', '=', 'conflicts.region_code')
+          .whereRef('o.period', '=', 'conflicts.period')
+          .whereRef('o.disagg_key', '=', 'conflicts.disagg_key'),
+      ),
+    )
+    .forUpdate()
+    .execute();
+  return new Map(rows.map((r) => [keyString(r), r]));
+}
+
+export function listConflicts(
+  db: Kysely<DB>,
+  f: { status?: string | undefined; indicator?: string | undefined; region?: string | undefined; period?: string | undefined; agency?: string | undefined; after?: string | undefined; limit: number },
+) {
+  let q = selectConflicts(db).orderBy('id').limit(f.limit + 1);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.indicator) q = q.where('indicator_code', '=', f.indicator);
+  if (f.region) {
+    const region = f.region;
+    q = q.where((eb) => eb.or([eb('region_code', '=', region), eb('region_code', 'like', `${region}.%`)]));
+  }
+  if (f.period) q = q.where('period', '=', f.period);
+  if (f.agency) q = q.where(sql<boolean>`candidates @> ${JSON.stringify([{ agency: f.agency }])}::jsonb`);
+  if (f.after) q = q.where('id', '>', f.after);
+  return q.execute();
+}
+
+export async function saveConflict(
+  db: Kysely<DB>,
+  k: KeyCandidates,
+  state: { status: 'open' | 'resolved'; proposal: object | null; resolution: object | null; resolvedBy: string | null },
+): Promise<string> {
+  const values = {
+    status: state.status,
+    candidates: JSON.stringify(k.candidates),
+    proposal: state.proposal ? JSON.stringify(state.proposal) : null,
+    resolution: state.resolution ? JSON.stringify(state.resolution) : null,
+    resolved_by: state.resolvedBy,
+    resolved_at: state.status === 'resolved' ? sql<Date>`now()` : null,
+  };
+  const row = await db
+    .insertInto('conflicts')
+    .values({ indicator_code: k.indicator_code, region_code: k.region_code, period: k.period, disagg_key: k.disagg_key, disagg: JSON.stringify(k.disagg), ...values })
+    .onConflict((oc) =>
+      oc.columns(['indicator_code', 'region_code', 'period', 'disagg_key']).doUpdateSet({
+        ...values,
+        updated_at: sql`now()`,
+        // A conflict that opens again starts a new clock.
+        opened_at: sql`case when conflicts.status = 'resolved' and excluded.status = 'open' then now() else conflicts.opened_at end`,
+      }),
+    )
+    .returning(sql<string>`id::text`.as('id'))
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface CurrentFigure extends FigureKey {
+  status: string;
+  value: string | null;
+  method: string | null;
+  source_version_id: string | null;
+}
+
+/** The figures currently served for the keys of one indicator a version covers. */
+export async function currentFiguresForVersion(db: Kysely<DB>, versionId: string, indicator: string): Promise<Map<string, CurrentFigure>> {
+  const { rows } = await sql<CurrentFigure>`
+    select f.indicator_code, f.region_code, f.period, f.disagg_key, f.status, f.value::text as value, f.method, f.source_version_id::text as source_version_id
+    from reconciled_figures f
+    join observations o on o.indicator_code = f.indicator_code and o.period = f.period and o.region_code = f.region_code and o.disagg_key = f.disagg_key
+    where o.version_id = ${versionId} and o.indicator_code = ${indicator} and f.valid_to is null`.execute(db);
+  return new Map(rows.map((r) => [keyString(r), r]));
+}
+
+export interface FigureState {
+  status: 'final' | 'disputed';
+  value: string | null;
+  method: FigureMethod | null;
+  sourceVersionId: string | null;
+  conflictId: string | null;
+  rationale: string | null;
+  decidedBy: string | null;
+}
+
+export type ChangeKind = 'new' | 'revised' | 'disputed' | 'resolved';
+
+export interface FigureWrite {
+  key: KeyCandidates;
+  state: FigureState;
+  kind: ChangeKind;
+}
+
+/**
+ * Closes the current figure of every key written and adds the new ones with their
+ * change-feed entries: three statements, whatever the number of keys.
+ */
+export async function writeFigures(db: Kysely<DB>, writes: readonly FigureWrite[]) {
+  if (writes.length === 0) return;
+  const col = <T>(f: (w: FigureWrite) => T) => writes.map(f);
+  const keys = sql`unnest(${col((w) => w.key.indicator_code)}::text[], ${col((w) => w.key.region_code)}::text[], ${col((w) => w.key.period)}::text[], ${col((w) => w.key.disagg_key)}::text[])`;
+  await sql`
+    update reconciled_figures f set valid_to = now()
+    from ${keys} as k(indicator_code, region_code, period, disagg_key)
+    where f.indicator_code = k.indicator_code and f.region_code = k.region_code and f.period = k.period and f.disagg_key = k.disagg_key
+      and f.valid_to is null`.execute(db);
+  await sql`
+    with input as (
+      select * from unnest(
+        ${col((w) => w.key.indicator_code)}::text[], ${col((w) => w.key.region_code)}::text[], ${col((w) => w.key.period)}::text[],
+        ${col((w) => w.key.disagg_key)}::text[], ${col((w) => JSON.stringify(w.key.disagg))}::text[], ${col((w) => w.state.status)}::text[],
+        ${col((w) => w.state.value)}::text[], ${col((w) => w.state.method)}::text[], ${col((w) => w.state.sourceVersionId)}::text[],
+        ${col((w) => JSON.stringify(w.key.candidates))}::text[], ${col((w) => w.state.conflictId)}::text[], ${col((w) => w.state.rationale)}::text[],
+        ${col((w) => w.state.decidedBy)}::text[], ${col((w) => w.kind)}::text[]
+      ) with ordinality as t(indicator_code, region_code, period, disagg_key, disagg, status, value, method, source_version_id, candidates, conflict_id, rationale, decided_by, kind, n)
+    ),
+    inserted as (
+      insert into reconciled_figures (indicator_code, region_code, period, disagg_key, disagg, status, value, method, source_version_id, candidates, conflict_id, rationale, decided_by)
+      select indicator_code, region_code, period, disagg_key, disagg::jsonb, status, value::numeric, method, source_version_id::uuid, candidates::jsonb, conflict_id::bigint, rationale, decided_by
+      from input order by n
+      returning id, indicator_code, region_code, period, disagg_key
+    )
+    insert into figure_changes (figure_id, kind)
+    select inserted.id, input.kind
+    from inserted join input using (indicator_code, region_code, period, disagg_key)
+    order by input.n`.execute(db);
+}
