@@ -19,11 +19,14 @@ import codelistRoutes from './modules/codelists/routes.js';
 import datasetRoutes from './modules/datasets/routes.js';
 import versionRoutes from './modules/datasets/version-routes.js';
 import validateRoutes from './modules/datasets/validate-routes.js';
+import figureRoutes from './modules/figures/routes.js';
 import findingRoutes from './modules/findings/routes.js';
 import healthRoutes from './modules/health/routes.js';
 import inboxRoutes from './modules/inbox/routes.js';
 import indicatorRoutes from './modules/indicators/routes.js';
 import regionRoutes from './modules/regions/routes.js';
+import conflictRoutes from './modules/reconciliation/routes.js';
+import policyRoutes from './modules/reconciliation/policy-routes.js';
 import reviewRoutes from './modules/review/routes.js';
 
 export type App = FastifyInstance;
@@ -102,6 +105,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(regionRoutes, { prefix: '/v1/regions' });
   await app.register(indicatorRoutes, { prefix: '/v1/indicators' });
   await app.register(qualityRuleRoutes, { prefix: '/v1/indicators' });
+  await app.register(policyRoutes, { prefix: '/v1/indicators' });
   await app.register(agencyRoutes, { prefix: '/v1/agencies' });
   await app.register(codelistRoutes, { prefix: '/v1/codelists' });
   await app.register(datasetRoutes, { prefix: '/v1/datasets' });
@@ -109,6 +113,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(reviewRoutes, { prefix: '/v1/datasets' });
   await app.register(findingRoutes, { prefix: '/v1/findings' });
   await app.register(inboxRoutes, { prefix: '/v1/inbox' });
+  await app.register(conflictRoutes, { prefix: '/v1/conflicts' });
+  await app.register(figureRoutes, { prefix: '/v1/figures' });
   await app.register(validateRoutes, { prefix: '/v1/validate', uploadLimitBytes: config.uploadLimitBytes });
   await app.register(clientRoutes, { prefix: '/v1/clients' });
   await app.register(auditRoutes, { prefix: '/v1/audit-log' });

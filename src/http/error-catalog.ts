@@ -164,6 +164,24 @@ export const ERROR_CATALOG = {
       en: 'Finding "{id}" is "{status}"; answers are taken only while a finding is open or answered.',
     },
   },
+  CONFLICT_NOT_FOUND: {
+    status: 404,
+    title: { id: 'Konflik tidak ditemukan', en: 'Conflict not found' },
+    detail: { id: 'Konflik "{id}" tidak ada atau tidak terlihat oleh token ini.', en: 'Conflict "{id}" does not exist or is not visible to this token.' },
+  },
+  CONFLICT_ALREADY_RESOLVED: {
+    status: 409,
+    title: { id: 'Konflik sudah diselesaikan', en: 'Conflict already resolved' },
+    detail: {
+      id: 'Konflik "{id}" sudah diselesaikan; kirim "reopen": true untuk memutus ulang, atau buka kembali lewat /reopen.',
+      en: 'Conflict "{id}" is already resolved; send "reopen": true to decide again, or reopen it with /reopen.',
+    },
+  },
+  CONFLICT_ALREADY_OPEN: {
+    status: 409,
+    title: { id: 'Konflik masih terbuka', en: 'Conflict still open' },
+    detail: { id: 'Konflik "{id}" masih terbuka; tidak ada yang perlu dibuka kembali.', en: 'Conflict "{id}" is still open; there is nothing to reopen.' },
+  },
   LAST_ACTIVE_ADMIN: {
     status: 409,
     title: { id: 'Admin aktif terakhir', en: 'Last active admin' },

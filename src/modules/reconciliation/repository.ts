@@ -251,3 +251,17 @@ export async function writeFigures(db: Kysely<DB>, writes: readonly FigureWrite[
     from inserted join input using (indicator_code, region_code, period, disagg_key)
     order by input.n`.execute(db);
 }
+
+/** Findings on the candidates' observations of a conflict's key: what the walidata should weigh. */
+export function findingsOnCandidates(db: Kysely<DB>, key: FigureKey, versionIds: string[]) {
+  if (versionIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('findings')
+    .select([sql<string>`id::text`.as('id'), sql<string>`version_id::text`.as('version_id'), 'code', 'severity', 'status', 'message_id', 'message_en'])
+    .where('version_id', 'in', versionIds)
+    .where('indicator_code', '=', key.indicator_code)
+    .where('region_code', '=', key.region_code)
+    .where('period', '=', key.period)
+    .orderBy('id')
+    .execute();
+}

@@ -1,0 +1,139 @@
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { DB } from '../../db/schema.js';
+
+export interface FigureFilter {
+  indicators?: string[] | undefined;
+  region?: string | undefined;
+  level?: number | undefined;
+  /** Strictly inside this region (all its descendants). */
+  within?: string | undefined;
+  period?: string | undefined;
+  periodFrom?: string | undefined;
+  periodTo?: string | undefined;
+  /** `total`: only figures without a breakdown. */
+  totalOnly?: boolean | undefined;
+  disagg?: Record<string, string> | undefined;
+  status?: string | undefined;
+  /** Figures as served at this instant; current ones when absent. */
+  asOf?: string | undefined;
+  /** Consumers never see figures that only closed (tertutup) datasets support. */
+  hideClosed: boolean;
+}
+
+type Figures = SelectQueryBuilder<DB & { f: DB['reconciled_figures'] }, 'f', object>;
+
+/**
+ * Figures with everything a consumer needs to use one without a second call: the
+ * indicator's unit, definition and formula, the region's name and level, the source agency.
+ */
+function selectFigures(db: Kysely<DB>) {
+  return db
+    .selectFrom('reconciled_figures as f')
+    .innerJoin('indicators as i', 'i.code', 'f.indicator_code')
+    .innerJoin('regions as r', 'r.code', 'f.region_code')
+    .leftJoin('dataset_versions as sv', 'sv.id', 'f.source_version_id')
+    .leftJoin('datasets as sd', 'sd.id', 'sv.dataset_id')
+    .leftJoin('agencies as sa', 'sa.id', 'sd.agency_id')
+    .select([
+      sql<string>`f.id::text`.as('id'),
+      'f.indicator_code',
+      'i.name as indicator_name',
+      'i.unit',
+      sql<string | null>`i.metadata->>'definisi'`.as('definition'),
+      sql<string | null>`i.metadata->>'metode_perhitungan'`.as('formula'),
+      'f.region_code',
+      'r.name as region_name',
+      'r.level as region_level',
+      'f.period',
+      'f.disagg',
+      'f.disagg_key',
+      'f.status',
+      sql<string | null>`f.value::text`.as('value'),
+      'f.method',
+      'f.candidates',
+      sql<string | null>`f.conflict_id::text`.as('conflict_id'),
+      'f.rationale',
+      'f.decided_by',
+      'f.valid_from',
+      'f.valid_to',
+      'sa.code as source_agency',
+      'sa.name as source_agency_name',
+      sql<string | null>`sv.dataset_id::text`.as('source_dataset_id'),
+      'sd.title as source_dataset_title',
+      'sv.version as source_version',
+      'sv.published_at as source_published_at',
+    ]);
+}
+
+export type FigureRow = Awaited<ReturnType<typeof listFigures>>[number];
+
+/** Figures served at `asOf`, or now. */
+function servedAt<Q extends Figures>(q: Q, asOf: string | undefined): Q {
+  const out = q as Figures;
+  return (asOf
+    ? out.where(sql<boolean>`f.valid_from <= ${asOf}::timestamptz and (f.valid_to is null or f.valid_to > ${asOf}::timestamptz)`)
+    : out.where('f.valid_to', 'is', null)) as Q;
+}
+
+function applyFilter<Q extends Figures>(q: Q, f: Omit<FigureFilter, 'asOf'>): Q {
+  let out = q as Figures;
+  if (f.indicators?.length) out = out.where('f.indicator_code', 'in', f.indicators);
+  if (f.region) out = out.where('f.region_code', '=', f.region);
+  if (f.within) out = out.where('f.region_code', 'like', `${f.within}.%`);
+  if (f.level !== undefined) out = out.where(sql<boolean>`r.level = ${f.level}`);
+  if (f.period) out = out.where('f.period', '=', f.period);
+  if (f.periodFrom) out = out.where('f.period', '>=', f.periodFrom);
+  if (f.periodTo) out = out.where(sql<boolean>`f.period <= ${f.periodTo} || '~'`); // '~' sorts after every period suffix: 2025 covers 2025-Q4
+  if (f.totalOnly) out = out.where('f.disagg_key', '=', '');
+  for (const [dimension, code] of Object.entries(f.disagg ?? {})) out = out.where(sql<boolean>`f.disagg->>${dimension} = ${code}`);
+  if (f.status) out = out.where('f.status', '=', f.status);
+  if (f.hideClosed) {
+    out = out.where(sql<boolean>`exists (
+      select 1 from jsonb_array_elements(f.candidates) c
+      join datasets d on d.id = (c->>'dataset_id')::uuid
+      where coalesce(d.metadata->>'access_classification', 'terbuka') <> 'tertutup')`);
+  }
+  return out as Q;
+}
+
+/** Keyset order of the current-figure index: indicator, period, region, breakdown. */
+export type FigureCursor = [string, string, string, string];
+
+export function listFigures(db: Kysely<DB>, f: FigureFilter & { after?: FigureCursor | undefined; limit: number }) {
+  let q = applyFilter(servedAt(selectFigures(db), f.asOf), f)
+    .orderBy('f.indicator_code')
+    .orderBy('f.period')
+    .orderBy('f.region_code')
+    .orderBy('f.disagg_key')
+    .limit(f.limit + 1);
+  if (f.after) {
+    const [indicator, period, region, disagg] = f.after;
+    q = q.where(sql<boolean>`(f.indicator_code, f.period, f.region_code, f.disagg_key) > (${indicator}, ${period}, ${region}, ${disagg})`);
+  }
+  return q.execute();
+}
+
+export function figureSeries(db: Kysely<DB>, f: FigureFilter) {
+  return applyFilter(servedAt(selectFigures(db), f.asOf), f).orderBy('f.period').orderBy('f.disagg_key').limit(5000).execute();
+}
+
+/** The change feed after `since` (a sequence number), oldest first, with each change's figure as written then. */
+export function listChanges(db: Kysely<DB>, f: { since: string; limit: number; hideClosed: boolean; indicators?: string[] | undefined }) {
+  return applyFilter(selectFigures(db).innerJoin('figure_changes as c', 'c.figure_id', 'f.id'), f)
+    .select([sql<string>`c.seq::text`.as('seq'), 'c.kind', 'c.at'])
+    .where('c.seq', '>', f.since)
+    .orderBy('c.seq')
+    .limit(f.limit + 1)
+    .execute();
+}
+
+/** Dataset classifications of the datasets candidates come from, to hide what a consumer may not see. */
+export async function datasetClassifications(db: Kysely<DB>, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('datasets')
+    .select([sql<string>`id::text`.as('id'), sql<string>`coalesce(metadata->>'access_classification', 'terbuka')`.as('access')])
+    .where(sql<boolean>`id = any(${ids}::uuid[])`)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.access]));
+}

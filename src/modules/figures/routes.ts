@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { stringify } from 'csv-stringify/sync';
+import { AppError } from '../../http/app-error.js';
+import { decodeCursor, decodeDigitsCursor, encodeCursor } from '../../http/pagination.js';
+import { principalOf } from '../../plugins/auth.js';
+import { levelNumber, type RegionLevel } from '../regions/region-code.js';
+import type { Candidate } from '../reconciliation/policy.js';
+import { csvRow, CSV_COLUMNS, presentFigure } from './present.js';
+import { datasetClassifications, figureSeries, listChanges, listFigures, type FigureCursor, type FigureFilter, type FigureRow } from './repository.js';
+import { ChangePage, ChangesQuery, FigurePage, FigureQuery, SeriesQuery, SeriesSchema } from './schemas.js';
+
+const READERS = ['consumer', 'producer', 'walidata', 'admin'] as const;
+
+function asOfOf(asOf: string | undefined): string | undefined {
+  if (asOf === undefined) return undefined;
+  if (Date.parse(asOf) > Date.now()) {
+    throw new AppError('VALIDATION_FAILED', {}, [
+      { location: 'query', pointer: '/asOf', code: 'future', detail: { id: 'asOf tidak boleh di masa depan', en: 'asOf may not be in the future' } },
+    ]);
+  }
+  return asOf;
+}
+
+function figureCursor(cursor: string | undefined): FigureCursor | undefined {
+  const key = decodeCursor(cursor);
+  if (key === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(key);
+    if (Array.isArray(parsed) && parsed.length === 4 && parsed.every((p) => typeof p === 'string')) return parsed as FigureCursor;
+  } catch {
+    // fall through
+  }
+  throw new AppError('INVALID_CURSOR');
+}
+
+function breakdownFilter(q: { sex?: string; age_group?: string; disability?: string; desil?: string; breakdown?: string }) {
+  const disagg: Record<string, string> = {};
+  for (const k of ['sex', 'age_group', 'disability', 'desil'] as const) if (q[k] !== undefined) disagg[k] = q[k]!;
+  return { disagg, totalOnly: q.breakdown === 'total' };
+}
+
+/**
+ * Consumers never see figures only closed (tertutup) datasets support, nor the candidates of
+ * restricted (terbatas) or closed ones; agencies and walidata see everything.
+ */
+async function candidatesFor(request: FastifyRequest, rows: FigureRow[], include: boolean | undefined): Promise<(row: FigureRow) => Candidate[] | undefined> {
+  if (!include) return () => undefined;
+  const all = (row: FigureRow) => row.candidates as Candidate[];
+  if (principalOf(request).role !== 'consumer') return all;
+  const access = await datasetClassifications(request.server.database.db, [...new Set(rows.flatMap((r) => all(r).map((c) => c.dataset_id)))]);
+  return (row) => all(row).filter((c) => access.get(c.dataset_id) === 'terbuka');
+}
+
+/** Strong ETag over the exact bytes served; a matching If-None-Match gets 304 and no body. */
+function sendTagged(request: FastifyRequest, reply: FastifyReply, body: string, type: string) {
+  const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
+  reply.header('etag', etag).header('cache-control', 'private, no-cache').header('vary', 'Accept, Authorization');
+  const match = request.headers['if-none-match'];
+  if (match && match.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return reply.code(304).send();
+  return reply.type(type).send(body);
+}
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const db = app.database.db;
+
+  app.get(
+    '/',
+    {
+      config: { access: READERS },
+      schema: {
+        tags: ['Figures'],
+        operationId: 'listFigures',
+        summary: 'Pull reconciled figures',
+        description:
+          "One trusted figure per indicator × region × period × breakdown, with its provenance (method, source agency and version, conflict, who decided), the indicator's unit, definition and formula. Keys still in an open conflict are served with `status: disputed` and no value (add `includeCandidates=true` for the agency figures). Filters: indicator (repeatable), region, regionLevel, within (every region inside one), period or periodFrom/periodTo, breakdown and its dimensions, status; `asOf` gives the figures as served at an instant (history is never overwritten). Keyset pages (`cursor`; `limit` up to 1000, more → 400). JSON, or CSV with `Accept: text/csv` or `format=csv` (next page in the Link header). Strong ETag: send If-None-Match to get 304 when nothing changed. Consumers never see figures that only `tertutup` datasets support, nor the candidates of `terbatas` or `tertutup` datasets.",
+        querystring: FigureQuery,
+        response: {
+          200: {
+            description: 'A page of figures.',
+            content: {
+              'application/json': { schema: FigurePage },
+              'text/csv': { schema: Type.String({ examples: [`${CSV_COLUMNS.join(',')}\nPPKS-06,65.71,Kota Tarakan,2025,,,,,,final,141,orang,priority,DP3AP2KB-6571,2,12,2026-02-10T03:00:00.000Z\n`] }) },
+            },
+          },
+          304: { description: 'Not modified (If-None-Match matched the ETag).', type: 'null' },
+        },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const limit = q.limit ?? 100;
+      const filter: FigureFilter = {
+        indicators: q.indicator,
+        region: q.region,
+        level: q.regionLevel ? levelNumber(q.regionLevel as RegionLevel) : undefined,
+        within: q.within,
+        period: q.period,
+        periodFrom: q.periodFrom,
+        periodTo: q.periodTo,
+        status: q.status,
+        asOf: asOfOf(q.asOf),
+        hideClosed: principalOf(request).role === 'consumer',
+        ...breakdownFilter(q),
+      };
+      const rows = await listFigures(db, { ...filter, after: figureCursor(q.cursor), limit });
+      const served = rows.slice(0, limit);
+      const last = served[served.length - 1];
+      const next = rows.length > limit && last ? encodeCursor(JSON.stringify([last.indicator_code, last.period, last.region_code, last.disagg_key])) : null;
+      const candidates = await candidatesFor(request, served, q.includeCandidates);
+      const data = served.map((r) => presentFigure(r, candidates(r)));
+      const wantsCsv = q.format === 'csv' || (q.format === undefined && /text\/csv/.test(request.headers.accept ?? ''));
+      if (wantsCsv) {
+        if (next) {
+          const params = new URLSearchParams(request.url.split('?')[1] ?? '');
+          params.set('cursor', next);
+          params.set('format', 'csv');
+          reply.header('link', `</v1/figures?${params.toString()}>; rel="next"`);
+        }
+        return sendTagged(request, reply, stringify(data.map(csvRow), { header: true, columns: [...CSV_COLUMNS] }), 'text/csv; charset=utf-8');
+      }
+      return sendTagged(request, reply, JSON.stringify({ data, page: { next_cursor: next, limit } }), 'application/json; charset=utf-8');
+    },
+  );
+
+  app.get(
+    '/series',
+    {
+      config: { access: READERS },
+      schema: {
+        tags: ['Figures'],
+        operationId: 'getFigureSeries',
+        summary: 'A time series with per-point provenance',
+        description: 'Every period of one indicator for one region (each breakdown, or only the total with breakdown=total), oldest first, each point with its method and source; `asOf` as for /v1/figures.',
+        querystring: SeriesQuery,
+        response: { 200: SeriesSchema },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const rows = await figureSeries(db, {
+        indicators: [q.indicator],
+        region: q.region,
+        asOf: asOfOf(q.asOf),
+        hideClosed: principalOf(request).role === 'consumer',
+        ...breakdownFilter(q),
+      });
+      const candidates = await candidatesFor(request, rows, q.includeCandidates);
+      return { indicator: q.indicator, region: q.region, data: rows.map((r) => presentFigure(r, candidates(r))) };
+    },
+  );
+
+  app.get(
+    '/changes',
+    {
+      config: { access: READERS },
+      schema: {
+        tags: ['Figures'],
+        operationId: 'listFigureChanges',
+        summary: 'Change feed of reconciled figures',
+        description:
+          "Every change to the figures in the order it was committed: `new` (first figure for a key), `revised` (a new value), `disputed` (agencies now disagree, or a decision was taken back) and `resolved` (a conflict was settled). Start without `since`, then pass `next_cursor` back as `since`: the cursor is opaque and stable, and replaying from an old cursor delivers every later change exactly once, in order. Each entry carries the figure as written by that change. Consumers see only changes to figures they may see.",
+        querystring: ChangesQuery,
+        response: { 200: ChangePage },
+      },
+    },
+    async (request) => {
+      const { since, limit = 500, indicator } = request.query;
+      const after = decodeDigitsCursor(since, 18) ?? '0';
+      const rows = await listChanges(db, { since: after, limit, hideClosed: principalOf(request).role === 'consumer', indicators: indicator });
+      const served = rows.slice(0, limit);
+      const last = served[served.length - 1];
+      return {
+        data: served.map((r) => ({ kind: r.kind as 'new', at: r.at.toISOString(), figure: presentFigure(r) })),
+        next_cursor: encodeCursor(last ? last.seq : after),
+        has_more: rows.length > limit,
+      };
+    },
+  );
+};
+
+export default routes;
