@@ -22,6 +22,7 @@ import validateRoutes from './modules/datasets/validate-routes.js';
 import figureRoutes from './modules/figures/routes.js';
 import findingRoutes from './modules/findings/routes.js';
 import healthRoutes from './modules/health/routes.js';
+import ikesosRoutes from './modules/ikesos/routes.js';
 import inboxRoutes from './modules/inbox/routes.js';
 import indicatorRoutes from './modules/indicators/routes.js';
 import regionRoutes from './modules/regions/routes.js';
@@ -115,6 +116,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(inboxRoutes, { prefix: '/v1/inbox' });
   await app.register(conflictRoutes, { prefix: '/v1/conflicts' });
   await app.register(figureRoutes, { prefix: '/v1/figures' });
+  await app.register(ikesosRoutes, { prefix: '/v1/ikesos' });
   await app.register(validateRoutes, { prefix: '/v1/validate', uploadLimitBytes: config.uploadLimitBytes });
   await app.register(clientRoutes, { prefix: '/v1/clients' });
   await app.register(auditRoutes, { prefix: '/v1/audit-log' });

@@ -259,6 +259,31 @@ export interface FigureChangesTable {
   at: Timestamp;
 }
 
+export interface IkesosMethodologiesTable {
+  id: Generated<string>;
+  version: string;
+  name: string;
+  description: string;
+  provisional: boolean;
+  status: string;
+  config: JSONColumnType<Record<string, unknown>>;
+  created_by: string;
+  created_at: Timestamp;
+  activated_by: string | null;
+  activated_at: Date | null;
+  retired_at: Date | null;
+}
+
+export interface IkesosOfficialScoresTable {
+  region_code: string;
+  period: string;
+  score: Numeric;
+  category: string | null;
+  source: string;
+  loaded_by: string;
+  loaded_at: Timestamp;
+}
+
 export interface DB {
   regions: RegionsTable;
   populations: PopulationsTable;
@@ -279,4 +304,6 @@ export interface DB {
   conflicts: ConflictsTable;
   reconciled_figures: ReconciledFiguresTable;
   figure_changes: FigureChangesTable;
+  ikesos_methodologies: IkesosMethodologiesTable;
+  ikesos_official_scores: IkesosOfficialScoresTable;
 }

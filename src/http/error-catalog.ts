@@ -182,6 +182,24 @@ export const ERROR_CATALOG = {
     title: { id: 'Konflik masih terbuka', en: 'Conflict still open' },
     detail: { id: 'Konflik "{id}" masih terbuka; tidak ada yang perlu dibuka kembali.', en: 'Conflict "{id}" is still open; there is nothing to reopen.' },
   },
+  METHODOLOGY_NOT_FOUND: {
+    status: 404,
+    title: { id: 'Metodologi tidak ditemukan', en: 'Methodology not found' },
+    detail: { id: 'Metodologi IKESOS "{id}" tidak ada.', en: 'IKESOS methodology "{id}" does not exist.' },
+  },
+  METHODOLOGY_VERSION_TAKEN: {
+    status: 409,
+    title: { id: 'Versi metodologi sudah dipakai', en: 'Methodology version already in use' },
+    detail: { id: 'Metodologi dengan versi "{version}" sudah ada.', en: 'A methodology with version "{version}" already exists.' },
+  },
+  METHODOLOGY_NOT_DRAFT: {
+    status: 409,
+    title: { id: 'Metodologi bukan draf', en: 'Methodology is not a draft' },
+    detail: {
+      id: 'Metodologi "{id}" berstatus "{status}"; hanya draf yang dapat diaktifkan (draf → aktif → pensiun).',
+      en: 'Methodology "{id}" is "{status}"; only a draft can be activated (draft → active → retired).',
+    },
+  },
   LAST_ACTIVE_ADMIN: {
     status: 409,
     title: { id: 'Admin aktif terakhir', en: 'Last active admin' },

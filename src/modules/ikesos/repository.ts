@@ -1,0 +1,119 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+
+export type MethodologyRow = Awaited<ReturnType<typeof findMethodology>> & object;
+
+function selectMethodologies(db: Kysely<DB>) {
+  return db
+    .selectFrom('ikesos_methodologies')
+    .select([
+      sql<string>`id::text`.as('id'),
+      'version',
+      'name',
+      'description',
+      'provisional',
+      'status',
+      'config',
+      'created_by',
+      'created_at',
+      'activated_by',
+      'activated_at',
+      'retired_at',
+    ]);
+}
+
+export function listMethodologies(db: Kysely<DB>) {
+  return selectMethodologies(db).orderBy('id').execute();
+}
+
+export function findMethodology(db: Kysely<DB>, id: string, options: { forUpdate?: boolean } = {}) {
+  const q = selectMethodologies(db).where('id', '=', id);
+  return (options.forUpdate ? q.forUpdate() : q).executeTakeFirst();
+}
+
+/** The methodology in force now, or at `asOf` (so a past score is computed as it was). */
+export function methodologyInForce(db: Kysely<DB>, asOf: string | undefined) {
+  if (!asOf) return selectMethodologies(db).where('status', '=', 'active').executeTakeFirst();
+  return selectMethodologies(db)
+    .where(sql<boolean>`activated_at <= ${asOf}::timestamptz and (retired_at is null or retired_at > ${asOf}::timestamptz)`)
+    .orderBy('activated_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function insertMethodology(db: Kysely<DB>, v: { version: string; name: string; description: string; provisional: boolean; config: object; created_by: string }) {
+  const row = await db
+    .insertInto('ikesos_methodologies')
+    .values({ ...v, status: 'draft', config: JSON.stringify(v.config) })
+    .returning(sql<string>`id::text`.as('id'))
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Retires whatever is active and activates this one: the unique index keeps it to one. */
+export async function activateMethodology(db: Kysely<DB>, id: string, actor: string) {
+  await db.updateTable('ikesos_methodologies').set({ status: 'retired', retired_at: sql`now()` }).where('status', '=', 'active').execute();
+  await db.updateTable('ikesos_methodologies').set({ status: 'active', activated_by: actor, activated_at: sql`now()` }).where('id', '=', id).execute();
+}
+
+export interface RegionSelection {
+  region?: string | undefined;
+  level?: number | undefined;
+  within?: string | undefined;
+}
+
+export function selectedRegions(db: Kysely<DB>, s: RegionSelection) {
+  let q = db.selectFrom('regions').select(['code', 'name', 'level', 'parent_code']).orderBy('code');
+  if (s.region) q = q.where('code', '=', s.region);
+  if (s.level !== undefined) q = q.where('level', '=', s.level);
+  if (s.within) q = q.where('code', 'like', `${s.within}.%`);
+  return q.execute();
+}
+
+/** The reconciled totals (no breakdown) of some indicators for some regions and one period, as served now or at `asOf`. */
+export async function scoringFigures(db: Kysely<DB>, f: { indicators: string[]; regions: string[]; period: string; asOf: string | undefined }) {
+  if (f.indicators.length === 0 || f.regions.length === 0) return [];
+  const served = f.asOf
+    ? sql`f.valid_from <= ${f.asOf}::timestamptz and (f.valid_to is null or f.valid_to > ${f.asOf}::timestamptz)`
+    : sql`f.valid_to is null`;
+  const { rows } = await sql<{
+    region_code: string;
+    indicator_code: string;
+    status: 'final' | 'disputed';
+    value: string | null;
+    method: string | null;
+    conflict_id: string | null;
+    source_agency: string | null;
+    source_version: number | null;
+    source_dataset_id: string | null;
+  }>`
+    select f.region_code, f.indicator_code, f.status, f.value::text as value, f.method, f.conflict_id::text as conflict_id,
+           a.code as source_agency, v.version as source_version, v.dataset_id::text as source_dataset_id
+    from reconciled_figures f
+    left join dataset_versions v on v.id = f.source_version_id
+    left join datasets d on d.id = v.dataset_id
+    left join agencies a on a.id = d.agency_id
+    where f.indicator_code = any(${f.indicators}::text[]) and f.region_code = any(${f.regions}::text[])
+      and f.period = ${f.period} and f.disagg_key = '' and ${served}`.execute(db);
+  return rows;
+}
+
+export function officialScores(db: Kysely<DB>, regions: string[], period: string) {
+  if (regions.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('ikesos_official_scores')
+    .select(['region_code', sql<string>`score::text`.as('score'), 'category', 'source', 'loaded_at'])
+    .where(sql<boolean>`region_code = any(${regions}::text[])`)
+    .where('period', '=', period)
+    .execute();
+}
+
+export async function upsertOfficialScores(db: Kysely<DB>, source: string, actor: string, scores: { region: string; period: string; score: number; category?: string | undefined }[]) {
+  await sql`
+    insert into ikesos_official_scores (region_code, period, score, category, source, loaded_by)
+    select s.region_code, s.period, s.score::numeric, s.category, ${source}, ${actor}
+    from unnest(${scores.map((s) => s.region)}::text[], ${scores.map((s) => s.period)}::text[], ${scores.map((s) => String(s.score))}::text[], ${scores.map((s) => s.category ?? null)}::text[])
+      as s(region_code, period, score, category)
+    on conflict (region_code, period) do update
+      set score = excluded.score, category = excluded.category, source = excluded.source, loaded_by = excluded.loaded_by, loaded_at = now()`.execute(db);
+}

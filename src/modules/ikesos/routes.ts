@@ -1,0 +1,250 @@
+import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError } from '../../http/app-error.js';
+import { problem } from '../../http/route-docs.js';
+import { unknownCode } from '../../http/field-errors.js';
+import { sqlState } from '../../db/errors.js';
+import { principalOf } from '../../plugins/auth.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { WRITERS_OF_REFERENCE } from '../auth/principal.js';
+import { existingIndicatorCodes } from '../indicators/repository.js';
+import { levelNumber, type RegionLevel } from '../regions/region-code.js';
+import { checkMethodology, type MethodologyConfig } from './methodology.js';
+import { findRegions } from '../regions/repository.js';
+import { activateMethodology, findMethodology, insertMethodology, listMethodologies, upsertOfficialScores, type MethodologyRow } from './repository.js';
+import {
+  MethodologyCreate,
+  MethodologyList,
+  MethodologyParams,
+  MethodologySchema,
+  OfficialScoresBody,
+  ScoreExplanation,
+  ScoreList,
+  ScoreParams,
+  ScoreQuery,
+  ScoresQuery,
+  SensitivitySchema,
+} from './schemas.js';
+import { computeScores, explainScore, scoreSensitivity } from './service.js';
+
+function presentMethodology(row: MethodologyRow) {
+  return {
+    ...row,
+    config: row.config as unknown as MethodologyConfig,
+    status: row.status as 'draft',
+    created_at: row.created_at.toISOString(),
+    activated_at: row.activated_at?.toISOString() ?? null,
+    retired_at: row.retired_at?.toISOString() ?? null,
+  };
+}
+
+function asOfOf(asOf: string | undefined): string | undefined {
+  if (asOf !== undefined && Date.parse(asOf) > Date.now()) {
+    throw new AppError('VALIDATION_FAILED', {}, [{ location: 'query', pointer: '/asOf', code: 'future', detail: { id: 'asOf tidak boleh di masa depan', en: 'asOf may not be in the future' } }]);
+  }
+  return asOf;
+}
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const db = app.database.db;
+
+  app.get(
+    '/methodologies',
+    {
+      config: { access: 'authenticated' },
+      schema: {
+        tags: ['IKESOS'],
+        operationId: 'listIkesosMethodologies',
+        summary: 'List IKESOS methodologies',
+        description: 'Every methodology version, oldest first: draft, active (exactly one) or retired. The shipped default is labelled provisional.',
+        response: { 200: MethodologyList },
+      },
+    },
+    async () => ({ data: (await listMethodologies(db)).map(presentMethodology) }),
+  );
+
+  app.get(
+    '/methodologies/:id',
+    {
+      config: { access: 'authenticated' },
+      schema: {
+        tags: ['IKESOS'],
+        operationId: 'getIkesosMethodology',
+        summary: 'Get one IKESOS methodology',
+        description: 'Its dimensions, indicators with direction, weight and goalposts, normalisation, aggregation, scale, categories and missing-data rule.',
+        params: MethodologyParams,
+        response: { 200: MethodologySchema, 404: problem('No such methodology (METHODOLOGY_NOT_FOUND).') },
+      },
+    },
+    async (request) => {
+      const row = await findMethodology(db, request.params.id);
+      if (!row) throw new AppError('METHODOLOGY_NOT_FOUND', { id: request.params.id });
+      return presentMethodology(row);
+    },
+  );
+
+  app.post(
+    '/methodologies',
+    {
+      config: { access: WRITERS_OF_REFERENCE },
+      schema: {
+        tags: ['IKESOS'],
+        operationId: 'createIkesosMethodology',
+        summary: 'Add a methodology version (draft)',
+        description:
+          'Walidata or admin. Stored as a draft; it is used only when asked for (`methodology=`) until activated. Checked as a whole (422 REFERENCE_INVALID naming each problem): every indicator exists and appears once, weights are positive, goalposts ordered (min < max), no empty dimension, a geometric mean has a floor above 0. A version label used before → 409. Audited.',
+        body: MethodologyCreate,
+        response: {
+          201: MethodologySchema,
+          409: problem('Version label already used (METHODOLOGY_VERSION_TAKEN).'),
+          422: problem('The methodology cannot be used as it is (REFERENCE_INVALID); see errors.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const actor = principalOf(request);
+      const body = request.body;
+      const config = body.config as MethodologyConfig;
+      const codes = config.dimensions.flatMap((d) => d.indicators.map((i) => i.code));
+      const existing = await existingIndicatorCodes(db, codes);
+      const errors = checkMethodology(config, (c) => existing.has(c));
+      if (errors.length > 0) throw new AppError('REFERENCE_INVALID', {}, errors);
+      const created = await db.transaction().execute(async (trx) => {
+        let id: string;
+        try {
+          id = await insertMethodology(trx, { version: body.version, name: body.name, description: body.description ?? '', provisional: body.provisional ?? false, config, created_by: actor.clientId });
+        } catch (err) {
+          if (sqlState(err) === '23505') throw new AppError('METHODOLOGY_VERSION_TAKEN', { version: body.version });
+          throw err;
+        }
+        const row = presentMethodology((await findMethodology(trx, id))!);
+        await recordAudit(trx, { actor, requestId: request.id, action: 'ikesos.methodology-created', entityType: 'ikesos-methodology', entityId: id, after: row });
+        return row;
+      });
+      return reply.code(201).header('location', `/v1/ikesos/methodologies/${created.id}`).send(created);
+    },
+  );
+
+  app.post(
+    '/methodologies/:id/activate',
+    {
+      config: { access: ['walidata'] },
+      schema: {
+        tags: ['IKESOS'],
+        operationId: 'activateIkesosMethodology',
+        summary: 'Activate a methodology',
+        description:
+          'Walidata only. The draft becomes the active methodology and the one active before is retired (exactly one is active at a time); scores computed from now on use it, and `asOf` scores keep the one then in force. Only a draft can be activated (409 otherwise). Audited.',
+        params: MethodologyParams,
+        response: { 200: MethodologySchema, 404: problem('No such methodology (METHODOLOGY_NOT_FOUND).'), 409: problem('Not a draft (METHODOLOGY_NOT_DRAFT).') },
+      },
+    },
+    async (request) => {
+      const actor = principalOf(request);
+      const { id } = request.params;
+      return db.transaction().execute(async (trx) => {
+        const row = await findMethodology(trx, id, { forUpdate: true });
+        if (!row) throw new AppError('METHODOLOGY_NOT_FOUND', { id });
+        if (row.status !== 'draft') throw new AppError('METHODOLOGY_NOT_DRAFT', { id, status: row.status });
+        await activateMethodology(trx, id, actor.clientId);
+        const after = presentMethodology((await findMethodology(trx, id))!);
+        await recordAudit(trx, { actor, requestId: request.id, action: 'ikesos.methodology-activated', entityType: 'ikesos-methodology', entityId: id, before: { status: row.status }, after: { status: after.status } });
+        return after;
+      });
+    },
+  );
+
+  app.get(
+    '/scores',
+    {
+      config: { access: 'authenticated' },
+      schema: {
+        tags: ['IKESOS'],
+        operationId: 'listIkesosScores',
+        summary: 'IKESOS scores of regions for a period',
+        description:
+          'Computed on read from the current reconciled figures (or those served at `asOf`), so a changed figure changes the score at once. Per region: score (0–100 by default), category, rank among the regions listed, each dimension\'s score and the coverage (indicators present / expected). Too little coverage gives `score: null` with the reason, never a number. Disputed figures are never used. The methodology is named in the response and flagged when provisional; official ministry scores, where loaded, are shown beside with the difference. Regions: `region`, or `regionLevel` and/or `within` (default: every kab/kota).',
+        querystring: ScoresQuery,
+        response: { 200: ScoreList, 404: problem('No such methodology (METHODOLOGY_NOT_FOUND).') },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const level = q.regionLevel ?? (q.region ? undefined : 'kabkota');
+      return computeScores(db, {
+        period: q.period,
+        selection: { region: q.region, within: q.within, level: level ? levelNumber(level as RegionLevel) : undefined },
+        methodology: q.methodology,
+        asOf: asOfOf(q.asOf),
+      });
+    },
+  );
+
+  app.get(
+    '/scores/:region/:period',
+    {
+      config: { access: 'authenticated' },
+      schema: {
+        tags: ['IKESOS'],
+        operationId: 'explainIkesosScore',
+        summary: 'Explain one score',
+        description:
+          'Every input figure (value and reconciliation provenance) with its goalposts and normalised value, every dimension step (weight, coverage, score), the aggregation and scale, the rank among the regions of the same level and parent, what was left out and why, and the methodology version. Adds up by hand.',
+        params: ScoreParams,
+        querystring: ScoreQuery,
+        response: { 200: ScoreExplanation, 404: problem('No such region or methodology (REGION_NOT_FOUND, METHODOLOGY_NOT_FOUND).') },
+      },
+    },
+    async (request) => explainScore(db, request.params.region, request.params.period, { methodology: request.query.methodology, asOf: asOfOf(request.query.asOf) }),
+  );
+
+  app.get(
+    '/scores/:region/:period/sensitivity',
+    {
+      config: { access: 'authenticated' },
+      schema: {
+        tags: ['IKESOS'],
+        operationId: 'getIkesosSensitivity',
+        summary: 'How robust a score and its rank are',
+        description: 'The score and rank (among the regions of the same level and parent) when each dimension and indicator weight moves by ±10 %, and when each indicator is left out in turn.',
+        params: ScoreParams,
+        querystring: ScoreQuery,
+        response: { 200: SensitivitySchema, 404: problem('No such region or methodology (REGION_NOT_FOUND, METHODOLOGY_NOT_FOUND).') },
+      },
+    },
+    async (request) => scoreSensitivity(db, request.params.region, request.params.period, { methodology: request.query.methodology, asOf: asOfOf(request.query.asOf) }),
+  );
+
+  app.post(
+    '/official-scores',
+    {
+      config: { access: WRITERS_OF_REFERENCE },
+      schema: {
+        tags: ['IKESOS'],
+        operationId: 'loadOfficialIkesosScores',
+        summary: 'Load official scores published by the ministry',
+        description: 'Walidata or admin. Upserts per region and period; they appear beside the computed scores with the difference. Unknown region codes → 422 naming them. Audited.',
+        body: OfficialScoresBody,
+        response: {
+          200: Type.Object({ loaded: Type.Integer() }, { examples: [{ loaded: 1 }] }),
+          422: problem('A region code is not in the Kemendagri reference (REFERENCE_INVALID).'),
+        },
+      },
+    },
+    async (request) => {
+      const actor = principalOf(request);
+      const { source, scores } = request.body;
+      const codes = [...new Set(scores.map((s) => s.region))];
+      const known = new Set((await findRegions(db, codes)).map((r) => r.code));
+      const errors = scores.flatMap((s, i) => (known.has(s.region) ? [] : [unknownCode(`/scores/${i}/region`, s.region, 'regions')]));
+      if (errors.length > 0) throw new AppError('REFERENCE_INVALID', {}, errors);
+      await db.transaction().execute(async (trx) => {
+        await upsertOfficialScores(trx, source, actor.clientId, scores);
+        await recordAudit(trx, { actor, requestId: request.id, action: 'ikesos.official-scores-loaded', entityType: 'ikesos-official-scores', entityId: source, after: { source, count: scores.length } });
+      });
+      return { loaded: scores.length };
+    },
+  );
+};
+
+export default routes;

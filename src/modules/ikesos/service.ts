@@ -1,0 +1,152 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { AppError } from '../../http/app-error.js';
+import { levelName } from '../regions/region-code.js';
+import type { MethodologyConfig } from './methodology.js';
+import { findMethodology, methodologyInForce, officialScores, scoringFigures, selectedRegions, type MethodologyRow, type RegionSelection } from './repository.js';
+import { scoreAll, type FigureInput } from './scoring.js';
+import { sensitivity } from './sensitivity.js';
+
+const PROVISIONAL_NOTICE = {
+  id: 'Metodologi sementara: Kementerian Sosial belum menerbitkan bobot dan normalisasi IKESOS resmi; skor ini untuk perencanaan, bukan angka resmi.',
+  en: 'Provisional methodology: the Ministry of Social Affairs has not published official IKESOS weights or normalisation; these scores are for planning, not official figures.',
+};
+
+/** Names the methodology in every response that used it, and says so when it is provisional. */
+export function methodologyLabel(row: MethodologyRow) {
+  return { id: row.id, version: row.version, name: row.name, status: row.status, provisional: row.provisional, notice: row.provisional ? PROVISIONAL_NOTICE : null };
+}
+
+async function methodologyFor(db: Kysely<DB>, id: string | undefined, asOf: string | undefined): Promise<MethodologyRow> {
+  const row = id ? await findMethodology(db, id) : await methodologyInForce(db, asOf);
+  if (!row) throw new AppError('METHODOLOGY_NOT_FOUND', { id: id ?? (asOf ? `in force at ${asOf}` : 'active') });
+  return row;
+}
+
+const codesOf = (config: MethodologyConfig) => config.dimensions.flatMap((d) => d.indicators.map((i) => i.code));
+
+/** Every region's reconciled figures for the methodology's indicators, with their provenance. */
+async function figuresByRegion(db: Kysely<DB>, config: MethodologyConfig, regions: string[], period: string, asOf: string | undefined) {
+  const rows = await scoringFigures(db, { indicators: codesOf(config), regions, period, asOf });
+  const byRegion = new Map<string, Map<string, FigureInput>>(regions.map((r) => [r, new Map()]));
+  for (const r of rows) {
+    byRegion.get(r.region_code)!.set(r.indicator_code, {
+      status: r.status,
+      value: r.value === null ? null : Number(r.value),
+      provenance: {
+        value: r.value,
+        method: r.method,
+        source_agency: r.source_agency,
+        source_dataset_id: r.source_dataset_id,
+        source_version: r.source_version,
+        conflict_id: r.conflict_id,
+      },
+    });
+  }
+  return byRegion;
+}
+
+async function officialBeside(db: Kysely<DB>, regions: string[], period: string) {
+  const rows = await officialScores(db, regions, period);
+  return new Map(rows.map((r) => [r.region_code, r]));
+}
+
+type OfficialRow = Awaited<ReturnType<typeof officialScores>>[number];
+
+function official(row: OfficialRow | undefined, score: number | null) {
+  if (!row) return null;
+  const value = Number(row.score);
+  return { score: value, category: row.category, source: row.source, loaded_at: row.loaded_at.toISOString(), difference: score === null ? null : round(score - value) };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+export async function computeScores(db: Kysely<DB>, q: { period: string; selection: RegionSelection; methodology?: string | undefined; asOf?: string | undefined }) {
+  const methodology = await methodologyFor(db, q.methodology, q.asOf);
+  const config = methodology.config as unknown as MethodologyConfig;
+  const regions = await selectedRegions(db, q.selection);
+  const codes = regions.map((r) => r.code);
+  const figures = await figuresByRegion(db, config, codes, q.period, q.asOf);
+  const { scores, ranks } = scoreAll(config, figures);
+  const officials = await officialBeside(db, codes, q.period);
+  return {
+    methodology: methodologyLabel(methodology),
+    period: q.period,
+    as_of: q.asOf ?? null,
+    data: regions.map((r) => {
+      const s = scores.get(r.code)!;
+      return {
+        region: r.code,
+        region_name: r.name,
+        region_level: levelName(r.level),
+        score: s.score === null ? null : round(s.score),
+        category: s.category,
+        rank: ranks.get(r.code) ?? null,
+        coverage: s.coverage,
+        reason: s.reason,
+        dimensions: s.dimensions.map((d) => ({ code: d.code, score: d.score === null ? null : round(d.score), present: d.present, expected: d.expected })),
+        official: official(officials.get(r.code), s.score),
+      };
+    }),
+  };
+}
+
+/** The regions a single region is ranked against: its siblings (same level, same parent). */
+async function peersOf(db: Kysely<DB>, region: string) {
+  const [self] = await selectedRegions(db, { region });
+  if (!self) throw new AppError('REGION_NOT_FOUND', { code: region });
+  const peers = await db
+    .selectFrom('regions')
+    .select(['code', 'name', 'level', 'parent_code'])
+    .where('level', '=', self.level)
+    .where((eb) => (self.parent_code === null ? eb('parent_code', 'is', null) : eb('parent_code', '=', self.parent_code)))
+    .orderBy('code')
+    .execute();
+  return { self, peers: peers.map((p) => p.code) };
+}
+
+export async function explainScore(db: Kysely<DB>, region: string, period: string, q: { methodology?: string | undefined; asOf?: string | undefined }) {
+  const methodology = await methodologyFor(db, q.methodology, q.asOf);
+  const config = methodology.config as unknown as MethodologyConfig;
+  const { self, peers } = await peersOf(db, region);
+  const figures = await figuresByRegion(db, config, peers, period, q.asOf);
+  const { scores, ranks } = scoreAll(config, figures);
+  const s = scores.get(region)!;
+  const officials = await officialBeside(db, [region], period);
+  return {
+    methodology: methodologyLabel(methodology),
+    region,
+    region_name: self.name,
+    period,
+    as_of: q.asOf ?? null,
+    score: s.score === null ? null : round(s.score),
+    category: s.category,
+    rank: ranks.get(region) ?? null,
+    compared: peers.length,
+    coverage: s.coverage,
+    reason: s.reason,
+    method: { normalisation: config.normalisation, aggregation: config.aggregation, floor: config.floor, scale: config.scale, coverage: config.coverage, categories: config.categories },
+    dimensions: s.dimensions,
+    indicators: s.indicators,
+    left_out: s.indicators.filter((i) => i.left_out !== null).map((i) => ({ indicator: i.code, reason: i.left_out! })),
+    official: official(officials.get(region), s.score),
+  };
+}
+
+export async function scoreSensitivity(db: Kysely<DB>, region: string, period: string, q: { methodology?: string | undefined; asOf?: string | undefined }) {
+  const methodology = await methodologyFor(db, q.methodology, q.asOf);
+  const config = methodology.config as unknown as MethodologyConfig;
+  const { peers } = await peersOf(db, region);
+  const figures = await figuresByRegion(db, config, peers, period, q.asOf);
+  const result = sensitivity(config, figures, region);
+  const r = (n: number | null) => (n === null ? null : round(n));
+  return {
+    methodology: methodologyLabel(methodology),
+    region,
+    period,
+    score: r(result.score),
+    rank: result.rank,
+    compared: result.compared,
+    scenarios: result.scenarios.map((s) => ({ ...s, score: r(s.score), delta: r(s.delta) })),
+  };
+}
