@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { stringify } from 'yaml';
 
 /** The API contract's version: bumped with every change to the document, as the CHANGELOG says. */
-export const API_VERSION = '0.2.0';
+export const API_VERSION = '0.5.0';
 
 export const TAGS = [
   { name: 'Auth', description: 'Access tokens for machine clients (OAuth2 client credentials).' },
@@ -13,6 +13,11 @@ export const TAGS = [
   { name: 'Agencies', description: 'Data-producing agencies (OPD) and their jurisdictions.' },
   { name: 'Codelists', description: 'Reference codelists the API uses: measures, units, periods, observation status, disaggregations.' },
   { name: 'Datasets', description: 'Indicator datasets an agency owns, with Satu Data dataset metadata.' },
+  { name: 'Review', description: 'The verification workflow (verify, publish, return), the inbox and dataset history.' },
+  { name: 'Findings', description: 'Validation and anomaly findings across datasets: answers by agencies, decisions by walidata.' },
+  { name: 'Reconciliation', description: 'Conflicts between agencies and the per-indicator policies that settle them.' },
+  { name: 'Figures', description: 'The pull API: reconciled figures with provenance, time series and the change feed.' },
+  { name: 'IKESOS', description: 'Social-welfare index: versioned methodologies, scores, explanations, sensitivity, official scores.' },
   { name: 'Clients', description: 'Machine clients and their credentials (admin only).' },
   { name: 'Audit', description: 'The append-only record of every change.' },
   { name: 'Health', description: 'Liveness and readiness probes.' },
@@ -28,6 +33,11 @@ under Satu Data Indonesia (Perpres 39/2019).
 
 **Errors** are RFC 9457 \`application/problem+json\` with a stable \`code\`; \`title\` and \`detail\` are in
 Bahasa Indonesia by default and in English with \`Accept-Language: en\`.
+
+**The data cycle.** Producers push versions (\`/v1/datasets/{id}/versions\`), validated against the Satu Data
+principles and checked for anomalies; walidata verify and publish them (\`…/review\`); published figures of
+different agencies are reconciled (\`/v1/conflicts\`) into one figure per key, which consumers pull
+(\`/v1/figures\`, \`/v1/figures/changes\`) and from which IKESOS scores are computed (\`/v1/ikesos/scores\`).
 
 **Paging.** Lists return \`{ data, page: { next_cursor, limit } }\`; pass \`cursor\` to get the next page.
 
