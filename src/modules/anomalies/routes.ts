@@ -2,12 +2,10 @@ import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { AppError } from '../../http/app-error.js';
 import { problem } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
-import { recordAudit } from '../audit/record-audit.js';
 import { WRITERS_OF_REFERENCE } from '../auth/principal.js';
-import { findIndicator } from '../indicators/repository.js';
+import { assertIndicator, replaceIndicatorSetting } from '../indicators/indicator-settings.js';
 import { IndicatorCode } from '../indicators/schemas.js';
 import { DEFAULT_QUALITY_RULES, effectiveRules, type QualityRulesPatch } from './quality-rules.js';
 import { saveQualityRules, storedQualityRules } from './repository.js';
@@ -16,7 +14,7 @@ import { QualityRulesPut, QualityRulesView } from './schemas.js';
 const CodeParams = Type.Object({ code: IndicatorCode });
 
 async function view(db: Kysely<DB>, code: string) {
-  if (!(await findIndicator(db, code))) throw new AppError('INDICATOR_NOT_FOUND', { code });
+  await assertIndicator(db, code);
   const stored = await storedQualityRules(db, code);
   const customised = (stored?.config ?? {}) as QualityRulesPatch;
   return {
@@ -64,25 +62,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: QualityRulesView, 404: problem('No such indicator (INDICATOR_NOT_FOUND).') },
       },
     },
-    async (request) => {
-      const actor = principalOf(request);
-      const { code } = request.params;
-      return db.transaction().execute(async (trx) => {
-        const before = await view(trx, code);
-        await saveQualityRules(trx, code, request.body, actor.clientId);
-        const after = await view(trx, code);
-        await recordAudit(trx, {
-          actor,
-          requestId: request.id,
-          action: 'indicator.quality-rules-updated',
-          entityType: 'indicator',
-          entityId: code,
-          before: { customised: before.customised },
-          after: { customised: after.customised },
-        });
-        return after;
-      });
-    },
+    async (request) =>
+      replaceIndicatorSetting(db, {
+        actor: principalOf(request),
+        requestId: request.id,
+        code: request.params.code,
+        action: 'indicator.quality-rules-updated',
+        view,
+        save: (trx) => saveQualityRules(trx, request.params.code, request.body, principalOf(request).clientId),
+        audited: (v) => ({ customised: v.customised }),
+      }),
   );
 };
 

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { stringify } from 'csv-stringify/sync';
 import { AppError } from '../../http/app-error.js';
+import { pastInstant } from '../../http/as-of.js';
 import { decodeCursor, decodeDigitsCursor, encodeCursor } from '../../http/pagination.js';
 import { principalOf } from '../../plugins/auth.js';
 import { levelNumber, type RegionLevel } from '../regions/region-code.js';
@@ -13,16 +14,6 @@ import { datasetClassifications, figureSeries, listChanges, listFigures, type Fi
 import { ChangePage, ChangesQuery, FigurePage, FigureQuery, SeriesQuery, SeriesSchema } from './schemas.js';
 
 const READERS = ['consumer', 'producer', 'walidata', 'admin'] as const;
-
-function asOfOf(asOf: string | undefined): string | undefined {
-  if (asOf === undefined) return undefined;
-  if (Date.parse(asOf) > Date.now()) {
-    throw new AppError('VALIDATION_FAILED', {}, [
-      { location: 'query', pointer: '/asOf', code: 'future', detail: { id: 'asOf tidak boleh di masa depan', en: 'asOf may not be in the future' } },
-    ]);
-  }
-  return asOf;
-}
 
 function figureCursor(cursor: string | undefined): FigureCursor | undefined {
   const key = decodeCursor(cursor);
@@ -101,7 +92,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         periodFrom: q.periodFrom,
         periodTo: q.periodTo,
         status: q.status,
-        asOf: asOfOf(q.asOf),
+        asOf: pastInstant(q.asOf),
         hideClosed: principalOf(request).role === 'consumer',
         ...breakdownFilter(q),
       };
@@ -143,7 +134,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const rows = await figureSeries(db, {
         indicators: [q.indicator],
         region: q.region,
-        asOf: asOfOf(q.asOf),
+        asOf: pastInstant(q.asOf),
         hideClosed: principalOf(request).role === 'consumer',
         ...breakdownFilter(q),
       });

@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../http/app-error.js';
+import { pastInstant } from '../../http/as-of.js';
 import { problem } from '../../http/route-docs.js';
 import { unknownCode } from '../../http/field-errors.js';
 import { sqlState } from '../../db/errors.js';
@@ -36,13 +37,6 @@ function presentMethodology(row: MethodologyRow) {
     activated_at: row.activated_at?.toISOString() ?? null,
     retired_at: row.retired_at?.toISOString() ?? null,
   };
-}
-
-function asOfOf(asOf: string | undefined): string | undefined {
-  if (asOf !== undefined && Date.parse(asOf) > Date.now()) {
-    throw new AppError('VALIDATION_FAILED', {}, [{ location: 'query', pointer: '/asOf', code: 'future', detail: { id: 'asOf tidak boleh di masa depan', en: 'asOf may not be in the future' } }]);
-  }
-  return asOf;
 }
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -175,7 +169,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         period: q.period,
         selection: { region: q.region, within: q.within, level: level ? levelNumber(level as RegionLevel) : undefined },
         methodology: q.methodology,
-        asOf: asOfOf(q.asOf),
+        asOf: pastInstant(q.asOf),
       });
     },
   );
@@ -195,7 +189,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ScoreExplanation, 404: problem('No such region or methodology (REGION_NOT_FOUND, METHODOLOGY_NOT_FOUND).') },
       },
     },
-    async (request) => explainScore(db, request.params.region, request.params.period, { methodology: request.query.methodology, asOf: asOfOf(request.query.asOf) }),
+    async (request) => explainScore(db, request.params.region, request.params.period, { methodology: request.query.methodology, asOf: pastInstant(request.query.asOf) }),
   );
 
   app.get(
@@ -212,7 +206,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SensitivitySchema, 404: problem('No such region or methodology (REGION_NOT_FOUND, METHODOLOGY_NOT_FOUND).') },
       },
     },
-    async (request) => scoreSensitivity(db, request.params.region, request.params.period, { methodology: request.query.methodology, asOf: asOfOf(request.query.asOf) }),
+    async (request) => scoreSensitivity(db, request.params.region, request.params.period, { methodology: request.query.methodology, asOf: pastInstant(request.query.asOf) }),
   );
 
   app.post(
