@@ -86,6 +86,21 @@ export const MethodologyCreate = Type.Object(
   { additionalProperties: false, examples: [{ version: '2026.1', name: 'IKESOS Kaltara 2026', description: 'Bobot perlindungan sosial dua kali lipat.', provisional: true, config: configExample }] },
 );
 
+const methodologyExample = {
+  id: '2',
+  version: '2026.1',
+  name: 'IKESOS Kaltara 2026',
+  description: '',
+  provisional: true,
+  status: 'draft',
+  config: configExample,
+  created_by: 'walidata-prov-65',
+  created_at: '2026-01-05T02:00:00.000Z',
+  activated_by: null,
+  activated_at: null,
+  retired_at: null,
+};
+
 export const MethodologySchema = Type.Object(
   {
     id: Type.String(),
@@ -101,14 +116,10 @@ export const MethodologySchema = Type.Object(
     activated_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     retired_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   },
-  {
-    examples: [
-      { id: '2', version: '2026.1', name: 'IKESOS Kaltara 2026', description: '', provisional: true, status: 'draft', config: configExample, created_by: 'walidata-prov-65', created_at: '2026-01-05T02:00:00.000Z', activated_by: null, activated_at: null, retired_at: null },
-    ],
-  },
+  { examples: [methodologyExample] },
 );
 
-export const MethodologyList = Type.Object({ data: Type.Array(MethodologySchema) });
+export const MethodologyList = Type.Object({ data: Type.Array(MethodologySchema) }, { examples: [{ data: [methodologyExample] }] });
 
 const MethodologyLabel = Type.Object(
   {
