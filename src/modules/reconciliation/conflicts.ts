@@ -6,7 +6,7 @@ import type { Principal } from '../auth/principal.js';
 import { tierOf } from '../review/review-rules.js';
 import { refusalError } from '../review/service.js';
 import type { Candidate } from './policy.js';
-import { findConflict, lockFigureWriters, saveConflict, writeFigures, type ConflictRow, type KeyCandidates } from './repository.js';
+import { findConflict, lockFigureWriters, saveConflicts, writeFigures, type ConflictRow, type KeyCandidates } from './repository.js';
 
 export interface ResolveBody {
   /** Choose the figure of this agency (code) among the candidates. */
@@ -63,7 +63,7 @@ export async function resolveConflict(db: Kysely<DB>, actor: Principal, requestI
     }
     const value = source ? source.value : String(body.value);
     const resolution = { method: 'manual', value, source, rationale, automatic: false };
-    await saveConflict(trx, key, { status: 'resolved', proposal: null, resolution, resolvedBy: actor.clientId });
+    await saveConflicts(trx, [{ key, state: { status: 'resolved', proposal: null, resolution, resolvedBy: actor.clientId } }]);
     await writeFigures(trx, [
       {
         key,
@@ -83,7 +83,7 @@ export async function reopenConflict(db: Kysely<DB>, actor: Principal, requestId
     const row = await lockedConflict(trx, actor, id);
     if (row.status === 'open') throw new AppError('CONFLICT_ALREADY_OPEN', { id });
     const key = keyOf(row);
-    await saveConflict(trx, key, { status: 'open', proposal: row.proposal, resolution: null, resolvedBy: null });
+    await saveConflicts(trx, [{ key, state: { status: 'open', proposal: row.proposal, resolution: null, resolvedBy: null } }]);
     await writeFigures(trx, [
       { key, kind: 'disputed', state: { status: 'disputed', value: null, method: null, sourceVersionId: null, conflictId: id, rationale, decidedBy: actor.clientId } },
     ]);

@@ -9,7 +9,7 @@ import {
   keyString,
   loadPolicies,
   lockFigureWriters,
-  saveConflict,
+  saveConflicts,
   writeFigures,
   type FigureWrite,
 } from './repository.js';
@@ -19,7 +19,7 @@ import { changeKind, settle, SYSTEM_DECIDER, type PriorConflict } from './settle
  * Runs when a version is published, in the publishing transaction: every key it covers is
  * compared with every other agency's latest published figure, conflicts are opened, kept or
  * closed under the indicator's policy, and the figures served change with their history.
- * Set-based per indicator: a handful of statements, plus one upsert per conflicting key.
+ * Set-based per indicator: a handful of statements whatever the number of keys.
  */
 export async function reconcileVersion(db: Kysely<DB>, versionId: string): Promise<{ keys: number; conflicts: number; changed: number }> {
   await lockFigureWriters(db);
@@ -33,8 +33,7 @@ export async function reconcileVersion(db: Kysely<DB>, versionId: string): Promi
     const candidates = await candidatesForVersion(db, versionId, indicator);
     const priorConflicts = await conflictsForVersion(db, versionId, indicator);
     const current = await currentFiguresForVersion(db, versionId, indicator);
-    const writes: FigureWrite[] = [];
-    for (const key of candidates) {
+    const settled = candidates.map((key) => {
       const id = keyString(key);
       const prior = priorConflicts.get(id);
       const outcome = settle(
@@ -43,27 +42,32 @@ export async function reconcileVersion(db: Kysely<DB>, versionId: string): Promi
         prior && { status: prior.status, candidates: prior.candidates as Candidate[], resolution: prior.resolution as PriorConflict['resolution'] },
         current.get(id),
       );
-      let conflictId = prior?.id ?? null;
-      if (outcome.conflict) {
-        conflictId = await saveConflict(db, key, outcome.conflict);
-        if (outcome.conflict.status === 'open') conflicts++;
-      }
-      if (outcome.figure) {
-        writes.push({
-          key,
-          kind: changeKind(current.get(id), outcome.figure),
-          state: {
-            status: outcome.figure.status,
-            value: outcome.figure.value,
-            method: outcome.figure.method,
-            sourceVersionId: outcome.figure.source?.version_id ?? null,
-            conflictId,
-            rationale: null,
-            decidedBy: outcome.figure.status === 'final' ? SYSTEM_DECIDER : null,
-          },
-        });
-      }
-    }
+      return { key, id, prior, outcome };
+    });
+    const conflictIds = await saveConflicts(
+      db,
+      settled.flatMap(({ key, outcome }) => (outcome.conflict ? [{ key, state: outcome.conflict }] : [])),
+    );
+    conflicts += settled.filter((s) => s.outcome.conflict?.status === 'open').length;
+    const writes: FigureWrite[] = settled.flatMap(({ key, id, prior, outcome }) =>
+      outcome.figure
+        ? [
+            {
+              key,
+              kind: changeKind(current.get(id), outcome.figure),
+              state: {
+                status: outcome.figure.status,
+                value: outcome.figure.value,
+                method: outcome.figure.method,
+                sourceVersionId: outcome.figure.source?.version_id ?? null,
+                conflictId: conflictIds.get(id) ?? prior?.id ?? null,
+                rationale: null,
+                decidedBy: outcome.figure.status === 'final' ? SYSTEM_DECIDER : null,
+              },
+            },
+          ]
+        : [],
+    );
     await writeFigures(db, writes);
     keys += candidates.length;
     changed += writes.length;

@@ -153,33 +153,38 @@ export function listConflicts(
   return q.execute();
 }
 
-export async function saveConflict(
-  db: Kysely<DB>,
-  k: KeyCandidates,
-  state: { status: 'open' | 'resolved'; proposal: object | null; resolution: object | null; resolvedBy: string | null },
-): Promise<string> {
-  const values = {
-    status: state.status,
-    candidates: JSON.stringify(k.candidates),
-    proposal: state.proposal ? JSON.stringify(state.proposal) : null,
-    resolution: state.resolution ? JSON.stringify(state.resolution) : null,
-    resolved_by: state.resolvedBy,
-    resolved_at: state.status === 'resolved' ? sql<Date>`now()` : null,
-  };
-  const row = await db
-    .insertInto('conflicts')
-    .values({ indicator_code: k.indicator_code, region_code: k.region_code, period: k.period, disagg_key: k.disagg_key, disagg: JSON.stringify(k.disagg), ...values })
-    .onConflict((oc) =>
-      oc.columns(['indicator_code', 'region_code', 'period', 'disagg_key']).doUpdateSet({
-        ...values,
-        updated_at: sql`now()`,
-        // A conflict that opens again starts a new clock.
-        opened_at: sql`case when conflicts.status = 'resolved' and excluded.status = 'open' then now() else conflicts.opened_at end`,
-      }),
-    )
-    .returning(sql<string>`id::text`.as('id'))
-    .executeTakeFirstOrThrow();
-  return row.id;
+export interface ConflictState {
+  status: 'open' | 'resolved';
+  proposal: object | null;
+  resolution: object | null;
+  resolvedBy: string | null;
+}
+
+/**
+ * Opens, updates or closes the conflicts of many keys in one statement (one row per key,
+ * reopened rather than duplicated); returns each key's conflict id.
+ */
+export async function saveConflicts(db: Kysely<DB>, items: readonly { key: KeyCandidates; state: ConflictState }[]): Promise<Map<string, string>> {
+  if (items.length === 0) return new Map();
+  const col = <T>(f: (i: { key: KeyCandidates; state: ConflictState }) => T) => items.map(f);
+  const json = (v: object | null) => (v === null ? null : JSON.stringify(v));
+  const { rows } = await sql<FigureKey & { id: string }>`
+    insert into conflicts as c (indicator_code, region_code, period, disagg_key, disagg, status, candidates, proposal, resolution, resolved_by, resolved_at)
+    select t.indicator_code, t.region_code, t.period, t.disagg_key, t.disagg::jsonb, t.status, t.candidates::jsonb, t.proposal::jsonb, t.resolution::jsonb,
+           t.resolved_by, case when t.status = 'resolved' then now() end
+    from unnest(
+      ${col((i) => i.key.indicator_code)}::text[], ${col((i) => i.key.region_code)}::text[], ${col((i) => i.key.period)}::text[],
+      ${col((i) => i.key.disagg_key)}::text[], ${col((i) => JSON.stringify(i.key.disagg))}::text[], ${col((i) => i.state.status)}::text[],
+      ${col((i) => JSON.stringify(i.key.candidates))}::text[], ${col((i) => json(i.state.proposal))}::text[], ${col((i) => json(i.state.resolution))}::text[],
+      ${col((i) => i.state.resolvedBy)}::text[]
+    ) as t(indicator_code, region_code, period, disagg_key, disagg, status, candidates, proposal, resolution, resolved_by)
+    on conflict (indicator_code, region_code, period, disagg_key) do update set
+      status = excluded.status, candidates = excluded.candidates, proposal = excluded.proposal, resolution = excluded.resolution,
+      resolved_by = excluded.resolved_by, resolved_at = excluded.resolved_at, updated_at = now(),
+      -- A conflict that opens again starts a new clock.
+      opened_at = case when c.status = 'resolved' and excluded.status = 'open' then now() else c.opened_at end
+    returning c.id::text as id, c.indicator_code, c.region_code, c.period, c.disagg_key`.execute(db);
+  return new Map(rows.map((r) => [keyString(r), r.id]));
 }
 
 export interface CurrentFigure extends FigureKey {
