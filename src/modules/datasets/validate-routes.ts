@@ -40,7 +40,7 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
         operationId: 'validateObservations',
         summary: 'Validate observations without a dataset',
         description:
-          "For integrators building an export: runs every Satu Data check a push runs and returns the same report, storing nothing. Accepts the same bodies as a push (JSON, CSV, or one .csv/.xlsx file). A producer's observations are checked against its agency's jurisdiction. Declared indicators come from `metadata.indicators` (JSON) or `?indicators=` (CSV and files); without them any catalogue indicator is accepted.",
+          "For integrators building an export: runs every Satu Data check a push runs and returns the same report, storing nothing. Accepts the same bodies as a push (JSON, CSV, or one .csv/.xlsx file). A producer's observations are checked against its agency's jurisdiction. Declared indicators come from `metadata.indicators` (JSON) or `?indicators=` (CSV and files); without them any catalogue indicator is accepted. Anomaly detection (plausibility against an agency's history) needs a dataset: use a push with `?dryRun=true` for that.",
         querystring: Type.Object(
           {
             indicators: Type.Optional(Type.String({ maxLength: 2000, description: 'Comma-separated indicator codes the data is meant to cover.', examples: ['PPKS-01,PPKS-06'] })),
