@@ -4,6 +4,7 @@ import * as m0002 from './0002_reference_data.js';
 import * as m0003 from './0003_datasets.js';
 import * as m0004 from './0004_idempotency_keys.js';
 import * as m0005 from './0005_review_and_anomalies.js';
+import * as m0006 from './0006_push_jobs.js';
 import * as m0007 from './0007_reconciliation.js';
 import * as m0009 from './0009_ikesos.js';
 
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '0003_datasets': m0003,
   '0004_idempotency_keys': m0004,
   '0005_review_and_anomalies': m0005,
+  '0006_push_jobs': m0006,
   '0007_reconciliation': m0007,
   '0009_ikesos': m0009,
 };

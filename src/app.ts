@@ -8,6 +8,7 @@ import { AppError } from './http/app-error.js';
 import { ProblemSchema } from './http/schemas.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
+import jobsPlugin from './plugins/jobs.js';
 import errorsPlugin, { sendProblem } from './plugins/errors.js';
 import openapiPlugin from './plugins/openapi.js';
 import agencyRoutes from './modules/agencies/routes.js';
@@ -25,6 +26,7 @@ import healthRoutes from './modules/health/routes.js';
 import ikesosRoutes from './modules/ikesos/routes.js';
 import inboxRoutes from './modules/inbox/routes.js';
 import indicatorRoutes from './modules/indicators/routes.js';
+import jobRoutes from './modules/jobs/routes.js';
 import regionRoutes from './modules/regions/routes.js';
 import conflictRoutes from './modules/reconciliation/routes.js';
 import policyRoutes from './modules/reconciliation/policy-routes.js';
@@ -99,6 +101,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(dbPlugin, { database });
   await app.register(openapiPlugin);
   await app.register(authPlugin, { jwt: config.jwt });
+  await app.register(jobsPlugin);
   await app.register(formbody, { bodyLimit: 16 * 1024 });
 
   await app.register(healthRoutes);
@@ -110,7 +113,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(agencyRoutes, { prefix: '/v1/agencies' });
   await app.register(codelistRoutes, { prefix: '/v1/codelists' });
   await app.register(datasetRoutes, { prefix: '/v1/datasets' });
-  await app.register(versionRoutes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes });
+  await app.register(versionRoutes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes, asyncRows: config.pushAsyncRows });
+  await app.register(jobRoutes, { prefix: '/v1/jobs' });
   await app.register(reviewRoutes, { prefix: '/v1/datasets' });
   await app.register(findingRoutes, { prefix: '/v1/findings' });
   await app.register(inboxRoutes, { prefix: '/v1/inbox' });

@@ -31,6 +31,7 @@ const EnvSchema = Type.Object({
   BOOTSTRAP_ADMIN_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 24, maxLength: 256 })),
   BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
   UPLOAD_LIMIT_BYTES: Type.Integer({ default: 104_857_600, minimum: 1024 }),
+  PUSH_ASYNC_ROWS: Type.Integer({ default: 50_000, minimum: 1 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 30000, minimum: 1000 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100 }),
 });
@@ -61,6 +62,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Dataset pushes (JSON, CSV, XLSX) may be larger than other bodies. */
   uploadLimitBytes: number;
+  /** Pushes of more rows than this run as background jobs (202 and a job to poll). */
+  pushAsyncRows: number;
   requestTimeoutMs: number;
 }
 
@@ -134,6 +137,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): ServerConfig {
         : undefined,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     uploadLimitBytes: env.UPLOAD_LIMIT_BYTES,
+    pushAsyncRows: env.PUSH_ASYNC_ROWS,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };

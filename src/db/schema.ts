@@ -284,6 +284,21 @@ export interface IkesosOfficialScoresTable {
   loaded_at: Timestamp;
 }
 
+export interface PushJobsTable {
+  id: Generated<string>;
+  dataset_id: string;
+  client_id: string;
+  status: string;
+  format: string;
+  dry_run: boolean;
+  rows_expected: number | null;
+  version: number | null;
+  report: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  problem: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  created_at: Timestamp;
+  finished_at: Date | null;
+}
+
 export interface DB {
   regions: RegionsTable;
   populations: PopulationsTable;
@@ -299,6 +314,7 @@ export interface DB {
   findings: FindingsTable;
   idempotency_keys: IdempotencyKeysTable;
   reviews: ReviewsTable;
+  push_jobs: PushJobsTable;
   quality_rules: QualityRulesTable;
   reconciliation_policies: ReconciliationPoliciesTable;
   conflicts: ConflictsTable;

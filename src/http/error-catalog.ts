@@ -200,6 +200,19 @@ export const ERROR_CATALOG = {
       en: 'Methodology "{id}" is "{status}"; only a draft can be activated (draft → active → retired).',
     },
   },
+  JOB_NOT_FOUND: {
+    status: 404,
+    title: { id: 'Pekerjaan tidak ditemukan', en: 'Job not found' },
+    detail: { id: 'Pekerjaan "{id}" tidak ada atau bukan milik token ini.', en: 'Job "{id}" does not exist or does not belong to this token.' },
+  },
+  JOB_INTERRUPTED: {
+    status: 500,
+    title: { id: 'Pekerjaan terhenti', en: 'Job interrupted' },
+    detail: {
+      id: 'Proses layanan berhenti saat pekerjaan ini berjalan; tidak ada yang tersimpan dari push ini. Kirim ulang.',
+      en: 'The service process stopped while this job ran; nothing of the push was stored. Push again.',
+    },
+  },
   LAST_ACTIVE_ADMIN: {
     status: 409,
     title: { id: 'Admin aktif terakhir', en: 'Last active admin' },

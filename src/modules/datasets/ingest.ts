@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { detectAnomalies } from '../anomalies/detect.js';
 import { recordAudit } from '../audit/record-audit.js';
+import { lockJob } from '../jobs/repository.js';
 import type { Principal } from '../auth/principal.js';
 import { loadCodeSets } from '../codelists/repository.js';
 import { levelNumber, type RegionLevel } from '../regions/region-code.js';
@@ -100,6 +101,15 @@ export interface ValidationSink {
   observations(accepted: Observation[]): Promise<void>;
   /** Plausibility checks over everything accepted, once it is all written (needs stored history). */
   anomalies?(): Promise<Finding[]>;
+  /** Told after every batch, for pushes that run as jobs. */
+  progress?(p: PushProgress): void;
+}
+
+export interface PushProgress {
+  rows_read: number;
+  accepted: number;
+  errors: number;
+  warnings: number;
 }
 
 export interface ValidationOutcome {
@@ -124,8 +134,10 @@ export async function runValidation(db: Kysely<DB>, target: ValidationTarget, so
   const rejectedRows = new Set<string>();
   let rowsRead = 0;
   let accepted = 0;
+  const seen = { error: 0, warning: 0 };
   const record = async (findings: Finding[]) => {
     for (const f of findings) {
+      seen[f.severity]++;
       const c = counts.get(f.code) ?? { code: f.code, severity: f.severity, principle: f.principle, count: 0 };
       c.count++;
       counts.set(f.code, c);
@@ -154,6 +166,7 @@ export async function runValidation(db: Kysely<DB>, target: ValidationTarget, so
     await record([...batch.findings, ...result.findings]);
     await sink.observations(result.accepted.map((o) => ({ ...o, row: sourceRow(o) })));
     accepted += result.accepted.length;
+    sink.progress?.({ rows_read: rowsRead, accepted, errors: seen.error, warnings: seen.warning });
   }
   if (sink.anomalies) await record(await sink.anomalies());
 
@@ -198,10 +211,12 @@ export async function pushVersion(
   requestId: string,
   dataset: DatasetRow,
   source: PushSource,
-  options: { dryRun: boolean },
+  options: { dryRun: boolean; job?: { id: string; progress(p: PushProgress): void } },
 ): Promise<PushReport> {
   try {
     return await db.transaction().execute(async (trx) => {
+      // Held while the job's transaction lives: a job whose lock is free has lost its process.
+      if (options.job) await lockJob(trx, options.job.id);
       await lockDataset(trx, dataset.id);
       const version = await nextVersionNumber(trx, dataset.id);
       const versionId = await insertVersion(trx, { dataset_id: dataset.id, version, format: source.format, submitted_by: actor.clientId });
@@ -218,6 +233,7 @@ export async function pushVersion(
           findings: (f) => insertFindings(trx, versionId, f),
           observations: (o) => insertObservations(trx, versionId, o),
           anomalies: () => detectAnomalies(trx, { id: versionId, agencyId: dataset.agency_id }),
+          ...(options.job ? { progress: options.job.progress } : {}),
         },
       );
       const { summary, status } = outcome;

@@ -1,10 +1,12 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { AppError } from '../../http/app-error.js';
 import { readCsv } from './csv-reader.js';
 import { hashing, type PushSource } from './ingest.js';
 import { readJson } from './json-reader.js';
+import { spool } from './spool.js';
 import { readXlsx } from './xlsx-reader.js';
 
 const BATCH_SIZE = 5_000;
@@ -29,22 +31,60 @@ async function* limited(input: AsyncIterable<Buffer>, limit: number): AsyncGener
   }
 }
 
+/** A push read far enough to know its size: what to validate, and how many rows it has. */
+export interface PreparedPush {
+  source: PushSource;
+  /** Rows, or an upper bound of them (CSV); null when unknown before parsing (XLSX). */
+  rows: number | null;
+  dispose(): Promise<void>;
+}
+
+type CsvOpener = (stream: AsyncIterable<Buffer>) => Promise<PreparedPush>;
+
+const noDispose = async () => {};
+const csvBatches = (stream: AsyncIterable<Buffer>) => readCsv(stream, { batchSize: BATCH_SIZE, maxCellBytes: MAX_CELL_BYTES });
+
+/** CSV parsed straight from the request: nothing is held, and the size is not known in advance. */
+const streamCsv: CsvOpener = async (input) => {
+  const { stream, sha256 } = hashing(input);
+  return { source: { format: 'csv', batches: csvBatches(stream), sha256 }, rows: null, dispose: noDispose };
+};
+
+/** CSV written to a temporary file first, so its row count is known and it can outlive the request. */
+const spoolCsv: CsvOpener = async (input) => {
+  const spooled = await spool(input);
+  return {
+    source: { format: 'csv', batches: csvBatches(createReadStream(spooled.path) as AsyncIterable<Buffer>), sha256: () => spooled.sha256 },
+    rows: Math.max(0, spooled.lines - 1),
+    dispose: spooled.dispose,
+  };
+};
+
 /** The observations of a push, whichever way they came: JSON, CSV body, or one uploaded file. */
-export async function pushSource(request: FastifyRequest, options: { uploadLimitBytes: number; sheet: string | undefined }): Promise<PushSource> {
+async function openPush(request: FastifyRequest, options: { uploadLimitBytes: number; sheet: string | undefined }, csv: CsvOpener): Promise<PreparedPush> {
   const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'multipart/form-data') return fileSource(request, options.sheet);
+  if (type === 'multipart/form-data') return fileSource(request, options.sheet, csv);
   if (CSV_TYPES.includes(type)) {
     if (Number(request.headers['content-length']) > options.uploadLimitBytes) throw new AppError('PAYLOAD_TOO_LARGE', { limit: options.uploadLimitBytes });
-    const { stream, sha256 } = hashing(limited(request.body as AsyncIterable<Buffer>, options.uploadLimitBytes));
-    return { format: 'csv', batches: readCsv(stream, { batchSize: BATCH_SIZE, maxCellBytes: MAX_CELL_BYTES }), sha256 };
+    return csv(limited(request.body as AsyncIterable<Buffer>, options.uploadLimitBytes));
   }
   const body = request.body as { observations: Record<string, unknown>[] };
   const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-  return { format: 'json', batches: readJson(body.observations, BATCH_SIZE), sha256: () => digest };
+  return { source: { format: 'json', batches: readJson(body.observations, BATCH_SIZE), sha256: () => digest }, rows: body.observations.length, dispose: noDispose };
+}
+
+/** For validation only: CSV is parsed as it streams in. */
+export async function pushSource(request: FastifyRequest, options: { uploadLimitBytes: number; sheet: string | undefined }): Promise<PushSource> {
+  return (await openPush(request, options, streamCsv)).source;
+}
+
+/** For a push that may become a job: CSV is spooled and counted first. */
+export function preparePush(request: FastifyRequest, options: { uploadLimitBytes: number; sheet: string | undefined }): Promise<PreparedPush> {
+  return openPush(request, options, spoolCsv);
 }
 
 /** One uploaded .csv or .xlsx file (a spreadsheet operator's route into the API). */
-async function fileSource(request: FastifyRequest, sheet: string | undefined): Promise<PushSource> {
+async function fileSource(request: FastifyRequest, sheet: string | undefined, csv: CsvOpener): Promise<PreparedPush> {
   const file = await request.file();
   if (!file) {
     throw new AppError('VALIDATION_FAILED', {}, [
@@ -52,16 +92,17 @@ async function fileSource(request: FastifyRequest, sheet: string | undefined): P
     ]);
   }
   const name = file.filename.toLowerCase();
-  if (name.endsWith('.csv')) {
-    const { stream, sha256 } = hashing(file.file as AsyncIterable<Buffer>);
-    return { format: 'csv', batches: readCsv(stream, { batchSize: BATCH_SIZE, maxCellBytes: MAX_CELL_BYTES }), sha256 };
-  }
+  if (name.endsWith('.csv')) return csv(file.file as AsyncIterable<Buffer>);
   if (name.endsWith('.xlsx')) {
     // Held in memory (bounded by the upload limit) so the zip directory can be checked for
     // bombs before anything is inflated.
     const bytes = await file.toBuffer();
     const digest = createHash('sha256').update(bytes).digest('hex');
-    return { format: 'xlsx', batches: readXlsx(bytes, { batchSize: BATCH_SIZE, sheet, maxEntryBytes: MAX_XLSX_ENTRY_BYTES }), sha256: () => digest };
+    return {
+      source: { format: 'xlsx', batches: readXlsx(bytes, { batchSize: BATCH_SIZE, sheet, maxEntryBytes: MAX_XLSX_ENTRY_BYTES }), sha256: () => digest },
+      rows: null,
+      dispose: noDispose,
+    };
   }
   file.file.resume();
   throw new AppError('UNSUPPORTED_MEDIA_TYPE', { type: file.filename });

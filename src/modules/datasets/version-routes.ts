@@ -9,7 +9,8 @@ import { problem } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
 import { claimKey, completeKey, IDEMPOTENCY_KEY_PATTERN, releaseKey } from './idempotency.js';
 import { pushVersion } from './ingest.js';
-import { pushSource, registerPushParsers } from './push-source.js';
+import { preparePush, registerPushParsers, type PreparedPush } from './push-source.js';
+import { insertJob } from '../jobs/repository.js';
 import { templateCsv, templateXlsx } from './template.js';
 import type { DatasetRow } from './repository.js';
 import { DatasetParams } from './schemas.js';
@@ -71,10 +72,9 @@ function presentVersion(row: NonNullable<Awaited<ReturnType<typeof findVersion>>
   };
 }
 
-const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (app, opts) => {
+const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: number }> = async (app, opts) => {
   const db = app.database.db;
   await registerPushParsers(app, opts.uploadLimitBytes);
-  const source = (request: FastifyRequest, sheet: string | undefined) => pushSource(request, { uploadLimitBytes: opts.uploadLimitBytes, sheet });
 
   app.post(
     '/:id/versions',
@@ -86,13 +86,26 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
         operationId: 'pushVersion',
         summary: 'Push observations as a new version',
         description:
-          "Producer of the owning agency only (403 AGENCY_SCOPE_FORBIDDEN otherwise, nothing written). Every push becomes a new immutable version, validated against the Satu Data principles — standar data, metadata, interoperabilitas, kode referensi — and stored in one transaction: `submitted` when it has no error findings, `rejected` with its report otherwise (its observations are kept for inspection but never used downstream). Send JSON (`{observations:[…]}`), CSV (`Content-Type: text/csv`), or one `.csv`/`.xlsx` file as `multipart/form-data` (first sheet, or `?sheet=`). `?dryRun=true` runs everything and stores nothing. Send an `Idempotency-Key` header to make retries safe: the same key and body replay the first response (header `idempotent-replayed: true`), the same key with another body or dataset → 422, while the first is still running → 409. Keys are per client and kept 24 hours. The response is the validation report.",
+          "Producer of the owning agency only (403 AGENCY_SCOPE_FORBIDDEN otherwise, nothing written). Every push becomes a new immutable version, validated against the Satu Data principles — standar data, metadata, interoperabilitas, kode referensi — and stored in one transaction: `submitted` when it has no error findings, `rejected` with its report otherwise (its observations are kept for inspection but never used downstream). Send JSON (`{observations:[…]}`), CSV (`Content-Type: text/csv`), or one `.csv`/`.xlsx` file as `multipart/form-data` (first sheet, or `?sheet=`). `?dryRun=true` runs everything and stores nothing. Send an `Idempotency-Key` header to make retries safe: the same key and body replay the first response (header `idempotent-replayed: true`), the same key with another body or dataset → 422, while the first is still running → 409. Keys are per client and kept 24 hours. The response is the validation report. Pushes of more rows than PUSH_ASYNC_ROWS (default 50,000), or sent with `Prefer: respond-async`, are answered `202` with a job to poll (`Location: /v1/jobs/{id}`): progress while it runs, then the same report.",
         querystring: PushQuery,
         params: DatasetParams,
         body: { content: { 'application/json': { schema: PushJson }, 'text/csv': { schema: PushCsv }, 'multipart/form-data': { schema: PushFile } } },
         response: {
           200: { ...PushReportSchema, description: 'Dry run: the report of what a push would give; nothing stored.' },
           201: { ...PushReportSchema, description: 'The version was stored (submitted or rejected); its report.' },
+          202: {
+            description: 'Large push (more rows than PUSH_ASYNC_ROWS) or `Prefer: respond-async`: it runs as a job; poll `Location` (GET /v1/jobs/{id}) for progress and the report.',
+            ...Type.Object(
+              {
+                job_id: Type.String({ format: 'uuid' }),
+                status: Type.Literal('running'),
+                dataset_id: Type.String({ format: 'uuid' }),
+                rows_expected: Type.Union([Type.Integer(), Type.Null()]),
+                links: Type.Object({ self: Type.String() }),
+              },
+              { examples: [{ job_id: '3f1c2a9e-6b0d-4d3e-9f51-2c7a0e8b4d10', status: 'running', dataset_id: '0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11', rows_expected: 1005144, links: { self: '/v1/jobs/3f1c2a9e-6b0d-4d3e-9f51-2c7a0e8b4d10' } }] },
+            ),
+          },
           403: problem("Not a producer of the dataset's agency (AGENCY_SCOPE_FORBIDDEN)."),
           409: problem('A request with the same Idempotency-Key is still running (IDEMPOTENCY_IN_PROGRESS).'),
           422: problem('The Idempotency-Key was used for a different body or dataset (IDEMPOTENCY_KEY_REUSED).'),
@@ -107,24 +120,38 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
       const key = idempotencyKey(request);
       const target = `POST /v1/datasets/${dataset.id}/versions?dryRun=${dryRun}`;
       const claim = key ? await claimKey(db, actor.clientId, key, target) : undefined;
-      if (key && claim?.kind === 'replay') {
-        // Same key: answer as the first time, provided it really is the same body.
-        const replayed = await source(request, request.query.sheet);
-        for await (const _batch of replayed.batches);
-        if (replayed.sha256() !== claim.requestSha256) throw new AppError('IDEMPOTENCY_KEY_REUSED', { key });
-        return reply.code(claim.status as 200).header('idempotent-replayed', 'true').send(claim.body as never);
-      }
+      let prepared: PreparedPush | undefined;
+      let handedOver = false;
       try {
-        const report = await pushVersion(db, actor, request.id, dataset, await source(request, request.query.sheet), { dryRun });
-        // A reader that stopped early (a fatal finding) leaves the rest of the upload unread.
-        request.raw.resume();
+        // Read to the end first (CSV into a spool file): the size decides now or as a job.
+        prepared = await preparePush(request, { uploadLimitBytes: opts.uploadLimitBytes, sheet: request.query.sheet });
+        const sha256 = prepared.source.sha256();
+        if (key && claim?.kind === 'replay') {
+          // Same key: answer as the first time, provided it really is the same body.
+          if (sha256 !== claim.requestSha256) throw new AppError('IDEMPOTENCY_KEY_REUSED', { key });
+          return reply.code(claim.status as 200).header('idempotent-replayed', 'true').send(claim.body as never);
+        }
+        const asked = /(^|[,;\s])respond-async\b/i.test(String(request.headers.prefer ?? ''));
+        if (asked || (prepared.rows ?? 0) > opts.asyncRows) {
+          const source = prepared.source;
+          const jobId = await insertJob(db, { dataset_id: dataset.id, client_id: actor.clientId, format: source.format, dry_run: dryRun, rows_expected: prepared.rows });
+          app.jobs.start(jobId, (progress) => pushVersion(db, actor, request.id, dataset, source, { dryRun, job: { id: jobId, progress } }), prepared.dispose);
+          handedOver = true;
+          const accepted = { job_id: jobId, status: 'running' as const, dataset_id: dataset.id, rows_expected: prepared.rows, links: { self: `/v1/jobs/${jobId}` } };
+          if (key) await completeKey(db, actor.clientId, key, { requestSha256: sha256, status: 202, body: accepted });
+          if (asked) reply.header('preference-applied', 'respond-async');
+          return reply.code(202).header('location', accepted.links.self).send(accepted as never);
+        }
+        const report = await pushVersion(db, actor, request.id, dataset, prepared.source, { dryRun });
         const status: 200 | 201 = dryRun ? 200 : 201;
         if (key) await completeKey(db, actor.clientId, key, { requestSha256: report.content_sha256, status, body: report });
         if (!dryRun) reply.header('location', `/v1/datasets/${dataset.id}/versions/${report.version}`);
         return reply.code(status).send(report);
       } catch (err) {
-        if (key) await releaseKey(db, actor.clientId, key);
+        if (key && claim?.kind === 'claimed') await releaseKey(db, actor.clientId, key);
         throw err;
+      } finally {
+        if (!handedOver) await prepared?.dispose();
       }
     },
   );

@@ -1,0 +1,59 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { AppError } from '../../http/app-error.js';
+import type { PushProgress, PushReport } from '../datasets/ingest.js';
+import { finishJob } from './repository.js';
+
+/** What a failed job keeps: enough to render its problem in the reader's language later. */
+export interface StoredProblem {
+  code: AppError['code'];
+  params: AppError['params'];
+  errors: AppError['errors'];
+}
+
+export function storedProblem(err: unknown): StoredProblem {
+  if (err instanceof AppError) return { code: err.code, params: err.params, errors: err.errors };
+  return { code: 'INTERNAL_ERROR', params: {}, errors: [] };
+}
+
+/**
+ * Runs pushes after their request has been answered and remembers their progress. Progress
+ * lives in memory because the push's own transaction cannot show it to anyone before it
+ * commits; the outcome is written to push_jobs when the job ends.
+ */
+export class JobRunner {
+  private readonly live = new Map<string, { progress: PushProgress; done: Promise<void> }>();
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  start(id: string, work: (progress: (p: PushProgress) => void) => Promise<PushReport>, dispose: () => Promise<void>): void {
+    const entry = { progress: { rows_read: 0, accepted: 0, errors: 0, warnings: 0 }, done: Promise.resolve() };
+    this.live.set(id, entry);
+    entry.done = (async () => {
+      try {
+        const report = await work((p) => (entry.progress = p));
+        await finishJob(this.db, id, { status: 'succeeded', version: report.version, report });
+      } catch (err) {
+        if (!(err instanceof AppError)) this.log.error({ err, job: id }, 'push job failed');
+        await finishJob(this.db, id, { status: 'failed', problem: storedProblem(err) }).catch((e: unknown) => this.log.error({ err: e, job: id }, 'could not record a failed job'));
+      } finally {
+        await dispose().catch((e: unknown) => this.log.warn({ err: e, job: id }, 'could not remove a push spool file'));
+        this.live.delete(id);
+      }
+    })();
+  }
+
+  /** Progress of a job running in this process, if it is. */
+  progress(id: string): PushProgress | undefined {
+    return this.live.get(id)?.progress;
+  }
+
+  /** Waits for every running job: a graceful shutdown lets them finish. */
+  async drain(): Promise<void> {
+    await Promise.all([...this.live.values()].map((e) => e.done));
+  }
+}
