@@ -5,6 +5,7 @@ import { waitForDatabase } from './db/connect.js';
 import { createDb } from './db/create-db.js';
 import { migrateToLatest } from './db/migrate.js';
 import { ensureBootstrapAdmin } from './modules/clients/service.js';
+import { failAbandonedJobs } from './modules/jobs/repository.js';
 
 let config: ServerConfig;
 try {
@@ -47,6 +48,10 @@ try {
   } else if (admin) {
     log.info({ clientId: admin.client.client_id }, 'bootstrap admin created from BOOTSTRAP_ADMIN_CLIENT_ID');
   }
+  // On PGlite no other process can hold the database, so every unfinished job is abandoned;
+  // on a server, another instance's new job gets a minute to take its lock.
+  const interrupted = await failAbandonedJobs(database.db, database.pglite ? 0 : 60);
+  if (interrupted > 0) log.warn({ interrupted }, 'push jobs interrupted by an earlier stop were marked failed');
 } catch (err) {
   log.fatal({ err }, 'start-up failed');
   await database.close().catch(() => undefined);

@@ -1,47 +1,5 @@
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openTestDatabase, serverUrl } from './helpers/database.js';
-
-/**
- * The real process: src/server.ts run by node with this test's own TypeScript loader,
- * the way `npm start` runs the compiled file.
- */
-const serverFile = new URL('../src/server.ts', import.meta.url).pathname;
-
-function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, [...process.execArgv, serverFile], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output = { stdout: '', stderr: '' };
-  child.stdout.on('data', (c) => (output.stdout += String(c)));
-  child.stderr.on('data', (c) => (output.stderr += String(c)));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output, exited };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(port: number, exited: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  void exited.then(() => (done = true));
-  for (let i = 0; i < 600 && !done; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false)) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
+import { freePort, processDatabase, run, waitReady } from './helpers/server-process.js';
 
 t.test('a bad configuration value stops the process with a message naming it', async (t) => {
   const { output, exited } = run({ PORT: 'eighty' });
@@ -61,18 +19,7 @@ t.test('an unreachable database at start-up is retried with backoff, then the pr
 
 t.test('first start: migrates, prints the bootstrap admin once, serves, and exits 0 on SIGTERM', async (t) => {
   const port = await freePort();
-  let env: Record<string, string>;
-  if (serverUrl) {
-    const database = await openTestDatabase(t); // a clone of the template, so migrations are already applied
-    const [row] = await database.db.selectNoFrom((eb) => eb.fn<string>('current_database', []).as('name')).execute();
-    const url = new URL(serverUrl);
-    url.pathname = `/${row!.name}`;
-    env = { DATABASE_URL: url.toString() };
-  } else {
-    const dir = await mkdtemp(join(tmpdir(), 'sde-server-test-'));
-    t.teardown(() => rm(dir, { recursive: true, force: true }));
-    env = { PGLITE_DATA_DIR: join(dir, 'pglite') };
-  }
+  const env = await processDatabase(t);
   const { child, output, exited } = run({ ...env, PORT: String(port) });
   t.teardown(() => void child.kill('SIGKILL'));
   t.ok(await waitReady(port, exited), `ready (stderr: ${output.stderr.slice(0, 500)})`);

@@ -36,7 +36,8 @@ export async function finishJob(db: Kysely<DB>, id: string, outcome: { status: '
  * kill): their push rolled back, so they failed. Jobs younger than `graceSeconds` are left
  * alone: another instance's transaction may not have taken its lock yet.
  */
-export async function failAbandonedJobs(db: Kysely<DB>, problem: object, graceSeconds: number): Promise<number> {
+export async function failAbandonedJobs(db: Kysely<DB>, graceSeconds: number): Promise<number> {
+  const problem = { code: 'JOB_INTERRUPTED', params: {}, errors: [] };
   const running = await db
     .selectFrom('push_jobs')
     .select('id')

@@ -34,16 +34,18 @@ export class JobRunner {
     const entry = { progress: { rows_read: 0, accepted: 0, errors: 0, warnings: 0 }, done: Promise.resolve() };
     this.live.set(id, entry);
     entry.done = (async () => {
+      let outcome: Parameters<typeof finishJob>[2];
       try {
         const report = await work((p) => (entry.progress = p));
-        await finishJob(this.db, id, { status: 'succeeded', version: report.version, report });
+        outcome = { status: 'succeeded', version: report.version, report };
       } catch (err) {
         if (!(err instanceof AppError)) this.log.error({ err, job: id }, 'push job failed');
-        await finishJob(this.db, id, { status: 'failed', problem: storedProblem(err) }).catch((e: unknown) => this.log.error({ err: e, job: id }, 'could not record a failed job'));
-      } finally {
-        await dispose().catch((e: unknown) => this.log.warn({ err: e, job: id }, 'could not remove a push spool file'));
-        this.live.delete(id);
+        outcome = { status: 'failed', problem: storedProblem(err) };
       }
+      // The spool goes before the job is reported ended, so an ended job has left nothing behind.
+      await dispose().catch((e: unknown) => this.log.warn({ err: e, job: id }, 'could not remove a push spool file'));
+      await finishJob(this.db, id, outcome).catch((e: unknown) => this.log.error({ err: e, job: id }, 'could not record the end of a job'));
+      this.live.delete(id);
     })();
   }
 

@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { openTestDatabase, serverUrl } from './database.js';
+
+/**
+ * The real process: src/server.ts run by node with this test's own TypeScript loader,
+ * the way `npm start` runs the compiled file.
+ */
+const serverFile = new URL('../../src/server.ts', import.meta.url).pathname;
+
+export function run(env: Record<string, string>) {
+  const child = spawn(process.execPath, [...process.execArgv, serverFile], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (c) => (output.stdout += String(c)));
+  child.stderr.on('data', (c) => (output.stderr += String(c)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output, exited };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitReady(port: number, exited: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void exited.then(() => (done = true));
+  for (let i = 0; i < 600 && !done; i++) {
+    if (await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+/**
+ * Where a real server process keeps its data for one test: a clone of the template on the
+ * Postgres server (migrations already applied), or a fresh PGlite directory.
+ */
+export async function processDatabase(t: Test): Promise<Record<string, string>> {
+  if (serverUrl) {
+    const database = await openTestDatabase(t);
+    const [row] = await database.db.selectNoFrom((eb) => eb.fn<string>('current_database', []).as('name')).execute();
+    const url = new URL(serverUrl);
+    url.pathname = `/${row!.name}`;
+    return { DATABASE_URL: url.toString() };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'sde-server-test-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return { PGLITE_DATA_DIR: join(dir, 'pglite') };
+}
