@@ -6,6 +6,7 @@ import * as m0004 from './0004_idempotency_keys.js';
 import * as m0005 from './0005_review_and_anomalies.js';
 import * as m0006 from './0006_push_jobs.js';
 import * as m0007 from './0007_reconciliation.js';
+import * as m0008 from './0008_cycles.js';
 import * as m0009 from './0009_ikesos.js';
 
 /** Static list so bundling or compiling never changes which migrations run, or their order. */
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '0005_review_and_anomalies': m0005,
   '0006_push_jobs': m0006,
   '0007_reconciliation': m0007,
+  '0008_cycles': m0008,
   '0009_ikesos': m0009,
 };
 

@@ -17,6 +17,8 @@ import auditRoutes from './modules/audit/routes.js';
 import authRoutes from './modules/auth/routes.js';
 import clientRoutes from './modules/clients/routes.js';
 import codelistRoutes from './modules/codelists/routes.js';
+import cycleRoutes from './modules/cycles/routes.js';
+import agencyObligationRoutes from './modules/cycles/agency-routes.js';
 import datasetRoutes from './modules/datasets/routes.js';
 import versionRoutes from './modules/datasets/version-routes.js';
 import validateRoutes from './modules/datasets/validate-routes.js';
@@ -111,6 +113,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(qualityRuleRoutes, { prefix: '/v1/indicators' });
   await app.register(policyRoutes, { prefix: '/v1/indicators' });
   await app.register(agencyRoutes, { prefix: '/v1/agencies' });
+  await app.register(agencyObligationRoutes, { prefix: '/v1/agencies' });
   await app.register(codelistRoutes, { prefix: '/v1/codelists' });
   await app.register(datasetRoutes, { prefix: '/v1/datasets' });
   await app.register(versionRoutes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes, asyncRows: config.pushAsyncRows });
@@ -121,6 +124,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(conflictRoutes, { prefix: '/v1/conflicts' });
   await app.register(figureRoutes, { prefix: '/v1/figures' });
   await app.register(ikesosRoutes, { prefix: '/v1/ikesos' });
+  await app.register(cycleRoutes, { prefix: '/v1/cycles' });
   await app.register(validateRoutes, { prefix: '/v1/validate', uploadLimitBytes: config.uploadLimitBytes });
   await app.register(clientRoutes, { prefix: '/v1/clients' });
   await app.register(auditRoutes, { prefix: '/v1/audit-log' });

@@ -299,6 +299,36 @@ export interface PushJobsTable {
   finished_at: Date | null;
 }
 
+export interface CyclesTable {
+  id: Generated<string>;
+  name: string;
+  region_code: string;
+  reference_periods: ColumnType<string[], string[], string[]>;
+  time_zone: string;
+  /** Dates come back as text (yyyy-mm-dd) on both drivers; see create-db. */
+  opens_on: string;
+  deadline: string;
+  original_deadline: string;
+  milestones: JSONColumnType<Record<string, string>>;
+  status: string;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ObligationsTable {
+  id: Generated<string>;
+  cycle_id: string;
+  agency_id: string;
+  indicator_code: string;
+  region_code: string;
+  scope_level: number | null;
+  disaggregations: ColumnType<string[], string[], string[]>;
+  disagg_keys: ColumnType<string[], string[], string[]>;
+  created_by: string;
+  created_at: Timestamp;
+}
+
 export interface DB {
   regions: RegionsTable;
   populations: PopulationsTable;
@@ -315,6 +345,8 @@ export interface DB {
   idempotency_keys: IdempotencyKeysTable;
   reviews: ReviewsTable;
   push_jobs: PushJobsTable;
+  cycles: CyclesTable;
+  obligations: ObligationsTable;
   quality_rules: QualityRulesTable;
   reconciliation_policies: ReconciliationPoliciesTable;
   conflicts: ConflictsTable;

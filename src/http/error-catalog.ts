@@ -213,6 +213,11 @@ export const ERROR_CATALOG = {
       en: 'The service process stopped while this job ran; nothing of the push was stored. Push again.',
     },
   },
+  CYCLE_NOT_FOUND: {
+    status: 404,
+    title: { id: 'Siklus tidak ditemukan', en: 'Cycle not found' },
+    detail: { id: 'Siklus pengumpulan "{id}" tidak ada.', en: 'Collection cycle "{id}" does not exist.' },
+  },
   LAST_ACTIVE_ADMIN: {
     status: 409,
     title: { id: 'Admin aktif terakhir', en: 'Last active admin' },

@@ -1,6 +1,7 @@
 import Type, { type TSchema } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../plugins/auth.js';
+import { obligationsDue } from '../cycles/service.js';
 import { findingsToAnswer, findingsToDecide, returnedVersions, SECTION_LIMIT, versionsToPublish, versionsToVerify } from './repository.js';
 
 const Section = <T extends TSchema>(item: T, description: string) =>
@@ -38,6 +39,16 @@ const FindingItem = Type.Object({
   link: Type.String({ description: 'The finding resource.' }),
 });
 
+const DueItem = Type.Object({
+  cycle_id: Type.String(),
+  cycle_name: Type.String(),
+  deadline: Type.String({ format: 'date' }),
+  deadline_ends_at: Type.String({ format: 'date-time' }),
+  missing: Type.Integer({ description: 'Cells still owed.' }),
+  indicators: Type.Array(Type.String()),
+  link: Type.String({ description: 'The missing cells.' }),
+});
+
 const empty = { count: 0, data: [] };
 
 const Inbox = Type.Object(
@@ -49,6 +60,7 @@ const Inbox = Type.Object(
     findings_to_decide: Section(FindingItem, 'Walidata: findings agencies in my region answered.'),
     findings_to_answer: Section(FindingItem, "Producer: open anomaly findings on my agency's versions under review."),
     returned_versions: Section(ReturnedItem, 'Producer: versions returned to my agency and not yet followed by a corrected push.'),
+    obligations_due: Section(DueItem, 'Producer: open collection cycles, from 7 days before their deadline on, where my agency still owes data.'),
   },
   {
     examples: [
@@ -76,6 +88,7 @@ const Inbox = Type.Object(
           ],
         },
         returned_versions: empty,
+        obligations_due: empty,
       },
     ],
   },
@@ -93,7 +106,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getInbox',
         summary: 'What awaits me',
         description:
-          "One place for an agency system or a walidata to poll. A walidata sees versions awaiting verification (its region and below) or publication (below its region, not verified by itself) and findings agencies have answered. A producer sees open anomaly findings on its agency's versions under review and versions returned to it that still need a corrected push. Sections that do not apply to the caller's role are empty.",
+          "One place for an agency system or a walidata to poll. A walidata sees versions awaiting verification (its region and below) or publication (below its region, not verified by itself) and findings agencies have answered. A producer sees open anomaly findings on its agency's versions under review versions returned to it that still need a corrected push, and collection cycles whose deadline is near or past where it still owes data. Sections that do not apply to the caller's role are empty.",
         response: { 200: Inbox },
       },
     },
@@ -109,7 +122,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         message: { id: message_id, en: message_en },
         link: `/v1/findings/${r.id}`,
       });
-      const base = { role: me.role, agency: me.agency?.code ?? null, versions_to_verify: empty, versions_to_publish: empty, findings_to_decide: empty, findings_to_answer: empty, returned_versions: empty };
+      const base = {
+        role: me.role,
+        agency: me.agency?.code ?? null,
+        versions_to_verify: empty,
+        versions_to_publish: empty,
+        findings_to_decide: empty,
+        findings_to_answer: empty,
+        returned_versions: empty,
+        obligations_due: empty,
+      };
       if (me.role === 'walidata') {
         const region = me.agency?.jurisdictionRegionCode ?? null;
         const [verify, publish, decide] = await Promise.all([versionsToVerify(db, region), versionsToPublish(db, region, me.clientId), findingsToDecide(db, region)]);
@@ -122,11 +144,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }
       if (!me.agency) return base;
       const agencyId = me.agency.id;
-      const [answer, returned] = await Promise.all([findingsToAnswer(db, agencyId), returnedVersions(db, agencyId)]);
+      const [answer, returned, due] = await Promise.all([findingsToAnswer(db, agencyId), returnedVersions(db, agencyId), obligationsDue(db, agencyId)]);
       return {
         ...base,
         findings_to_answer: { count: answer.count, data: answer.data.map(findingLink) },
         returned_versions: { count: returned.count, data: returned.data.map((r) => ({ ...versionLink(r), returned_at: r.returned_at?.toISOString() ?? null })) },
+        obligations_due: due,
       };
     },
   );

@@ -1,0 +1,273 @@
+import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { stringify } from 'csv-stringify/sync';
+import { AppError } from '../../http/app-error.js';
+import { decodeCursor, paginate } from '../../http/pagination.js';
+import { PageQuery } from '../../http/schemas.js';
+import { problem } from '../../http/route-docs.js';
+import { principalOf } from '../../plugins/auth.js';
+import { WRITERS_OF_REFERENCE } from '../auth/principal.js';
+import { findAgencyId } from '../agencies/repository.js';
+import { cellState } from './compliance.js';
+import { daysLate, deadlineEnd, type TimeZone } from './deadline.js';
+import { findCycle, listCycles, listObligations } from './repository.js';
+import { renderComplianceHtml } from './report-html.js';
+import {
+  AgencyComplianceQuery,
+  ComplianceQuery,
+  ComplianceSchema,
+  CycleCreate,
+  CyclePage,
+  CyclePatch,
+  CycleSchema,
+  ObligationList,
+  ObligationsBody,
+  OverdueSchema,
+} from './schemas.js';
+import { addObligations, complianceReport, createCycle, patchCycle, presentCycle, presentObligation } from './service.js';
+
+const CycleParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+/** The report's JSON shape: `cells` and the deadline instant are internals unless listed. */
+function reportBody({ cells: _cells, end: _end, ...rest }: Awaited<ReturnType<typeof complianceReport>>) {
+  return rest;
+}
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const db = app.database.db;
+
+  async function cycleOr404(id: string) {
+    const row = await findCycle(db, id);
+    if (!row) throw new AppError('CYCLE_NOT_FOUND', { id });
+    return row;
+  }
+
+  app.post(
+    '/',
+    {
+      config: { access: WRITERS_OF_REFERENCE },
+      schema: {
+        tags: ['Compliance'],
+        operationId: 'createCycle',
+        summary: 'Open a collection cycle',
+        description:
+          "Walidata or admin. A cycle collects reference periods from the agencies of a region by a deadline (end of that day in the cycle's zone: WIB, WITA or WIT, by default the region's), with milestones for validation, reconciliation and reporting. A deadline before the opening → 400. Audited.",
+        body: CycleCreate,
+        response: { 201: CycleSchema, 422: problem('Unknown region (REFERENCE_INVALID).') },
+      },
+    },
+    async (request, reply) => {
+      const created = await createCycle(db, principalOf(request), request.id, request.body);
+      return reply.code(201).header('location', `/v1/cycles/${created.id}`).send(created);
+    },
+  );
+
+  app.get(
+    '/',
+    {
+      config: { access: 'authenticated' },
+      schema: {
+        tags: ['Compliance'],
+        operationId: 'listCycles',
+        summary: 'List collection cycles',
+        description: 'Newest first, optionally by status.',
+        querystring: Type.Object({ status: Type.Optional(Type.Enum(['planned', 'open', 'closed'])), ...PageQuery }, { additionalProperties: false }),
+        response: { 200: CyclePage },
+      },
+    },
+    async (request) => {
+      const { status, limit = 100, cursor } = request.query;
+      const rows = await listCycles(db, { status, before: decodeCursor(cursor), limit });
+      return paginate(rows, limit, (r) => r.id, presentCycle);
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      config: { access: 'authenticated' },
+      schema: { tags: ['Compliance'], operationId: 'getCycle', summary: 'Get one cycle', description: 'Its schedule, zone, deadline (and the one first set) and status.', params: CycleParams, response: { 200: CycleSchema, 404: problem('No such cycle (CYCLE_NOT_FOUND).') } },
+    },
+    async (request) => presentCycle(await cycleOr404(request.params.id)),
+  );
+
+  app.patch(
+    '/:id',
+    {
+      config: { access: WRITERS_OF_REFERENCE },
+      schema: {
+        tags: ['Compliance'],
+        operationId: 'updateCycle',
+        summary: 'Change a cycle',
+        description:
+          'Walidata or admin. Moving a deadline that has already passed needs a `reason` (400 otherwise) and is audited with the before and after; the compliance report states which deadline it used and can still be computed against the original one (`?deadline=original`), so who was on time never changes silently.',
+        params: CycleParams,
+        body: CyclePatch,
+        response: { 200: CycleSchema, 404: problem('No such cycle (CYCLE_NOT_FOUND).') },
+      },
+    },
+    async (request) => patchCycle(db, principalOf(request), request.id, request.params.id, request.body),
+  );
+
+  app.post(
+    '/:id/obligations',
+    {
+      config: { access: WRITERS_OF_REFERENCE },
+      schema: {
+        tags: ['Compliance'],
+        operationId: 'addObligations',
+        summary: 'Tell agencies what they owe',
+        description:
+          "Walidata or admin. Each obligation: an agency, an indicator, a region (or every region of `scope_level` inside it) and the breakdowns required besides the total. `from_catalogue` creates them from the catalogue's source agency kinds for the agencies of the cycle's region (one call sets up the IKESOS cycle). Unknown agency, indicator or region → 422 naming which. Existing obligations are kept. Audited.",
+        params: CycleParams,
+        body: ObligationsBody,
+        response: {
+          201: Type.Object({ requested: Type.Integer(), created: Type.Integer({ description: 'New ones (duplicates are skipped).' }) }, { examples: [{ requested: 15, created: 15 }] }),
+          404: problem('No such cycle (CYCLE_NOT_FOUND).'),
+          422: problem('Unknown agency, indicator or region (REFERENCE_INVALID); see errors.'),
+        },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await addObligations(db, principalOf(request), request.id, request.params.id, request.body)),
+  );
+
+  app.get(
+    '/:id/obligations',
+    {
+      config: { access: ['producer', 'walidata', 'admin'] },
+      schema: {
+        tags: ['Compliance'],
+        operationId: 'listObligations',
+        summary: "A cycle's obligations",
+        description: "Walidata and admin see all; a producer sees only its own agency's.",
+        params: CycleParams,
+        response: { 200: ObligationList, 404: problem('No such cycle (CYCLE_NOT_FOUND).') },
+      },
+    },
+    async (request) => {
+      const viewer = principalOf(request);
+      await cycleOr404(request.params.id);
+      const agencyId = viewer.role === 'producer' ? (viewer.agency?.id ?? '') : undefined;
+      return { data: (await listObligations(db, { cycleId: request.params.id, agencyId })).map(presentObligation) };
+    },
+  );
+
+  app.get(
+    '/:id/compliance',
+    {
+      config: { access: ['walidata', 'admin', 'consumer'] },
+      schema: {
+        tags: ['Compliance'],
+        operationId: 'getCompliance',
+        summary: 'Who delivered what, complete and on time',
+        description:
+          "Computed from what actually arrived: a cell (agency × indicator × region × period × breakdown) counts as delivered when a version of that agency that is not rejected holds it, on time when that version came before the deadline's end. Per agency: expected, delivered, on time, late (days), missing, completeness and timeliness %, quality (versions rejected or returned, findings per 100 rows), metadata completeness, consistency (share of its figures in conflict, and still unresolved). Cycle KPIs against their targets. Each agency links to the cells behind its numbers. JSON, or CSV (one row per agency) with Accept: text/csv or ?format=csv. Producers use /compliance/{agency} for their own.",
+        params: CycleParams,
+        querystring: ComplianceQuery,
+        response: {
+          200: { description: 'The report.', content: { 'application/json': { schema: ComplianceSchema }, 'text/csv': { schema: Type.String({ examples: ['agency,light,expected,delivered,on_time,late,missing,completeness_pct,timeliness_pct\nDINSOS-6571,green,4,4,4,0,0,100,100\n'] }) } } },
+          404: problem('No such cycle (CYCLE_NOT_FOUND).'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const report = await complianceReport(db, request.params.id, request.query.deadline ?? 'current');
+      const wantsCsv = request.query.format === 'csv' || (request.query.format === undefined && /text\/csv/.test(request.headers.accept ?? ''));
+      if (wantsCsv) {
+        const columns = ['agency', 'light', 'expected', 'delivered', 'on_time', 'late', 'missing', 'completeness_pct', 'timeliness_pct', 'max_days_late'];
+        return reply.type('text/csv; charset=utf-8').send(stringify(report.agencies, { header: true, columns }) as never);
+      }
+      return reply.type('application/json; charset=utf-8').send(reportBody(report) as never);
+    },
+  );
+
+  app.get(
+    '/:id/compliance.html',
+    {
+      config: { access: ['walidata', 'admin', 'consumer'] },
+      schema: {
+        tags: ['Compliance'],
+        operationId: 'getComplianceHtml',
+        summary: 'The compliance report as a printable page',
+        description: 'One page in Indonesian, no external assets: the cycle KPIs against their targets, a table per agency with a traffic light, a bar chart of completeness and timeliness per agency, and what is still missing.',
+        params: CycleParams,
+        querystring: Type.Object({ deadline: ComplianceQuery.properties.deadline }, { additionalProperties: false }),
+        response: { 200: { description: 'An HTML page.', content: { 'text/html': { schema: Type.String({ examples: ['<!doctype html><html lang="id">…</html>'] }) } } }, 404: problem('No such cycle (CYCLE_NOT_FOUND).') },
+      },
+    },
+    async (request, reply) => {
+      const report = await complianceReport(db, request.params.id, request.query.deadline ?? 'current');
+      return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").send(renderComplianceHtml(report) as never);
+    },
+  );
+
+  app.get(
+    '/:id/compliance/:agency',
+    {
+      config: { access: ['producer', 'walidata', 'admin', 'consumer'] },
+      schema: {
+        tags: ['Compliance'],
+        operationId: 'getAgencyCompliance',
+        summary: "One agency's compliance, with the cells behind it",
+        description: "The report restricted to one agency; `cells=missing|late|on_time|all` lists the cells. A producer may only ask for its own agency (403 otherwise).",
+        params: Type.Object({ id: Type.String({ format: 'uuid' }), agency: Type.String({ maxLength: 64 }) }),
+        querystring: AgencyComplianceQuery,
+        response: { 200: ComplianceSchema, 403: problem("Another agency's report (AGENCY_SCOPE_FORBIDDEN)."), 404: problem('No such cycle or agency (CYCLE_NOT_FOUND, AGENCY_NOT_FOUND).') },
+      },
+    },
+    async (request) => {
+      const viewer = principalOf(request);
+      const { id, agency } = request.params;
+      if (viewer.role === 'producer' && viewer.agency?.code !== agency) throw new AppError('AGENCY_SCOPE_FORBIDDEN', { agency: viewer.agency?.code ?? '' });
+      const found = await findAgencyId(db, agency);
+      if (!found) throw new AppError('AGENCY_NOT_FOUND', { code: agency });
+      const report = await complianceReport(db, id, request.query.deadline ?? 'current', found.id);
+      const wanted = request.query.cells;
+      return {
+        ...reportBody(report),
+        ...(wanted
+          ? {
+              cells: report.cells
+                .map((c) => ({ ...c, state: cellState(c, report.end), days_late: c.delivered_at ? daysLate(c.delivered_at, report.end) : 0, delivered_at: c.delivered_at?.toISOString() ?? null }))
+                .filter((c) => wanted === 'all' || c.state === wanted),
+            }
+          : {}),
+      };
+    },
+  );
+
+  app.get(
+    '/:id/overdue',
+    {
+      config: { access: ['walidata', 'admin'] },
+      schema: {
+        tags: ['Compliance'],
+        operationId: 'listOverdue',
+        summary: 'Agencies still owing data near the deadline',
+        description: 'From `days` (default 7) before the deadline on: every agency with obligations still missing, with what is missing. The same reminder appears in each agency\'s /v1/inbox.',
+        params: CycleParams,
+        querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 0, maximum: 365, default: 7 })) }, { additionalProperties: false }),
+        response: { 200: OverdueSchema, 404: problem('No such cycle (CYCLE_NOT_FOUND).') },
+      },
+    },
+    async (request) => {
+      const days = request.query.days ?? 7;
+      const cycle = await cycleOr404(request.params.id);
+      const end = deadlineEnd(cycle.deadline, cycle.time_zone as TimeZone);
+      const reminding = Date.now() >= end.getTime() - days * 86_400_000;
+      const report = reminding ? await complianceReport(db, cycle.id, 'current') : null;
+      return {
+        cycle_id: cycle.id,
+        deadline: cycle.deadline,
+        deadline_ends_at: end.toISOString(),
+        days_before: days,
+        reminding,
+        agencies: (report?.agencies ?? [])
+          .filter((a) => a.missing > 0)
+          .map((a) => ({ agency: a.agency, agency_name: a.agency_name, missing: a.missing, indicators: report!.missing.filter((m) => m.agency === a.agency).map((m) => m.indicator) })),
+      };
+    },
+  );
+};
+
+export default routes;

@@ -1,0 +1,243 @@
+import Type from 'typebox';
+import { REGION_CODE_PATTERN } from '../regions/region-code.js';
+import { IndicatorCode } from '../indicators/schemas.js';
+import { TIME_ZONES } from './deadline.js';
+import { DIMENSION_CODELISTS } from './service.js';
+
+const DATE = { format: 'date' as const, description: 'A local date (yyyy-mm-dd) in the cycle\'s time zone.' };
+const PERIOD = Type.String({ pattern: '^\\d{4}(-(S[12]|Q[1-4]|0[1-9]|1[0-2]))?$' });
+const Zone = Type.Enum(Object.keys(TIME_ZONES) as (keyof typeof TIME_ZONES)[], { description: 'WIB Asia/Jakarta, WITA Asia/Makassar, WIT Asia/Jayapura; default: the zone of the cycle\'s region.' });
+const Status = Type.Enum(['planned', 'open', 'closed']);
+const Milestones = Type.Record(Type.String({ maxLength: 64 }), Type.String({ format: 'date' }), {
+  description: 'Named dates of the schedule, e.g. validation_until, reconciliation_until, report_due.',
+});
+
+const cycleExample = {
+  id: '5a0c1a4e-3b7e-4c8d-9b1a-0f2e3d4c5b6a',
+  name: 'IKESOS Kota Tarakan 2025',
+  region_code: '65.71',
+  reference_periods: ['2025'],
+  time_zone: 'Asia/Makassar',
+  opens_on: '2026-01-05',
+  deadline: '2026-01-31',
+  original_deadline: '2026-01-31',
+  deadline_ends_at: '2026-01-31T16:00:00.000Z',
+  milestones: { validation_until: '2026-02-14', reconciliation_until: '2026-02-21', report_due: '2026-03-31' },
+  status: 'open',
+  created_by: 'walidata-6571',
+  created_at: '2026-01-02T02:00:00.000Z',
+  updated_at: '2026-01-02T02:00:00.000Z',
+};
+
+export const CycleSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    region_code: Type.String(),
+    reference_periods: Type.Array(Type.String()),
+    time_zone: Zone,
+    opens_on: Type.String({ format: 'date' }),
+    deadline: Type.String({ format: 'date' }),
+    original_deadline: Type.String({ format: 'date', description: 'The deadline first set; the compliance report can be asked for against it.' }),
+    deadline_ends_at: Type.String({ format: 'date-time', description: 'The instant the deadline ends: midnight after it in the cycle\'s zone.' }),
+    milestones: Milestones,
+    status: Status,
+    created_by: Type.String(),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+  },
+  { examples: [cycleExample] },
+);
+
+export const CyclePage = Type.Object(
+  { data: Type.Array(CycleSchema), page: Type.Object({ next_cursor: Type.Union([Type.String(), Type.Null()]), limit: Type.Integer() }) },
+  { examples: [{ data: [cycleExample], page: { next_cursor: null, limit: 100 } }] },
+);
+
+export const CycleCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 3, maxLength: 200 }),
+    region: Type.String({ pattern: REGION_CODE_PATTERN, description: 'The region the cycle collects for (the walidata\'s).' }),
+    reference_periods: Type.Array(PERIOD, { minItems: 1, maxItems: 24, uniqueItems: true }),
+    time_zone: Type.Optional(Zone),
+    opens_on: Type.String(DATE),
+    deadline: Type.String({ ...DATE, description: 'Last day to deliver (end of day in the zone); not before opens_on (400).' }),
+    milestones: Type.Optional(Milestones),
+    status: Type.Optional(Status),
+  },
+  {
+    additionalProperties: false,
+    examples: [{ name: 'IKESOS Kota Tarakan 2025', region: '65.71', reference_periods: ['2025'], opens_on: '2026-01-05', deadline: '2026-01-31', milestones: { report_due: '2026-03-31' }, status: 'open' }],
+  },
+);
+
+export const CyclePatch = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 3, maxLength: 200 })),
+    reference_periods: Type.Optional(Type.Array(PERIOD, { minItems: 1, maxItems: 24, uniqueItems: true })),
+    opens_on: Type.Optional(Type.String(DATE)),
+    deadline: Type.Optional(Type.String(DATE)),
+    milestones: Type.Optional(Milestones),
+    status: Type.Optional(Status),
+    reason: Type.Optional(Type.String({ maxLength: 2000, description: 'Required when moving a deadline that has passed.' })),
+  },
+  { additionalProperties: false, examples: [{ deadline: '2026-02-07', reason: 'Surat Wali Kota No. 050/123: perpanjangan karena banjir.' }] },
+);
+
+export const ObligationsBody = Type.Object(
+  {
+    obligations: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            agency: Type.String({ maxLength: 64 }),
+            indicator: IndicatorCode,
+            region: Type.String({ pattern: REGION_CODE_PATTERN }),
+            scope_level: Type.Optional(Type.Integer({ minimum: 1, maximum: 4, description: 'Every region of this level (1 provinsi … 4 desa) inside `region`, instead of `region` itself.' })),
+            disaggregations: Type.Optional(Type.Array(Type.Enum(Object.keys(DIMENSION_CODELISTS) as (keyof typeof DIMENSION_CODELISTS)[]), { uniqueItems: true, description: 'Breakdowns required besides the total: each code of each dimension is a cell.' })),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 5000 },
+      ),
+    ),
+    from_catalogue: Type.Optional(
+      Type.Object(
+        { indicators: Type.Optional(Type.Array(IndicatorCode, { maxItems: 200, description: 'Default: the IKESOS indicators.' })) },
+        { additionalProperties: false, description: 'One obligation per indicator and each agency of the cycle\'s region whose kind the catalogue names as a source.' },
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    examples: [{ from_catalogue: {} }, { obligations: [{ agency: 'DINSOS-65', indicator: 'PPKS-06', region: '65', scope_level: 2, disaggregations: ['sex'] }] }],
+  },
+);
+
+export const ObligationList = Type.Object(
+  {
+    data: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        cycle_id: Type.String(),
+        agency: Type.String(),
+        indicator_code: Type.String(),
+        region_code: Type.String(),
+        scope_level: Type.Union([Type.Integer(), Type.Null()]),
+        disaggregations: Type.Array(Type.String()),
+        created_at: Type.String({ format: 'date-time' }),
+      }),
+    ),
+  },
+  { examples: [{ data: [{ id: '7', cycle_id: cycleExample.id, agency: 'DINSOS-6571', indicator_code: 'IKS-01', region_code: '65.71', scope_level: null, disaggregations: [], created_at: '2026-01-02T02:00:00.000Z' }] }] },
+);
+
+const Kpi = Type.Object({ value: Type.Union([Type.Number(), Type.Null()]), target: Type.Number() });
+
+const AgencyCompliance = Type.Object({
+  agency: Type.String(),
+  agency_name: Type.String(),
+  light: Type.Enum(['green', 'amber', 'red'], { description: 'green: all on time; amber: all delivered, some late; red: something missing.' }),
+  expected: Type.Integer({ description: 'Cells the obligations expect (agency × indicator × region × period × breakdown).' }),
+  delivered: Type.Integer(),
+  on_time: Type.Integer(),
+  late: Type.Integer(),
+  missing: Type.Integer(),
+  completeness_pct: Type.Union([Type.Number(), Type.Null()]),
+  timeliness_pct: Type.Union([Type.Number(), Type.Null()]),
+  max_days_late: Type.Integer(),
+  consistency: Type.Object({
+    in_conflict_pct: Type.Union([Type.Number(), Type.Null()], { description: 'Share of its delivered cells whose key was in conflict with another agency.' }),
+    unresolved_pct: Type.Union([Type.Number(), Type.Null()], { description: 'Share still unresolved after reconciliation.' }),
+  }),
+  quality: Type.Object({
+    versions: Type.Integer({ description: 'Versions pushed since the cycle opened.' }),
+    rejected: Type.Integer(),
+    returned: Type.Integer(),
+    findings_per_100_rows: Type.Object({ error: Type.Number(), warning: Type.Number() }),
+  }),
+  metadata_completeness_avg: Type.Union([Type.Integer(), Type.Null()]),
+  links: Type.Object({ missing: Type.String(), late: Type.String() }, { description: 'The cells behind the numbers.' }),
+});
+
+const CellSchema = Type.Object({
+  agency: Type.String(),
+  indicator: Type.String(),
+  region: Type.String(),
+  period: Type.String(),
+  disagg_key: Type.String({ description: 'The breakdown ("" for the total, e.g. "sex=L").' }),
+  state: Type.Enum(['on_time', 'late', 'missing']),
+  delivered_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  days_late: Type.Integer(),
+});
+
+export const ComplianceSchema = Type.Object(
+  {
+    cycle: Type.Object({ id: Type.String(), name: Type.String(), region: Type.String(), reference_periods: Type.Array(Type.String()), time_zone: Zone, status: Type.String() }),
+    deadline_used: Type.Object(
+      { which: Type.Enum(['current', 'original']), date: Type.String(), ends_at: Type.String({ format: 'date-time' }), original: Type.String(), current: Type.String() },
+      { description: 'Which deadline the report was computed with; when it was moved, both dates are named.' },
+    ),
+    generated_at: Type.String({ format: 'date-time' }),
+    kpis: Type.Object({
+      agencies: Type.Integer(),
+      indicators: Type.Integer(),
+      agencies_fully_on_time_pct: Kpi,
+      indicators_complete_pct: Kpi,
+      indicators_complete_on_time_pct: Kpi,
+      inconsistency_after_reconciliation_pct: Kpi,
+      days_deadline_to_final: Kpi,
+    }),
+    agencies: Type.Array(AgencyCompliance),
+    missing: Type.Array(Type.Object({ indicator: Type.String(), agency: Type.String(), cells: Type.Integer() }), { description: 'Indicators with cells never delivered, and by whom.' }),
+    cells: Type.Optional(Type.Array(CellSchema, { description: 'With ?cells=: the cells behind the numbers.' })),
+  },
+  {
+    examples: [
+      {
+        cycle: { id: cycleExample.id, name: cycleExample.name, region: '65.71', reference_periods: ['2025'], time_zone: 'Asia/Makassar', status: 'closed' },
+        deadline_used: { which: 'current', date: '2026-01-31', ends_at: '2026-01-31T16:00:00.000Z', original: '2026-01-31', current: '2026-01-31' },
+        generated_at: '2026-02-01T01:00:00.000Z',
+        kpis: {
+          agencies: 10,
+          indicators: 15,
+          agencies_fully_on_time_pct: { value: 50, target: 100 },
+          indicators_complete_pct: { value: 73.3, target: 100 },
+          indicators_complete_on_time_pct: { value: 53.3, target: 100 },
+          inconsistency_after_reconciliation_pct: { value: 0, target: 0 },
+          days_deadline_to_final: { value: null, target: 30 },
+        },
+        agencies: [],
+        missing: [{ indicator: 'IKS-04', agency: 'BPJS-TK-6571', cells: 1 }],
+      },
+    ],
+  },
+);
+
+export const ComplianceQuery = Type.Object(
+  {
+    deadline: Type.Optional(Type.Enum(['current', 'original'], { default: 'current', description: 'Compute against the deadline in force or the one first set.' })),
+    format: Type.Optional(Type.Enum(['json', 'csv'], { description: 'csv: one row per agency (as does Accept: text/csv).' })),
+  },
+  { additionalProperties: false },
+);
+
+export const AgencyComplianceQuery = Type.Object(
+  {
+    deadline: ComplianceQuery.properties.deadline,
+    cells: Type.Optional(Type.Enum(['all', 'missing', 'late', 'on_time'], { description: 'List the cells behind the numbers.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const OverdueSchema = Type.Object(
+  {
+    cycle_id: Type.String(),
+    deadline: Type.String(),
+    deadline_ends_at: Type.String({ format: 'date-time' }),
+    days_before: Type.Integer(),
+    reminding: Type.Boolean({ description: 'True from `days` before the deadline on; before that the list is empty.' }),
+    agencies: Type.Array(Type.Object({ agency: Type.String(), agency_name: Type.String(), missing: Type.Integer(), indicators: Type.Array(Type.String()) })),
+  },
+  { examples: [{ cycle_id: cycleExample.id, deadline: '2026-01-31', deadline_ends_at: '2026-01-31T16:00:00.000Z', days_before: 7, reminding: true, agencies: [{ agency: 'BPJS-TK-6571', agency_name: 'BPJS Ketenagakerjaan Tarakan', missing: 1, indicators: ['IKS-04'] }] }] },
+);

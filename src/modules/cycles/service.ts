@@ -1,0 +1,239 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { AppError, type FieldError } from '../../http/app-error.js';
+import { unknownCode } from '../../http/field-errors.js';
+import { recordAudit } from '../audit/record-audit.js';
+import type { Principal } from '../auth/principal.js';
+import { loadCodeSets } from '../codelists/repository.js';
+import { existingIndicatorCodes } from '../indicators/repository.js';
+import { findRegions } from '../regions/repository.js';
+import { agencySummary, cellState, cycleKpis, groupBy, light, type Cell } from './compliance.js';
+import { deadlineEnd, zoneOfRegion, type TimeZone } from './deadline.js';
+import { catalogueSources, expectedCells, finalisedAt, findCycle, insertCycle, insertObligations, listObligations, updateCycle, type CycleRow, type ObligationInput } from './repository.js';
+
+export const DIMENSION_CODELISTS = { sex: 'sex', age_group: 'age-group', disability: 'disability' } as const;
+export type RequiredDimension = keyof typeof DIMENSION_CODELISTS;
+
+export function presentCycle(row: CycleRow) {
+  return {
+    ...row,
+    time_zone: row.time_zone as TimeZone,
+    status: row.status as 'planned',
+    deadline_ends_at: deadlineEnd(row.deadline, row.time_zone as TimeZone).toISOString(),
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+export function presentObligation(o: Awaited<ReturnType<typeof listObligations>>[number]) {
+  return { ...o, created_at: o.created_at.toISOString() };
+}
+
+const deadlineBeforeOpening = () =>
+  new AppError('VALIDATION_FAILED', {}, [
+    { location: 'body', pointer: '/deadline', code: 'before-opening', detail: { id: 'tenggat tidak boleh sebelum siklus dibuka', en: 'the deadline may not be before the cycle opens' } },
+  ]);
+
+export async function createCycle(
+  db: Kysely<DB>,
+  actor: Principal,
+  requestId: string,
+  body: { name: string; region: string; reference_periods: string[]; time_zone?: TimeZone | undefined; opens_on: string; deadline: string; milestones?: Record<string, string> | undefined; status?: string | undefined },
+) {
+  if (body.deadline < body.opens_on) throw deadlineBeforeOpening();
+  if ((await findRegions(db, [body.region])).length === 0) throw new AppError('REFERENCE_INVALID', {}, [unknownCode('/region', body.region, 'regions')]);
+  return db.transaction().execute(async (trx) => {
+    const id = await insertCycle(trx, {
+      name: body.name,
+      region_code: body.region,
+      reference_periods: body.reference_periods,
+      time_zone: body.time_zone ?? zoneOfRegion(body.region),
+      opens_on: body.opens_on,
+      deadline: body.deadline,
+      milestones: body.milestones ?? {},
+      status: body.status ?? 'planned',
+      created_by: actor.clientId,
+    });
+    const created = presentCycle((await findCycle(trx, id))!);
+    await recordAudit(trx, { actor, requestId, action: 'cycle.created', entityType: 'cycle', entityId: id, after: created });
+    return created;
+  });
+}
+
+export async function patchCycle(
+  db: Kysely<DB>,
+  actor: Principal,
+  requestId: string,
+  id: string,
+  patch: { name?: string | undefined; reference_periods?: string[] | undefined; opens_on?: string | undefined; deadline?: string | undefined; milestones?: Record<string, string> | undefined; status?: string | undefined; reason?: string | undefined },
+) {
+  return db.transaction().execute(async (trx) => {
+    const current = await findCycle(trx, id, { forUpdate: true });
+    if (!current) throw new AppError('CYCLE_NOT_FOUND', { id });
+    const next = {
+      name: patch.name ?? current.name,
+      reference_periods: patch.reference_periods ?? current.reference_periods,
+      opens_on: patch.opens_on ?? current.opens_on,
+      deadline: patch.deadline ?? current.deadline,
+      milestones: { ...current.milestones, ...patch.milestones },
+      status: patch.status ?? current.status,
+    };
+    if (next.deadline < next.opens_on) throw deadlineBeforeOpening();
+    // Moving a deadline that has passed changes who was on time: it needs a stated reason,
+    // and the report can still be asked for against the original deadline.
+    const passed = deadlineEnd(current.deadline, current.time_zone as TimeZone).getTime() <= Date.now();
+    if (patch.deadline && patch.deadline !== current.deadline && passed && !patch.reason?.trim()) {
+      throw new AppError('VALIDATION_FAILED', {}, [
+        { location: 'body', pointer: '/reason', code: 'required', detail: { id: 'tenggat yang sudah lewat hanya dapat diubah dengan alasan', en: 'a deadline that has passed can only be changed with a reason' } },
+      ]);
+    }
+    await updateCycle(trx, id, next);
+    const after = presentCycle((await findCycle(trx, id))!);
+    await recordAudit(trx, { actor, requestId, action: 'cycle.updated', entityType: 'cycle', entityId: id, before: { ...presentCycle(current), reason: null }, after: { ...after, reason: patch.reason ?? null } });
+    return after;
+  });
+}
+
+/** The breakdown keys an obligation expects: the total, and each code of each required dimension. */
+async function disaggKeys(db: Kysely<DB>, dims: RequiredDimension[]): Promise<string[]> {
+  if (dims.length === 0) return [''];
+  const sets = await loadCodeSets(db, dims.map((d) => DIMENSION_CODELISTS[d]));
+  return ['', ...dims.flatMap((d) => [...(sets.get(DIMENSION_CODELISTS[d]) ?? [])].sort().map((code) => `${d}=${code}`))];
+}
+
+export interface ObligationBody {
+  agency: string;
+  indicator: string;
+  region: string;
+  scope_level?: number | undefined;
+  disaggregations?: RequiredDimension[] | undefined;
+}
+
+export async function addObligations(db: Kysely<DB>, actor: Principal, requestId: string, cycleId: string, body: { obligations?: ObligationBody[] | undefined; from_catalogue?: { indicators?: string[] | undefined } | undefined }) {
+  return db.transaction().execute(async (trx) => {
+    const cycle = await findCycle(trx, cycleId);
+    if (!cycle) throw new AppError('CYCLE_NOT_FOUND', { id: cycleId });
+    const items: ObligationInput[] = [];
+    if (body.from_catalogue) {
+      for (const s of await catalogueSources(trx, cycle.region_code, body.from_catalogue.indicators)) {
+        items.push({ agency_id: s.agency_id, indicator_code: s.indicator_code, region_code: cycle.region_code, scope_level: null, disaggregations: [], disagg_keys: [''] });
+      }
+    }
+    const explicit = body.obligations ?? [];
+    const agencies = await trx.selectFrom('agencies').select([sql<string>`id::text`.as('id'), 'code']).where('code', 'in', explicit.length ? explicit.map((o) => o.agency) : ['']).execute();
+    const agencyIds = new Map(agencies.map((a) => [a.code, a.id]));
+    const indicators = await existingIndicatorCodes(trx, explicit.map((o) => o.indicator));
+    const regions = new Set((await findRegions(trx, explicit.map((o) => o.region))).map((r) => r.code));
+    const errors: FieldError[] = explicit.flatMap((o, i) => [
+      ...(agencyIds.has(o.agency) ? [] : [unknownCode(`/obligations/${i}/agency`, o.agency, 'agencies')]),
+      ...(indicators.has(o.indicator) ? [] : [unknownCode(`/obligations/${i}/indicator`, o.indicator, 'indicators')]),
+      ...(regions.has(o.region) ? [] : [unknownCode(`/obligations/${i}/region`, o.region, 'regions')]),
+    ]);
+    if (errors.length > 0) throw new AppError('REFERENCE_INVALID', {}, errors);
+    for (const o of explicit) {
+      items.push({
+        agency_id: agencyIds.get(o.agency)!,
+        indicator_code: o.indicator,
+        region_code: o.region,
+        scope_level: o.scope_level ?? null,
+        disaggregations: o.disaggregations ?? [],
+        disagg_keys: await disaggKeys(trx, o.disaggregations ?? []),
+      });
+    }
+    const created = await insertObligations(trx, cycleId, items, actor.clientId);
+    await recordAudit(trx, { actor, requestId, action: 'cycle.obligations-added', entityType: 'cycle', entityId: cycleId, after: { requested: items.length, created } });
+    return { requested: items.length, created };
+  });
+}
+
+async function qualityByAgency(db: Kysely<DB>, cycle: CycleRow) {
+  const { rows } = await sql<{ agency: string; versions: number; rejected: number; returned: number; rows: number; errors: number; warnings: number; metadata: number | null }>`
+    select a.code as agency, count(*)::int as versions,
+           count(*) filter (where v.status = 'rejected')::int as rejected, count(*) filter (where v.status = 'returned')::int as returned,
+           coalesce(sum(v.row_count), 0)::int as rows, coalesce(sum(v.error_count), 0)::int as errors, coalesce(sum(v.warning_count), 0)::int as warnings,
+           round(avg(v.metadata_score))::int as metadata
+    from dataset_versions v join datasets d on d.id = v.dataset_id join agencies a on a.id = d.agency_id
+    where d.agency_id in (select agency_id from obligations where cycle_id = ${cycle.id}::uuid) and v.submitted_at >= ${cycle.opens_on}::date
+    group by a.code`.execute(db);
+  return new Map(rows.map((r) => [r.agency, r]));
+}
+
+const per100 = (n: number, rows: number) => (rows === 0 ? 0 : Math.round((n / rows) * 10000) / 100);
+
+/** The compliance report of a cycle, computed from what actually arrived. */
+export async function complianceReport(db: Kysely<DB>, cycleId: string, which: 'current' | 'original', agencyId?: string) {
+  const cycle = await findCycle(db, cycleId);
+  if (!cycle) throw new AppError('CYCLE_NOT_FOUND', { id: cycleId });
+  const zone = cycle.time_zone as TimeZone;
+  const date = which === 'original' ? cycle.original_deadline : cycle.deadline;
+  const end = deadlineEnd(date, zone);
+  const cells: Cell[] = await expectedCells(db, cycleId, agencyId);
+  const quality = await qualityByAgency(db, cycle);
+  const agencies = [...groupBy(cells, (c) => c.agency)].map(([agency, cs]) => {
+    const s = agencySummary(cs, end);
+    const q = quality.get(agency);
+    return {
+      agency,
+      agency_name: cs[0]!.agency_name,
+      light: light(s),
+      ...s,
+      quality: {
+        versions: q?.versions ?? 0,
+        rejected: q?.rejected ?? 0,
+        returned: q?.returned ?? 0,
+        findings_per_100_rows: { error: per100(q?.errors ?? 0, q?.rows ?? 0), warning: per100(q?.warnings ?? 0, q?.rows ?? 0) },
+      },
+      metadata_completeness_avg: q?.metadata ?? null,
+      links: { missing: `/v1/cycles/${cycleId}/compliance/${agency}?cells=missing`, late: `/v1/cycles/${cycleId}/compliance/${agency}?cells=late` },
+    };
+  });
+  const missing = [...groupBy(cells.filter((c) => cellState(c, end) === 'missing'), (c) => `${c.indicator}|${c.agency}`).values()].map((cs) => ({
+    indicator: cs[0]!.indicator,
+    agency: cs[0]!.agency,
+    cells: cs.length,
+  }));
+  return {
+    cycle: {
+      id: cycle.id,
+      name: cycle.name,
+      region: cycle.region_code,
+      reference_periods: cycle.reference_periods,
+      time_zone: zone,
+      status: cycle.status,
+    },
+    deadline_used: { which, date, ends_at: end.toISOString(), original: cycle.original_deadline, current: cycle.deadline },
+    generated_at: new Date().toISOString(),
+    kpis: cycleKpis(cells, end, agencyId ? null : await finalisedAt(db, cycleId)),
+    agencies,
+    missing,
+    cells,
+    end,
+  };
+}
+
+/** Reminders for one agency: open cycles from `days` before their deadline on, where it still owes cells. */
+export async function obligationsDue(db: Kysely<DB>, agencyId: string, days = 7) {
+  const cycles = await db
+    .selectFrom('cycles')
+    .select([sql<string>`id::text`.as('id'), 'name', sql<string>`deadline::text`.as('deadline'), 'time_zone'])
+    .where('status', '=', 'open')
+    .where(({ exists, selectFrom }) => exists(selectFrom('obligations').select(sql`1`.as('one')).whereRef('obligations.cycle_id', '=', 'cycles.id').where('obligations.agency_id', '=', agencyId)))
+    .execute();
+  const due = [];
+  for (const c of cycles) {
+    const end = deadlineEnd(c.deadline, c.time_zone as TimeZone);
+    if (Date.now() < end.getTime() - days * 86_400_000) continue;
+    const missing = (await expectedCells(db, c.id, agencyId)).filter((cell) => !cell.delivered_at);
+    if (missing.length === 0) continue;
+    due.push({
+      cycle_id: c.id,
+      cycle_name: c.name,
+      deadline: c.deadline,
+      deadline_ends_at: end.toISOString(),
+      missing: missing.length,
+      indicators: [...new Set(missing.map((m) => m.indicator))],
+      link: `/v1/cycles/${c.id}/compliance/${missing[0]!.agency}?cells=missing`,
+    });
+  }
+  return { count: due.length, data: due };
+}
