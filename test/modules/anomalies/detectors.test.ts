@@ -1,0 +1,69 @@
+import t from 'tap';
+import { detectFlat, detectIncoherence, detectJump, detectPeerOutliers, detectZero, exceedsPopulation, median } from '../../../src/modules/anomalies/detectors.js';
+import { DEFAULT_QUALITY_RULES as R, effectiveRules } from '../../../src/modules/anomalies/quality-rules.js';
+
+const series = (...values: number[]) => values.map((value, i) => ({ period: String(2020 + i), value }));
+/** Runs a detector over every point of a series, as the push does; returns the periods that fire. */
+function firing(values: number[], detect: (before: ReturnType<typeof series>, point: { period: string; value: number }) => unknown): string[] {
+  const s = series(...values);
+  return s.flatMap((p, i) => (detect(s.slice(0, i), p) ? [p.period] : []));
+}
+
+t.test('jump: a four-fold rise fires on that point only; small counts and plausible moves do not', async (t) => {
+  t.same(firing([40, 44, 41, 43, 190], (b, p) => detectJump(b[b.length - 1], p.value, R.jump)), ['2024']);
+  t.same(firing([2, 5, 2, 5], (b, p) => detectJump(b[b.length - 1], p.value, R.jump)), [], '2 → 5 is under the minimum change');
+  t.same(firing([100, 110, 95, 120, 104], (b, p) => detectJump(b[b.length - 1], p.value, R.jump)), []);
+  t.match(detectJump({ period: '2023', value: 400 }, 100, R.jump), { kind: 'jump', ratio: 4, change: -300 }, 'a fall of the same ratio fires');
+  t.equal(detectJump({ period: '2023', value: 50 }, 100, R.jump), null, 'exactly at the ratio does not fire');
+  t.equal(detectJump({ period: '2023', value: 0 }, 100, R.jump), null, 'zeros are the zero detector\'s');
+  t.equal(detectJump(undefined, 100, R.jump), null, 'no history, no jump');
+});
+
+t.test('zero: a real series falling to 0 fires, a sporadic one does not; a zero series suddenly large fires', async (t) => {
+  t.match(detectZero(series(12, 15, 14), 0, R.zero), { kind: 'drop-to-zero', typical: (12 + 15 + 14) / 3 });
+  t.equal(detectZero(series(12, 0, 14), 0, R.zero), null, 'an earlier 0 makes it no pattern');
+  t.equal(detectZero(series(14), 0, R.zero), null, 'too little history');
+  t.equal(detectZero(series(2, 3, 1), 0, R.zero), null, 'small counts fall to 0 plausibly');
+  t.match(detectZero(series(0, 0, 0), 30, R.zero), { kind: 'from-zero' });
+  t.equal(detectZero(series(0, 0), 2, R.zero), null, 'under min_typical');
+});
+
+t.test('flat: copied-forward runs and implausibly steady series', async (t) => {
+  t.match(detectFlat(series(7, 7, 7, 7), { period: '2024', value: 7 }, R.flat), { kind: 'flat-run' });
+  t.equal(detectFlat(series(7, 7), { period: '2022', value: 7 }, R.flat), null, 'a run shorter than min_run');
+  t.equal(detectFlat(series(0, 0, 0, 0), { period: '2024', value: 0 }, R.flat), null, 'runs of 0 are ignored by default');
+  t.match(detectFlat(series(0, 0, 0, 0), { period: '2024', value: 0 }, { ...R.flat, ignore_zero: false }), { kind: 'flat-run' });
+  t.match(detectFlat(series(1000, 1001, 1000, 1001, 1000), { period: '2025', value: 1001 }, R.flat), { kind: 'low-variance' });
+  t.equal(detectFlat(series(40, 44, 41, 43, 45), { period: '2025', value: 42 }, R.flat), null, 'a plausible series');
+});
+
+t.test('peer outliers: robust z among peers, per capita when populations are known', async (t) => {
+  const peers = [10, 12, 11, 13, 12, 90].map((value, i) => ({ key: `r${i}`, value, population: null }));
+  t.same(detectPeerOutliers(peers, R.outlier).map((h) => h.key), ['r5']);
+  // A big city with proportionally more cases is not an outlier per capita.
+  const perCapita = [10, 12, 11, 13, 120].map((value, i) => ({ key: `r${i}`, value, population: i === 4 ? 1_000_000 : 100_000 }));
+  t.same(detectPeerOutliers(perCapita, R.outlier), []);
+  t.same(detectPeerOutliers(perCapita, { ...R.outlier, per_capita: false }).map((h) => h.key), ['r4']);
+  t.same(detectPeerOutliers(peers.slice(0, 4), R.outlier), [], 'fewer than min_peers');
+  t.same(detectPeerOutliers([5, 5, 5, 5, 9].map((value, i) => ({ key: i, value, population: null })), R.outlier), [], 'MAD 0 gives no evidence');
+});
+
+t.test('coherence and population', async (t) => {
+  t.match(detectIncoherence(100, [60, 50], 5, R.coherence), { kind: 'children-exceed', sum: 110 });
+  t.match(detectIncoherence(100, [20, 20, 20, 20, 10], 5, R.coherence), { kind: 'children-diverge', sum: 90 });
+  t.equal(detectIncoherence(100, [20, 20], 5, R.coherence), null, 'some children missing and under the parent');
+  t.equal(detectIncoherence(100, [20, 20, 20, 20, 20.5], 5, R.coherence), null, 'within the tolerance');
+  t.ok(exceedsPopulation(201, 200));
+  t.notOk(exceedsPopulation(200, 200));
+  t.notOk(exceedsPopulation(5, null));
+  t.equal(median([3, 1, 2]), 2);
+  t.equal(median([4, 1, 3, 2]), 2.5);
+});
+
+t.test('effective rules lay the customised thresholds over the defaults', async (t) => {
+  const rules = effectiveRules({ jump: { max_ratio: 3 }, flat: { severity: 'off' } });
+  t.same(rules.jump, { severity: 'warning', max_ratio: 3, min_change: 10 });
+  t.equal(rules.flat.severity, 'off');
+  t.same(effectiveRules(null), R);
+  t.not(effectiveRules(null), R, 'a copy, so callers cannot change the defaults');
+});

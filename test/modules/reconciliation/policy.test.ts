@@ -1,0 +1,53 @@
+import t from 'tap';
+import { agree, decide, DEFAULT_POLICY, effectivePolicy, type Candidate } from '../../../src/modules/reconciliation/policy.js';
+import { changeKind, sameFigures, settle } from '../../../src/modules/reconciliation/settle.js';
+
+const c = (agency: string, kind: string, value: string, published_at = '2026-02-01T00:00:00Z', version = 1): Candidate => ({
+  agency,
+  agency_kind: kind,
+  agency_id: `id-${agency}`,
+  dataset_id: `ds-${agency}`,
+  version,
+  version_id: `v-${agency}-${version}`,
+  value,
+  obs_status: 'A',
+  note: null,
+  published_at,
+});
+const bps = c('BPS-6571', 'BPS', '12.5');
+const dinsos = c('DINSOS-6571', 'DINSOS', '13.1', '2026-02-05T00:00:00Z');
+const capil = c('CAPIL-6571', 'DISDUKCAPIL', '12.9', '2026-02-03T00:00:00Z');
+
+t.test('decide', async (t) => {
+  t.match(decide([bps], DEFAULT_POLICY), { kind: 'final', method: 'single-source', value: '12.5' });
+  t.match(decide([bps, dinsos], DEFAULT_POLICY), { kind: 'conflict', proposal: null }, 'manual by default');
+  t.match(decide([bps, dinsos], effectivePolicy({ tolerance: { absolute: 0.6, relative: 0 } })), { kind: 'final', method: 'agreement' });
+  t.match(decide([bps, dinsos], effectivePolicy({ tolerance: { absolute: 0.5, relative: 0 } })), { kind: 'conflict' }, 'just outside');
+  t.match(decide([bps, dinsos], effectivePolicy({ tolerance: { absolute: 0, relative: 0.05 } })), { kind: 'final', method: 'agreement', value: '13.1' }, 'agreeing: the latest published');
+  t.match(decide([dinsos, capil, bps], effectivePolicy({ priority: ['BPS', 'DINSOS'] })), { kind: 'final', method: 'priority', source: { agency: 'BPS-6571' } }, 'by kind');
+  t.match(decide([dinsos, capil], effectivePolicy({ priority: ['BPS', 'CAPIL-6571', 'DINSOS'] })), { kind: 'final', method: 'priority', value: '12.9' }, 'by code, first present wins');
+  t.match(decide([bps, dinsos, capil], effectivePolicy({ method: 'median' })), { kind: 'final', method: 'median', value: '12.9', source: null });
+  t.match(decide([bps, dinsos], effectivePolicy({ method: 'median' })), { value: '12.8' }, 'even count: the mean of the middle two, no float noise');
+  t.match(decide([bps, dinsos, capil], effectivePolicy({ method: 'latest' })), { method: 'latest', source: { agency: 'DINSOS-6571' } });
+  t.match(decide([bps, dinsos], effectivePolicy({ priority: ['BPS'], requires_confirmation: true })), { kind: 'conflict', proposal: { method: 'priority', value: '12.5' } });
+  t.throws(() => decide([], DEFAULT_POLICY));
+  t.ok(agree([0, 0], { absolute: 0, relative: 0 }));
+  t.notOk(agree([0, 1], { absolute: 0, relative: 0.5 }));
+});
+
+t.test('settle keeps a person\'s decision until a candidate changes', async (t) => {
+  const manual = { status: 'resolved', candidates: [bps, dinsos], resolution: { method: 'manual', automatic: false } };
+  const sameValuesNewVersions = [c('BPS-6571', 'BPS', '12.50', undefined, 2), c('DINSOS-6571', 'DINSOS', '13.1', undefined, 3)];
+  t.same(settle(sameValuesNewVersions, DEFAULT_POLICY, manual, { status: 'final', value: '12.7', method: 'manual', source_version_id: null }), { conflict: null, figure: null });
+  const changed = settle([bps, c('DINSOS-6571', 'DINSOS', '14')], DEFAULT_POLICY, manual, { status: 'final', value: '12.7', method: 'manual', source_version_id: null });
+  t.match(changed, { conflict: { status: 'open' }, figure: { status: 'disputed', value: null } }, 'reopens');
+  const automatic = settle([bps, dinsos], effectivePolicy({ priority: ['DINSOS'] }), { status: 'resolved', candidates: [bps], resolution: { method: 'priority', automatic: true } }, undefined);
+  t.match(automatic, { conflict: { status: 'resolved', resolution: { method: 'priority', automatic: true } }, figure: { status: 'final', value: '13.1' } });
+  const unchanged = settle([bps], DEFAULT_POLICY, undefined, { status: 'final', value: '12.50', method: 'single-source', source_version_id: bps.version_id });
+  t.same(unchanged, { conflict: null, figure: null }, 'same figure: nothing to write');
+  t.ok(sameFigures([bps, dinsos], [dinsos, bps]));
+  t.equal(changeKind(undefined, { status: 'final', value: '1', method: 'single-source', source: null }), 'new');
+  t.equal(changeKind({ status: 'final', value: '1', method: 'x', source_version_id: null }, { status: 'final', value: '2', method: 'priority', source: null }), 'revised');
+  t.equal(changeKind({ status: 'disputed', value: null, method: null, source_version_id: null }, { status: 'final', value: '2', method: 'manual', source: null }), 'resolved');
+  t.equal(changeKind(undefined, { status: 'disputed', value: null, method: null, source: null }), 'disputed');
+});

@@ -1,0 +1,26 @@
+import t from 'tap';
+import { allowedActions, nextStatus, reviewRefusal, tierOf } from '../../../src/modules/review/review-rules.js';
+
+t.test('transitions', async (t) => {
+  t.same(allowedActions('submitted'), ['verify', 'return']);
+  t.same(allowedActions('verified'), ['publish', 'return']);
+  for (const final of ['rejected', 'returned', 'published'] as const) t.same(allowedActions(final), [], `${final} is final`);
+  t.equal(nextStatus('submitted', 'publish'), undefined, 'no skipping verification');
+  t.equal(nextStatus('verified', 'return'), 'returned');
+});
+
+t.test('tiers by region', async (t) => {
+  t.equal(tierOf('65.71', '65.71'), 'same');
+  t.equal(tierOf('65', '65.71'), 'above');
+  t.equal(tierOf(null, '65.71'), 'above', 'a walidata without an agency is national');
+  t.equal(tierOf('65.01', '65.71'), 'outside');
+  t.equal(tierOf('65.71', '65'), 'outside', 'a city does not review its province');
+  t.equal(tierOf('6', '65.71'), 'outside', 'prefixes are whole segments');
+  const me = { clientId: 'w1' };
+  t.equal(reviewRefusal('verify', 'same', me, null), null);
+  t.equal(reviewRefusal('verify', 'outside', me, null), 'outside-region');
+  t.equal(reviewRefusal('publish', 'same', me, null), 'publish-needs-region-above');
+  t.equal(reviewRefusal('publish', 'above', me, 'w1'), 'verifier-cannot-publish');
+  t.equal(reviewRefusal('publish', 'above', me, 'w2'), null);
+  t.equal(reviewRefusal('return', 'same', me, null), null);
+});
