@@ -57,12 +57,12 @@ export const QualityRulesSchema = Type.Object(rules, { additionalProperties: fal
 
 export const QualityRulesPut = Type.Object(
   {
-    jump: Type.Optional(Type.Partial(rules.jump)),
-    zero: Type.Optional(Type.Partial(rules.zero)),
-    flat: Type.Optional(Type.Partial(rules.flat)),
-    outlier: Type.Optional(Type.Partial(rules.outlier)),
-    coherence: Type.Optional(Type.Partial(rules.coherence)),
-    population: Type.Optional(Type.Partial(rules.population)),
+    jump: Type.Optional(Type.Partial(rules.jump, { additionalProperties: false })),
+    zero: Type.Optional(Type.Partial(rules.zero, { additionalProperties: false })),
+    flat: Type.Optional(Type.Partial(rules.flat, { additionalProperties: false })),
+    outlier: Type.Optional(Type.Partial(rules.outlier, { additionalProperties: false })),
+    coherence: Type.Optional(Type.Partial(rules.coherence, { additionalProperties: false })),
+    population: Type.Optional(Type.Partial(rules.population, { additionalProperties: false })),
   },
   {
     additionalProperties: false,
