@@ -16,7 +16,7 @@ export interface FigureFilter {
   status?: string | undefined;
   /** Figures as served at this instant; current ones when absent. */
   asOf?: string | undefined;
-  /** Consumers never see figures that only closed (tertutup) datasets support. */
+  /** Consumers never see a figure whose value comes from a closed (tertutup) dataset, nor one only closed datasets support. */
   hideClosed: boolean;
 }
 
@@ -88,6 +88,9 @@ function applyFilter<Q extends Figures>(q: Q, f: Omit<FigureFilter, 'asOf'>): Q 
   for (const [dimension, code] of Object.entries(f.disagg ?? {})) out = out.where(sql<boolean>`f.disagg->>${dimension} = ${code}`);
   if (f.status) out = out.where('f.status', '=', f.status);
   if (f.hideClosed) {
+    // The chosen source decides first: a closed dataset's value never reaches a consumer,
+    // even when an open dataset also reported the key.
+    out = out.where(sql<boolean>`coalesce(sd.metadata->>'access_classification', 'terbuka') <> 'tertutup'`);
     out = out.where(sql<boolean>`exists (
       select 1 from jsonb_array_elements(f.candidates) c
       join datasets d on d.id = (c->>'dataset_id')::uuid

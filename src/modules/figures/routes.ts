@@ -34,8 +34,9 @@ function breakdownFilter(q: { sex?: string; age_group?: string; disability?: str
 }
 
 /**
- * Consumers never see figures only closed (tertutup) datasets support, nor the candidates of
- * restricted (terbatas) or closed ones; agencies and walidata see everything.
+ * Consumers never see a figure whose value comes from a closed (tertutup) dataset or that only
+ * closed datasets support, nor the candidates of restricted (terbatas) or closed ones; agencies
+ * and walidata see everything.
  */
 async function candidatesFor(request: FastifyRequest, rows: FigureRow[], include: boolean | undefined): Promise<(row: FigureRow) => Candidate[] | undefined> {
   if (!include) return () => undefined;
@@ -66,7 +67,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listFigures',
         summary: 'Pull reconciled figures',
         description:
-          "One trusted figure per indicator × region × period × breakdown, with its provenance (method, source agency and version, conflict, who decided), the indicator's unit, definition and formula. Keys still in an open conflict are served with `status: disputed` and no value (add `includeCandidates=true` for the agency figures). Filters: indicator (repeatable), region, regionLevel, within (every region inside one), period or periodFrom/periodTo, breakdown and its dimensions, status; `asOf` gives the figures as served at an instant (history is never overwritten). Keyset pages (`cursor`; `limit` up to 1000, more → 400). JSON, or CSV with `Accept: text/csv` or `format=csv` (next page in the Link header). Strong ETag: send If-None-Match to get 304 when nothing changed. Consumers never see figures that only `tertutup` datasets support, nor the candidates of `terbatas` or `tertutup` datasets.",
+          "One trusted figure per indicator × region × period × breakdown, with its provenance (method, source agency and version, conflict, who decided), the indicator's unit, definition and formula. Keys still in an open conflict are served with `status: disputed` and no value (add `includeCandidates=true` for the agency figures). Filters: indicator (repeatable), region, regionLevel, within (every region inside one), period or periodFrom/periodTo, breakdown and its dimensions, status; `asOf` gives the figures as served at an instant (history is never overwritten). Keyset pages (`cursor`; `limit` up to 1000, more → 400). JSON, or CSV with `Accept: text/csv` or `format=csv` (next page in the Link header). Strong ETag: send If-None-Match to get 304 when nothing changed. Consumers never see a figure whose value comes from a `tertutup` dataset or that only `tertutup` datasets support, nor the candidates of `terbatas` or `tertutup` datasets.",
         querystring: FigureQuery,
         response: {
           200: {

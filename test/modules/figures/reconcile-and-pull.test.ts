@@ -144,3 +144,13 @@ t.test('figures of closed (tertutup) datasets are not served to consumers', asyn
   t.notOk(await figure('2023'), 'hidden from consumers');
   t.match(await figure('2023', verifier.auth), { value: '12' }, 'walidata see it');
 });
+
+t.test('a closed (tertutup) dataset that wins by priority does not leak its value to consumers', async (t) => {
+  // The priority policy from above puts DP3AP2KB first; its dataset here is closed.
+  await publishFigure(dinsos.auth, 40, '2022', 'terbuka');
+  await publishFigure(dp3.auth, 44, '2022', 'tertutup');
+  t.match(await figure('2022', verifier.auth), { status: 'final', value: '44', method: 'priority', source: { agency: 'DP3AP2KB-6571' } }, 'walidata see the chosen value');
+  t.notOk(await figure('2022'), 'a consumer gets neither the closed value nor its source');
+  const all = await app.inject({ url: '/v1/figures?indicator=PPKS-06&region=65.71', headers: consumer.auth });
+  t.notOk(all.json().data.some((f: { period: string }) => f.period === '2022'), 'nor in a wider query');
+});

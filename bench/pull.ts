@@ -1,0 +1,108 @@
+/**
+ * Pull benchmark: ~1M reconciled figures loaded, then `GET /v1/figures` for one indicator
+ * across the 514 kab/kota and one period, 50 connections over loopback, as a consumer;
+ * next to a bare Fastify route in the same run serving the same bytes from memory (the ratio
+ * is the figure). Then the change feed: time to drain 100k changes, 1,000 per page.
+ *
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:pull
+ */
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { ADMIN, benchDatabase, freePort, startServer, stopServer, token } from './server-process.js';
+
+const serverUrl = process.env.BENCH_DATABASE_URL;
+if (!serverUrl) throw new Error('BENCH_DATABASE_URL is required (the figures are loaded with SQL while the server runs)');
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 50;
+const PERIODS = Array.from({ length: 48 }, (_, i) => String(1978 + i)); // 41 indicators × 514 kab/kota × 48 ≈ 1.01M
+const PATH = '/v1/figures?indicator=PPKS-06&regionLevel=kabkota&period=2025&limit=1000';
+
+const { env, url, cleanup } = await benchDatabase(serverUrl);
+const port = await freePort();
+
+async function call(auth: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+async function load(target: string, headers: Record<string, string>) {
+  const result = await autocannon({ url: target, connections: CONNECTIONS, duration: DURATION_S, headers });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${target}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result;
+}
+
+try {
+  const { child } = await startServer(env, port);
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const bare = Fastify();
+  try {
+    const admin = await token(port, ADMIN.id, ADMIN.secret);
+    await call(admin, 'POST', '/v1/agencies', { code: 'DINSOS-BENCH', name: 'Dinas Sosial (bench)', kind: 'DINSOS', jurisdiction_region_code: '65' });
+    const producer = (await call(admin, 'POST', '/v1/clients', { name: 'bench producer', role: 'producer', agency: 'DINSOS-BENCH' })) as { client: { client_id: string }; client_secret: string };
+    const consumer = (await call(admin, 'POST', '/v1/clients', { name: 'bench consumer', role: 'consumer' })) as { client: { client_id: string }; client_secret: string };
+    const producerToken = await token(port, producer.client.client_id, producer.client_secret);
+    const dataset = await call(producerToken, 'POST', '/v1/datasets', {
+      title: 'Bench source',
+      indicators: ['PPKS-06'],
+      reference_periods: ['2025'],
+      update_schedule: 'tahunan',
+      primary_source: 'Bench',
+      responsible_institution: 'Bench',
+      steward_name: 'Bench',
+      steward_contact: 'bench@example.go.id',
+      access_classification: 'terbuka',
+    });
+    const candidates = JSON.stringify([{ agency: 'DINSOS-BENCH', agency_kind: 'DINSOS', dataset_id: dataset.id, version: 1, value: '0', obs_status: 'A', note: null, published_at: '2026-01-01T00:00:00Z' }]);
+
+    const started = performance.now();
+    await db.query(
+      `insert into reconciled_figures (indicator_code, region_code, period, disagg_key, disagg, status, value, method, candidates, decided_by)
+       select i.code, r.code, p.period, '', '{}'::jsonb, 'final', (abs(hashtext(i.code || r.code || p.period)) % 5000)::numeric, 'single-source', $2::jsonb, 'bench'
+       from indicators i cross join regions r cross join unnest($1::text[]) as p(period)
+       where r.level = 2`,
+      [PERIODS, candidates],
+    );
+    await db.query(`insert into figure_changes (figure_id, kind) select id, 'new' from reconciled_figures order by id`);
+    await db.query('analyze reconciled_figures; analyze figure_changes');
+    const { rows } = await db.query<{ n: number }>('select count(*)::int as n from reconciled_figures');
+    console.log(`loaded ${rows[0]!.n.toLocaleString('en')} figures and their changes in ${Math.round(performance.now() - started)} ms`);
+
+    const auth = `Bearer ${await token(port, consumer.client.client_id, consumer.client_secret)}`;
+    const sample = await fetch(`http://127.0.0.1:${port}${PATH}`, { headers: { authorization: auth } });
+    const body = await sample.text();
+    const served = (JSON.parse(body) as { data: unknown[] }).data.length;
+    bare.get('/figures', async (_request, reply) => reply.type('application/json; charset=utf-8').send(body));
+    const barePort = await freePort();
+    await bare.listen({ port: barePort, host: '127.0.0.1' });
+
+    const api = await load(`http://127.0.0.1:${port}${PATH}`, { authorization: auth });
+    const baseline = await load(`http://127.0.0.1:${barePort}/figures`, {});
+    const ratio = api.requests.average / baseline.requests.average;
+    console.log(`\nGET ${PATH} (${served} figures, ${(body.length / 1024).toFixed(0)} KiB), ${CONNECTIONS} connections, ${DURATION_S} s`);
+    console.table([
+      { route: 'service /v1/figures', 'req/s': Math.round(api.requests.average), 'p50 ms': api.latency.p50, 'p99 ms': api.latency.p99 },
+      { route: 'bare Fastify, same bytes from memory', 'req/s': Math.round(baseline.requests.average), 'p50 ms': baseline.latency.p50, 'p99 ms': baseline.latency.p99 },
+    ]);
+    console.log(`ratio service/bare: ${ratio.toFixed(2)} (target ≥ 0.25); p99 ${api.latency.p99} ms (target < 50 ms)`);
+
+    const drainStarted = performance.now();
+    let since: string | undefined;
+    let drained = 0;
+    while (drained < 100_000) {
+      const page = (await call(auth.slice(7), 'GET', `/v1/figures/changes?limit=1000${since ? `&since=${since}` : ''}`)) as { data: unknown[]; next_cursor: string };
+      drained += page.data.length;
+      since = page.next_cursor;
+      if (page.data.length === 0) break;
+    }
+    console.log(`change feed: ${drained.toLocaleString('en')} changes drained in ${Math.round(performance.now() - drainStarted)} ms (1,000 per page)`);
+  } finally {
+    await bare.close();
+    await db.end();
+    await stopServer(child);
+  }
+} finally {
+  await cleanup();
+}
