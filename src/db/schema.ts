@@ -311,6 +311,8 @@ export interface CyclesTable {
   original_deadline: string;
   milestones: JSONColumnType<Record<string, string>>;
   status: string;
+  /** Set when the status becomes closed, cleared when it is reopened. */
+  closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;

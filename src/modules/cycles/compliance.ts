@@ -15,13 +15,38 @@ export interface Cell {
   delivered_at: Date | null;
   /** Its key is or was in a conflict with another agency, and whether still open. */
   conflict: 'none' | 'open' | 'resolved';
+  /** Its key has a final reconciled figure now. */
+  final?: boolean;
 }
 
 export type CellState = 'on_time' | 'late' | 'missing';
 
-export function cellState(c: Cell, end: Date): CellState {
+export function cellState(c: Pick<Cell, 'delivered_at'>, end: Date): CellState {
   if (!c.delivered_at) return 'missing';
   return daysLate(c.delivered_at, end) === 0 ? 'on_time' : 'late';
+}
+
+/** Which cells a `?cells=` listing shows; each KPI and agency figure links to the one behind it. */
+export const CELL_FILTERS = ['all', 'missing', 'late', 'on_time', 'not_on_time', 'in_conflict', 'unresolved', 'not_final'] as const;
+export type CellFilter = (typeof CELL_FILTERS)[number];
+
+export function cellMatches(c: Cell, end: Date, filter: CellFilter): boolean {
+  const state = cellState(c, end);
+  switch (filter) {
+    case 'all':
+      return true;
+    case 'not_on_time':
+      return state !== 'on_time';
+    // The consistency shares are over delivered cells, so are their listings.
+    case 'in_conflict':
+      return state !== 'missing' && c.conflict !== 'none';
+    case 'unresolved':
+      return state !== 'missing' && c.conflict === 'open';
+    case 'not_final':
+      return c.final !== true;
+    default:
+      return state === filter;
+  }
 }
 
 const pct = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1000) / 10);

@@ -28,3 +28,21 @@ export function daysLate(deliveredAt: Date, end: Date): number {
   const late = deliveredAt.getTime() - end.getTime();
   return late <= 0 ? 0 : Math.ceil(late / 86_400_000);
 }
+
+/** The instant a local date begins in the zone: the end of the day before. */
+export function dayStart(date: string, zone: TimeZone): Date {
+  return new Date(deadlineEnd(date, zone).getTime() - 86_400_000);
+}
+
+/**
+ * Until when a delivery counts as on time: the deadline's end, or the moment the cycle was
+ * closed when that came first. A cycle closed early does not keep accepting "on time" data.
+ */
+export function countedUntil(deadlineEndsAt: Date, closedAt: Date | null): Date {
+  return closedAt && closedAt.getTime() < deadlineEndsAt.getTime() ? closedAt : deadlineEndsAt;
+}
+
+/** Whether an agency still owing data is reminded now: only in an open cycle, from `days` before the deadline on. */
+export function remindsNow(status: string, deadlineEndsAt: Date, days: number, now = Date.now()): boolean {
+  return status === 'open' && now >= deadlineEndsAt.getTime() - days * 86_400_000;
+}

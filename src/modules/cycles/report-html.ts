@@ -3,7 +3,7 @@ import { ZONE_LABELS, type TimeZone } from './deadline.js';
 /** The printable one-page compliance report, in Indonesian, with no external assets. */
 export interface HtmlInput {
   cycle: { name: string; region: string; time_zone: TimeZone; reference_periods: string[] };
-  deadline_used: { which: string; date: string; original: string; current: string };
+  deadline_used: { which: string; date: string; ends_at: string; original: string; current: string; on_time_until: string };
   generated_at: string;
   kpis: Record<string, { value: number | null; target: number } | number>;
   agencies: { agency: string; agency_name: string; light: 'green' | 'amber' | 'red'; expected: number; delivered: number; on_time: number; late: number; missing: number; completeness_pct: number | null; timeliness_pct: number | null; max_days_late: number }[];
@@ -12,7 +12,9 @@ export interface HtmlInput {
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const pct = (v: number | null) => (v === null ? '–' : `${v.toLocaleString('id-ID', { maximumFractionDigits: 1 })} %`);
-const LIGHT = { green: ['#1a7f37', 'Tepat waktu'], amber: ['#b7791f', 'Lengkap, terlambat'], red: ['#c53030', 'Belum lengkap'] } as const;
+// The status is written out, not only coloured: it must survive a black-and-white print and
+// be readable by people who cannot tell red from green.
+const LIGHT = { green: ['#1a7f37', 'Tepat waktu'], amber: ['#b7791f', 'Terlambat'], red: ['#c53030', 'Belum lengkap'] } as const;
 
 const KPI_LABELS: Record<string, string> = {
   agencies_fully_on_time_pct: 'Instansi yang menyerahkan lengkap tepat waktu',
@@ -56,6 +58,7 @@ export function renderComplianceHtml(r: HtmlInput): string {
     r.deadline_used.original === r.deadline_used.current
       ? `Tenggat ${r.deadline_used.date} pukul 24.00 ${zone}.`
       : `Dihitung dengan tenggat ${r.deadline_used.which === 'original' ? 'awal' : 'yang berlaku'} ${r.deadline_used.date} pukul 24.00 ${zone} (tenggat awal ${r.deadline_used.original}, diubah menjadi ${r.deadline_used.current}).`;
+  const closedEarly = r.deadline_used.on_time_until < r.deadline_used.ends_at ? ` Siklus ditutup ${r.deadline_used.on_time_until} sebelum tenggat berakhir; penyerahan sesudahnya dihitung terlambat.` : '';
   const kpis = Object.entries(r.kpis).filter((e): e is [string, { value: number | null; target: number }] => typeof e[1] === 'object');
   return `<!doctype html>
 <html lang="id"><head><meta charset="utf-8"><title>Laporan Kepatuhan — ${escape(r.cycle.name)}</title>
@@ -66,17 +69,17 @@ table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #e2e8f0;
 .muted{color:#4a5568}@media print{body{margin:0}}
 </style></head><body>
 <h1>Laporan Kepatuhan Penyerahan Data — ${escape(r.cycle.name)}</h1>
-<p class="muted">Wilayah ${escape(r.cycle.region)} · periode ${r.cycle.reference_periods.map(escape).join(', ')} · ${escape(deadlineNote)} Dibuat ${escape(r.generated_at)}.</p>
+<p class="muted">Wilayah ${escape(r.cycle.region)} · periode ${r.cycle.reference_periods.map(escape).join(', ')} · ${escape(deadlineNote + closedEarly)} Dibuat ${escape(r.generated_at)}.</p>
 <h2>Indikator kinerja siklus</h2>
 <table><thead><tr><th>Indikator</th><th class="num">Capaian</th><th class="num">Target</th><th>Status</th></tr></thead><tbody>
 ${kpis.map(([k, v]) => kpiRow(k, v)).join('\n')}
 </tbody></table>
 <h2>Per instansi</h2>
-<table><thead><tr><th>Instansi</th><th class="num">Wajib</th><th class="num">Diterima</th><th class="num">Tepat waktu</th><th class="num">Terlambat</th><th class="num">Belum ada</th><th class="num">Kelengkapan</th><th class="num">Ketepatan</th></tr></thead><tbody>
+<table><thead><tr><th>Instansi</th><th>Status</th><th class="num">Wajib</th><th class="num">Diterima</th><th class="num">Tepat waktu</th><th class="num">Terlambat</th><th class="num">Belum ada</th><th class="num">Kelengkapan</th><th class="num">Ketepatan</th></tr></thead><tbody>
 ${r.agencies
   .map(
     (a) =>
-      `<tr><td><span class="dot" style="background:${LIGHT[a.light][0]}" title="${LIGHT[a.light][1]}"></span>${escape(a.agency)} — ${escape(a.agency_name)}</td><td class="num">${a.expected}</td><td class="num">${a.delivered}</td><td class="num">${a.on_time}</td><td class="num">${a.late}${a.late ? ` (≤ ${a.max_days_late} hari)` : ''}</td><td class="num">${a.missing}</td><td class="num">${pct(a.completeness_pct)}</td><td class="num">${pct(a.timeliness_pct)}</td></tr>`,
+      `<tr><td>${escape(a.agency)} — ${escape(a.agency_name)}</td><td class="light"><span class="dot" style="background:${LIGHT[a.light][0]}"></span>${LIGHT[a.light][1]}</td><td class="num">${a.expected}</td><td class="num">${a.delivered}</td><td class="num">${a.on_time}</td><td class="num">${a.late}${a.late ? ` (≤ ${a.max_days_late} hari)` : ''}</td><td class="num">${a.missing}</td><td class="num">${pct(a.completeness_pct)}</td><td class="num">${pct(a.timeliness_pct)}</td></tr>`,
   )
   .join('\n')}
 </tbody></table>

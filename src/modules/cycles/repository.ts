@@ -16,6 +16,7 @@ function selectCycles(db: Kysely<DB>) {
       sql<string>`original_deadline::text`.as('original_deadline'),
       'milestones',
       'status',
+      'closed_at',
       'created_by',
       'created_at',
       'updated_at',
@@ -42,7 +43,7 @@ export async function insertCycle(
 ) {
   const row = await db
     .insertInto('cycles')
-    .values({ ...v, original_deadline: v.deadline, milestones: JSON.stringify(v.milestones) })
+    .values({ ...v, original_deadline: v.deadline, milestones: JSON.stringify(v.milestones), closed_at: v.status === 'closed' ? sql`now()` : null })
     .returning(sql<string>`id::text`.as('id'))
     .executeTakeFirstOrThrow();
   return row.id;
@@ -51,7 +52,8 @@ export async function insertCycle(
 export async function updateCycle(db: Kysely<DB>, id: string, v: { name: string; reference_periods: string[]; opens_on: string; deadline: string; milestones: object; status: string }) {
   await db
     .updateTable('cycles')
-    .set({ ...v, milestones: JSON.stringify(v.milestones), updated_at: sql`now()` })
+    // Closing records when (kept while it stays closed); reopening clears it.
+    .set({ ...v, milestones: JSON.stringify(v.milestones), closed_at: sql`case when ${v.status} = 'closed' then coalesce(closed_at, now()) end`, updated_at: sql`now()` })
     .where('id', '=', id)
     .execute();
 }
@@ -108,6 +110,7 @@ export async function expectedCells(db: Kysely<DB>, cycleId: string, agencyId?: 
     disagg_key: string;
     delivered_at: Date | null;
     conflict: 'none' | 'open' | 'resolved';
+    final: boolean;
   }>`
     with cells as (
       select o.agency_id, o.indicator_code, r.code as region_code, p.period, k.disagg_key
@@ -128,10 +131,34 @@ export async function expectedCells(db: Kysely<DB>, cycleId: string, agencyId?: 
           and ob.period = cells.period and d.agency_id = cells.agency_id and v.status <> 'rejected') as delivered_at,
       coalesce((select cf.status from conflicts cf
                  where cf.indicator_code = cells.indicator_code and cf.region_code = cells.region_code
-                   and cf.period = cells.period and cf.disagg_key = cells.disagg_key), 'none') as conflict
+                   and cf.period = cells.period and cf.disagg_key = cells.disagg_key), 'none') as conflict,
+      exists (select 1 from reconciled_figures f
+               where f.indicator_code = cells.indicator_code and f.region_code = cells.region_code and f.period = cells.period
+                 and f.disagg_key = cells.disagg_key and f.valid_to is null and f.status = 'final') as final
     from cells join agencies a on a.id = cells.agency_id
     order by a.code, cells.indicator_code, cells.region_code, cells.period, cells.disagg_key`.execute(db);
   return rows;
+}
+
+/**
+ * Review quality of the versions an agency pushed for this cycle: since the cycle opened
+ * (an explicit instant, not a date in the session's zone), holding at least one observation
+ * of an indicator and reference period the agency owes in it. No end: late deliveries and
+ * corrections are still this cycle's data, and next cycle's periods do not match.
+ */
+export async function versionQuality(db: Kysely<DB>, cycleId: string, opensAt: Date) {
+  const { rows } = await sql<{ agency: string; versions: number; rejected: number; returned: number; rows: number; errors: number; warnings: number; metadata: number | null }>`
+    select a.code as agency, count(*)::int as versions,
+           count(*) filter (where v.status = 'rejected')::int as rejected, count(*) filter (where v.status = 'returned')::int as returned,
+           coalesce(sum(v.row_count), 0)::int as rows, coalesce(sum(v.error_count), 0)::int as errors, coalesce(sum(v.warning_count), 0)::int as warnings,
+           round(avg(v.metadata_score))::int as metadata
+    from dataset_versions v join datasets d on d.id = v.dataset_id join agencies a on a.id = d.agency_id
+    where v.submitted_at >= ${opensAt.toISOString()}::timestamptz
+      and exists (select 1 from obligations o join cycles c on c.id = o.cycle_id
+                  join observations ob on ob.version_id = v.id and ob.indicator_code = o.indicator_code and ob.period = any(c.reference_periods)
+                  where o.cycle_id = ${cycleId}::uuid and o.agency_id = d.agency_id)
+    group by a.code`.execute(db);
+  return new Map(rows.map((r) => [r.agency, r]));
 }
 
 /** When the last expected key got its final figure, or null while any is not final. */

@@ -8,8 +8,8 @@ import { problem } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
 import { WRITERS_OF_REFERENCE } from '../auth/principal.js';
 import { findAgencyId } from '../agencies/repository.js';
-import { cellState } from './compliance.js';
-import { daysLate, deadlineEnd, type TimeZone } from './deadline.js';
+import { cellMatches, cellState, type CellFilter } from './compliance.js';
+import { daysLate, deadlineEnd, remindsNow, type TimeZone } from './deadline.js';
 import { findCycle, listCycles, listObligations } from './repository.js';
 import { renderComplianceHtml } from './report-html.js';
 import {
@@ -28,10 +28,27 @@ import { addObligations, complianceReport, createCycle, patchCycle, presentCycle
 
 const CycleParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
+type Report = Awaited<ReturnType<typeof complianceReport>>;
+
 /** The report's JSON shape: `cells` and the deadline instant are internals unless listed. */
-function reportBody({ cells: _cells, end: _end, ...rest }: Awaited<ReturnType<typeof complianceReport>>) {
+function reportBody({ cells: _cells, end: _end, ...rest }: Report) {
   return rest;
 }
+
+/** The cells behind the numbers, as `?cells=` lists them. */
+function listedCells(report: Report, filter: CellFilter) {
+  return report.cells
+    .filter((c) => cellMatches(c, report.end, filter))
+    .map(({ agency_name: _name, ...c }) => ({
+      ...c,
+      state: cellState(c, report.end),
+      days_late: c.delivered_at ? daysLate(c.delivered_at, report.end) : 0,
+      delivered_at: c.delivered_at?.toISOString() ?? null,
+      final: c.final === true,
+    }));
+}
+
+const CELL_COLUMNS = ['agency', 'indicator', 'region', 'period', 'disagg_key', 'state', 'delivered_at', 'days_late', 'conflict', 'final'];
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
@@ -118,11 +135,17 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'addObligations',
         summary: 'Tell agencies what they owe',
         description:
-          "Walidata or admin. Each obligation: an agency, an indicator, a region (or every region of `scope_level` inside it) and the breakdowns required besides the total. `from_catalogue` creates them from the catalogue's source agency kinds for the agencies of the cycle's region (one call sets up the IKESOS cycle). Unknown agency, indicator or region → 422 naming which. Existing obligations are kept. Audited.",
+          "Walidata or admin. Each obligation: an agency, an indicator, a region (or every region of `scope_level` inside it) and the breakdowns required besides the total. `from_catalogue` creates one obligation per indicator for each agency of the cycle's region whose kind the catalogue names as a source: an indicator with several source agencies (IKS-03, IKS-11, IKS-12, IKS-15 name two or three) gets one obligation per agency, because each owes its figure and their disagreement is what reconciliation settles — so one call for the 15 IKESOS indicators makes about 19 obligations. The total, without breakdowns, for the cycle's region itself. Unknown agency, indicator or region → 422 naming which. Existing obligations are kept. Audited.",
         params: CycleParams,
         body: ObligationsBody,
         response: {
-          201: Type.Object({ requested: Type.Integer(), created: Type.Integer({ description: 'New ones (duplicates are skipped).' }) }, { examples: [{ requested: 15, created: 15 }] }),
+          201: Type.Object(
+            {
+              requested: Type.Integer({ description: 'Obligations asked for (from the catalogue: one per indicator and source agency).' }),
+              created: Type.Integer({ description: 'New ones (duplicates are skipped).' }),
+            },
+            { examples: [{ requested: 19, created: 19 }] },
+          ),
           404: problem('No such cycle (CYCLE_NOT_FOUND).'),
           422: problem('Unknown agency, indicator or region (REFERENCE_INVALID); see errors.'),
         },
@@ -161,7 +184,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getCompliance',
         summary: 'Who delivered what, complete and on time',
         description:
-          "Computed from what actually arrived: a cell (agency × indicator × region × period × breakdown) counts as delivered when a version of that agency that is not rejected holds it, on time when that version came before the deadline's end. Per agency: expected, delivered, on time, late (days), missing, completeness and timeliness %, quality (versions rejected or returned, findings per 100 rows), metadata completeness, consistency (share of its figures in conflict, and still unresolved). Cycle KPIs against their targets. Each agency links to the cells behind its numbers. JSON, or CSV (one row per agency) with Accept: text/csv or ?format=csv. Producers use /compliance/{agency} for their own.",
+          "Computed from what actually arrived: a cell (agency × indicator × region × period × breakdown) counts as delivered when a version of that agency that is not rejected holds it, on time when that version came before the deadline's end. Per agency: expected, delivered, on time, late (days), missing, completeness and timeliness %, quality (versions rejected or returned, findings per 100 rows), metadata completeness, consistency (share of its figures in conflict, and still unresolved). Cycle KPIs against their targets. A cell is on time when delivered before the deadline ended and before the cycle was closed, whichever came first (`deadline_used.on_time_until`). Every KPI (`cells`) and each agency (`links`) links to the cells behind it; `?cells=` lists them (also as CSV, one row per cell). JSON, or CSV (one row per agency) with Accept: text/csv or ?format=csv. Producers use /compliance/{agency} for their own.",
         params: CycleParams,
         querystring: ComplianceQuery,
         response: {
@@ -173,6 +196,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const report = await complianceReport(db, request.params.id, request.query.deadline ?? 'current');
       const wantsCsv = request.query.format === 'csv' || (request.query.format === undefined && /text\/csv/.test(request.headers.accept ?? ''));
+      const wanted = request.query.cells;
+      if (wanted) {
+        const cells = listedCells(report, wanted);
+        if (wantsCsv) return reply.type('text/csv; charset=utf-8').send(stringify(cells, { header: true, columns: CELL_COLUMNS, cast: { boolean: String } }) as never);
+        return reply.type('application/json; charset=utf-8').send({ ...reportBody(report), cells } as never);
+      }
       if (wantsCsv) {
         const columns = ['agency', 'light', 'expected', 'delivered', 'on_time', 'late', 'missing', 'completeness_pct', 'timeliness_pct', 'max_days_late'];
         return reply.type('text/csv; charset=utf-8').send(stringify(report.agencies, { header: true, columns }) as never);
@@ -209,7 +238,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['Compliance'],
         operationId: 'getAgencyCompliance',
         summary: "One agency's compliance, with the cells behind it",
-        description: "The report restricted to one agency; `cells=missing|late|on_time|all` lists the cells. A producer may only ask for its own agency (403 otherwise).",
+        description: "The report restricted to one agency; `?cells=` lists the cells behind its numbers. A producer may only ask for its own agency (403 otherwise).",
         params: Type.Object({ id: Type.String({ format: 'uuid' }), agency: Type.String({ maxLength: 64 }) }),
         querystring: AgencyComplianceQuery,
         response: { 200: ComplianceSchema, 403: problem("Another agency's report (AGENCY_SCOPE_FORBIDDEN)."), 404: problem('No such cycle or agency (CYCLE_NOT_FOUND, AGENCY_NOT_FOUND).') },
@@ -221,18 +250,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (viewer.role === 'producer' && viewer.agency?.code !== agency) throw new AppError('AGENCY_SCOPE_FORBIDDEN', { agency: viewer.agency?.code ?? '' });
       const found = await findAgencyId(db, agency);
       if (!found) throw new AppError('AGENCY_NOT_FOUND', { code: agency });
-      const report = await complianceReport(db, id, request.query.deadline ?? 'current', found.id);
+      const report = await complianceReport(db, id, request.query.deadline ?? 'current', { id: found.id, code: agency });
       const wanted = request.query.cells;
-      return {
-        ...reportBody(report),
-        ...(wanted
-          ? {
-              cells: report.cells
-                .map((c) => ({ ...c, state: cellState(c, report.end), days_late: c.delivered_at ? daysLate(c.delivered_at, report.end) : 0, delivered_at: c.delivered_at?.toISOString() ?? null }))
-                .filter((c) => wanted === 'all' || c.state === wanted),
-            }
-          : {}),
-      };
+      return { ...reportBody(report), ...(wanted ? { cells: listedCells(report, wanted) } : {}) };
     },
   );
 
@@ -244,7 +264,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['Compliance'],
         operationId: 'listOverdue',
         summary: 'Agencies still owing data near the deadline',
-        description: 'From `days` (default 7) before the deadline on: every agency with obligations still missing, with what is missing. The same reminder appears in each agency\'s /v1/inbox.',
+        description: 'Only while the cycle is `open`, from `days` (default 7) before the deadline on: every agency with obligations still missing, with what is missing. A planned or closed cycle reminds nobody. The same reminder appears in each agency\'s /v1/inbox.',
         params: CycleParams,
         querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 0, maximum: 365, default: 7 })) }, { additionalProperties: false }),
         response: { 200: OverdueSchema, 404: problem('No such cycle (CYCLE_NOT_FOUND).') },
@@ -254,7 +274,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const days = request.query.days ?? 7;
       const cycle = await cycleOr404(request.params.id);
       const end = deadlineEnd(cycle.deadline, cycle.time_zone as TimeZone);
-      const reminding = Date.now() >= end.getTime() - days * 86_400_000;
+      const reminding = remindsNow(cycle.status, end, days);
       const report = reminding ? await complianceReport(db, cycle.id, 'current') : null;
       return {
         cycle_id: cycle.id,

@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { REGION_CODE_PATTERN } from '../regions/region-code.js';
 import { IndicatorCode } from '../indicators/schemas.js';
+import { CELL_FILTERS } from './compliance.js';
 import { TIME_ZONES } from './deadline.js';
 import { DIMENSION_CODELISTS } from './service.js';
 
@@ -24,6 +25,7 @@ const cycleExample = {
   deadline_ends_at: '2026-01-31T16:00:00.000Z',
   milestones: { validation_until: '2026-02-14', reconciliation_until: '2026-02-21', report_due: '2026-03-31' },
   status: 'open',
+  closed_at: null,
   created_by: 'walidata-6571',
   created_at: '2026-01-02T02:00:00.000Z',
   updated_at: '2026-01-02T02:00:00.000Z',
@@ -42,6 +44,9 @@ export const CycleSchema = Type.Object(
     deadline_ends_at: Type.String({ format: 'date-time', description: 'The instant the deadline ends: midnight after it in the cycle\'s zone.' }),
     milestones: Milestones,
     status: Status,
+    closed_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'When the status became closed (cleared when reopened). Deliveries after it count as late, even before the deadline ends.',
+    }),
     created_by: Type.String(),
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
@@ -79,7 +84,7 @@ export const CyclePatch = Type.Object(
     deadline: Type.Optional(Type.String(DATE)),
     milestones: Type.Optional(Milestones),
     status: Type.Optional(Status),
-    reason: Type.Optional(Type.String({ maxLength: 2000, description: 'Required when moving a deadline that has passed.' })),
+    reason: Type.Optional(Type.String({ maxLength: 2000, description: 'Required when moving a deadline from or to a day already past; kept in the audit log.' })),
   },
   { additionalProperties: false, examples: [{ deadline: '2026-02-07', reason: 'Surat Wali Kota No. 050/123: perpanjangan karena banjir.' }] },
 );
@@ -104,7 +109,11 @@ export const ObligationsBody = Type.Object(
     from_catalogue: Type.Optional(
       Type.Object(
         { indicators: Type.Optional(Type.Array(IndicatorCode, { maxItems: 200, description: 'Default: the IKESOS indicators.' })) },
-        { additionalProperties: false, description: 'One obligation per indicator and each agency of the cycle\'s region whose kind the catalogue names as a source.' },
+        {
+          additionalProperties: false,
+          description:
+            "One obligation per indicator and per agency of the cycle's region whose kind the catalogue names as a source: an indicator with two or three source agencies gets two or three obligations (each agency owes its figure; conflicts arise there), so the 15 IKESOS indicators make about 19.",
+        },
       ),
     ),
   },
@@ -132,7 +141,11 @@ export const ObligationList = Type.Object(
   { examples: [{ data: [{ id: '7', cycle_id: cycleExample.id, agency: 'DINSOS-6571', indicator_code: 'IKS-01', region_code: '65.71', scope_level: null, disaggregations: [], created_at: '2026-01-02T02:00:00.000Z' }] }] },
 );
 
-const Kpi = Type.Object({ value: Type.Union([Type.Number(), Type.Null()]), target: Type.Number() });
+const Kpi = Type.Object({
+  value: Type.Union([Type.Number(), Type.Null()]),
+  target: Type.Number(),
+  cells: Type.String({ description: 'Lists the cells behind the number (those keeping it from its target).' }),
+});
 
 const AgencyCompliance = Type.Object({
   agency: Type.String(),
@@ -151,13 +164,16 @@ const AgencyCompliance = Type.Object({
     unresolved_pct: Type.Union([Type.Number(), Type.Null()], { description: 'Share still unresolved after reconciliation.' }),
   }),
   quality: Type.Object({
-    versions: Type.Integer({ description: 'Versions pushed since the cycle opened.' }),
-    rejected: Type.Integer(),
-    returned: Type.Integer(),
-    findings_per_100_rows: Type.Object({ error: Type.Number(), warning: Type.Number() }),
+    versions: Type.Integer({ description: "Versions pushed since the cycle opened (00.00 in its zone) holding an indicator and reference period the agency owes in it." }),
+    rejected: Type.Integer({ description: 'Of those, rejected at ingest (error findings).' }),
+    returned: Type.Integer({ description: 'Of those, returned by a walidata.' }),
+    findings_per_100_rows: Type.Object({ error: Type.Number(), warning: Type.Number() }, { description: 'Findings per 100 observations pushed in those versions, by severity.' }),
   }),
   metadata_completeness_avg: Type.Union([Type.Integer(), Type.Null()]),
-  links: Type.Object({ missing: Type.String(), late: Type.String() }, { description: 'The cells behind the numbers.' }),
+  links: Type.Object(
+    { all: Type.String(), missing: Type.String(), late: Type.String(), in_conflict: Type.String(), unresolved: Type.String() },
+    { description: 'The cells behind the numbers: its expected, missing, late, in-conflict and still unresolved cells.' },
+  ),
 });
 
 const CellSchema = Type.Object({
@@ -168,14 +184,24 @@ const CellSchema = Type.Object({
   disagg_key: Type.String({ description: 'The breakdown ("" for the total, e.g. "sex=L").' }),
   state: Type.Enum(['on_time', 'late', 'missing']),
   delivered_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  days_late: Type.Integer(),
+  days_late: Type.Integer({ description: "Days (started) after `deadline_used.on_time_until`." }),
+  conflict: Type.Enum(['none', 'open', 'resolved'], { description: 'Whether its key is or was in conflict with another agency.' }),
+  final: Type.Boolean({ description: 'Its key has a final reconciled figure.' }),
 });
 
 export const ComplianceSchema = Type.Object(
   {
     cycle: Type.Object({ id: Type.String(), name: Type.String(), region: Type.String(), reference_periods: Type.Array(Type.String()), time_zone: Zone, status: Type.String() }),
     deadline_used: Type.Object(
-      { which: Type.Enum(['current', 'original']), date: Type.String(), ends_at: Type.String({ format: 'date-time' }), original: Type.String(), current: Type.String() },
+      {
+        which: Type.Enum(['current', 'original']),
+        date: Type.String(),
+        ends_at: Type.String({ format: 'date-time' }),
+        original: Type.String(),
+        current: Type.String(),
+        closed_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the cycle was closed, if it is.' }),
+        on_time_until: Type.String({ format: 'date-time', description: 'The earlier of the deadline end and the closing: what "on time" was measured against.' }),
+      },
       { description: 'Which deadline the report was computed with; when it was moved, both dates are named.' },
     ),
     generated_at: Type.String({ format: 'date-time' }),
@@ -196,16 +222,24 @@ export const ComplianceSchema = Type.Object(
     examples: [
       {
         cycle: { id: cycleExample.id, name: cycleExample.name, region: '65.71', reference_periods: ['2025'], time_zone: 'Asia/Makassar', status: 'closed' },
-        deadline_used: { which: 'current', date: '2026-01-31', ends_at: '2026-01-31T16:00:00.000Z', original: '2026-01-31', current: '2026-01-31' },
+        deadline_used: {
+          which: 'current',
+          date: '2026-01-31',
+          ends_at: '2026-01-31T16:00:00.000Z',
+          original: '2026-01-31',
+          current: '2026-01-31',
+          closed_at: '2026-03-31T08:00:00.000Z',
+          on_time_until: '2026-01-31T16:00:00.000Z',
+        },
         generated_at: '2026-02-01T01:00:00.000Z',
         kpis: {
           agencies: 10,
           indicators: 15,
-          agencies_fully_on_time_pct: { value: 50, target: 100 },
-          indicators_complete_pct: { value: 73.3, target: 100 },
-          indicators_complete_on_time_pct: { value: 53.3, target: 100 },
-          inconsistency_after_reconciliation_pct: { value: 0, target: 0 },
-          days_deadline_to_final: { value: null, target: 30 },
+          agencies_fully_on_time_pct: { value: 50, target: 100, cells: `/v1/cycles/${cycleExample.id}/compliance?cells=not_on_time` },
+          indicators_complete_pct: { value: 73.3, target: 100, cells: `/v1/cycles/${cycleExample.id}/compliance?cells=missing` },
+          indicators_complete_on_time_pct: { value: 53.3, target: 100, cells: `/v1/cycles/${cycleExample.id}/compliance?cells=not_on_time` },
+          inconsistency_after_reconciliation_pct: { value: 0, target: 0, cells: `/v1/cycles/${cycleExample.id}/compliance?cells=unresolved` },
+          days_deadline_to_final: { value: null, target: 30, cells: `/v1/cycles/${cycleExample.id}/compliance?cells=not_final` },
         },
         agencies: [],
         missing: [{ indicator: 'IKS-04', agency: 'BPJS-TK-6571', cells: 1 }],
@@ -217,7 +251,8 @@ export const ComplianceSchema = Type.Object(
 export const ComplianceQuery = Type.Object(
   {
     deadline: Type.Optional(Type.Enum(['current', 'original'], { default: 'current', description: 'Compute against the deadline in force or the one first set.' })),
-    format: Type.Optional(Type.Enum(['json', 'csv'], { description: 'csv: one row per agency (as does Accept: text/csv).' })),
+    format: Type.Optional(Type.Enum(['json', 'csv'], { description: 'csv: one row per agency (as does Accept: text/csv), or per cell with `cells`.' })),
+    cells: Type.Optional(Type.Enum([...CELL_FILTERS], { description: 'List the cells behind the numbers: all, missing, late, on_time, not_on_time (late or missing), in_conflict, unresolved (delivered cells whose key is or is still in conflict), not_final (no final reconciled figure yet).' })),
   },
   { additionalProperties: false },
 );
@@ -225,7 +260,7 @@ export const ComplianceQuery = Type.Object(
 export const AgencyComplianceQuery = Type.Object(
   {
     deadline: ComplianceQuery.properties.deadline,
-    cells: Type.Optional(Type.Enum(['all', 'missing', 'late', 'on_time'], { description: 'List the cells behind the numbers.' })),
+    cells: ComplianceQuery.properties.cells,
   },
   { additionalProperties: false },
 );

@@ -7,9 +7,21 @@ import type { Principal } from '../auth/principal.js';
 import { loadCodeSets } from '../codelists/repository.js';
 import { existingIndicatorCodes } from '../indicators/repository.js';
 import { findRegions } from '../regions/repository.js';
-import { agencySummary, cellState, cycleKpis, groupBy, light, type Cell } from './compliance.js';
-import { deadlineEnd, zoneOfRegion, type TimeZone } from './deadline.js';
-import { catalogueSources, expectedCells, finalisedAt, findCycle, insertCycle, insertObligations, listObligations, updateCycle, type CycleRow, type ObligationInput } from './repository.js';
+import { agencySummary, cellState, cycleKpis, groupBy, light, type Cell, type CellFilter } from './compliance.js';
+import { countedUntil, dayStart, deadlineEnd, remindsNow, zoneOfRegion, type TimeZone } from './deadline.js';
+import {
+  catalogueSources,
+  expectedCells,
+  finalisedAt,
+  findCycle,
+  insertCycle,
+  insertObligations,
+  listObligations,
+  updateCycle,
+  versionQuality,
+  type CycleRow,
+  type ObligationInput,
+} from './repository.js';
 
 export const DIMENSION_CODELISTS = { sex: 'sex', age_group: 'age-group', disability: 'disability' } as const;
 export type RequiredDimension = keyof typeof DIMENSION_CODELISTS;
@@ -20,6 +32,7 @@ export function presentCycle(row: CycleRow) {
     time_zone: row.time_zone as TimeZone,
     status: row.status as 'planned',
     deadline_ends_at: deadlineEnd(row.deadline, row.time_zone as TimeZone).toISOString(),
+    closed_at: row.closed_at?.toISOString() ?? null,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
@@ -79,12 +92,14 @@ export async function patchCycle(
       status: patch.status ?? current.status,
     };
     if (next.deadline < next.opens_on) throw deadlineBeforeOpening();
-    // Moving a deadline that has passed changes who was on time: it needs a stated reason,
-    // and the report can still be asked for against the original deadline.
-    const passed = deadlineEnd(current.deadline, current.time_zone as TimeZone).getTime() <= Date.now();
-    if (patch.deadline && patch.deadline !== current.deadline && passed && !patch.reason?.trim()) {
+    // Moving a deadline from or to a day already past changes who was on time (an extension
+    // after the fact, or a retroactive cut): it needs a stated reason, kept in the audit, and
+    // the report can still be asked for against the original deadline.
+    const zone = current.time_zone as TimeZone;
+    const past = (date: string) => deadlineEnd(date, zone).getTime() <= Date.now();
+    if (next.deadline !== current.deadline && (past(current.deadline) || past(next.deadline)) && !patch.reason?.trim()) {
       throw new AppError('VALIDATION_FAILED', {}, [
-        { location: 'body', pointer: '/reason', code: 'required', detail: { id: 'tenggat yang sudah lewat hanya dapat diubah dengan alasan', en: 'a deadline that has passed can only be changed with a reason' } },
+        { location: 'body', pointer: '/reason', code: 'required', detail: { id: 'tenggat yang sudah lewat, atau tenggat baru yang sudah lewat, hanya dapat ditetapkan dengan alasan', en: 'a deadline can only be moved from or to a day already past with a reason' } },
       ]);
     }
     await updateCycle(trx, id, next);
@@ -146,34 +161,35 @@ export async function addObligations(db: Kysely<DB>, actor: Principal, requestId
   });
 }
 
-async function qualityByAgency(db: Kysely<DB>, cycle: CycleRow) {
-  const { rows } = await sql<{ agency: string; versions: number; rejected: number; returned: number; rows: number; errors: number; warnings: number; metadata: number | null }>`
-    select a.code as agency, count(*)::int as versions,
-           count(*) filter (where v.status = 'rejected')::int as rejected, count(*) filter (where v.status = 'returned')::int as returned,
-           coalesce(sum(v.row_count), 0)::int as rows, coalesce(sum(v.error_count), 0)::int as errors, coalesce(sum(v.warning_count), 0)::int as warnings,
-           round(avg(v.metadata_score))::int as metadata
-    from dataset_versions v join datasets d on d.id = v.dataset_id join agencies a on a.id = d.agency_id
-    where d.agency_id in (select agency_id from obligations where cycle_id = ${cycle.id}::uuid) and v.submitted_at >= ${cycle.opens_on}::date
-    group by a.code`.execute(db);
-  return new Map(rows.map((r) => [r.agency, r]));
-}
-
 const per100 = (n: number, rows: number) => (rows === 0 ? 0 : Math.round((n / rows) * 10000) / 100);
 
+/** The listing behind each cycle KPI. */
+const KPI_CELLS: Record<string, CellFilter> = {
+  agencies_fully_on_time_pct: 'not_on_time',
+  indicators_complete_pct: 'missing',
+  indicators_complete_on_time_pct: 'not_on_time',
+  inconsistency_after_reconciliation_pct: 'unresolved',
+  days_deadline_to_final: 'not_final',
+};
+
 /** The compliance report of a cycle, computed from what actually arrived. */
-export async function complianceReport(db: Kysely<DB>, cycleId: string, which: 'current' | 'original', agencyId?: string) {
+export async function complianceReport(db: Kysely<DB>, cycleId: string, which: 'current' | 'original', agency?: { id: string; code: string }) {
   const cycle = await findCycle(db, cycleId);
   if (!cycle) throw new AppError('CYCLE_NOT_FOUND', { id: cycleId });
   const zone = cycle.time_zone as TimeZone;
   const date = which === 'original' ? cycle.original_deadline : cycle.deadline;
-  const end = deadlineEnd(date, zone);
-  const cells: Cell[] = await expectedCells(db, cycleId, agencyId);
-  const quality = await qualityByAgency(db, cycle);
-  const agencies = [...groupBy(cells, (c) => c.agency)].map(([agency, cs]) => {
+  const deadlineEndsAt = deadlineEnd(date, zone);
+  // On time means before the deadline ended and before the cycle closed, whichever came first.
+  const end = countedUntil(deadlineEndsAt, cycle.closed_at);
+  const cells: Cell[] = await expectedCells(db, cycleId, agency?.id);
+  const quality = await versionQuality(db, cycleId, dayStart(cycle.opens_on, zone));
+  const base = `/v1/cycles/${cycleId}/compliance`;
+  const agencies = [...groupBy(cells, (c) => c.agency)].map(([code, cs]) => {
+    const cellsOf = (f: CellFilter) => `${base}/${code}?cells=${f}`;
     const s = agencySummary(cs, end);
-    const q = quality.get(agency);
+    const q = quality.get(code);
     return {
-      agency,
+      agency: code,
       agency_name: cs[0]!.agency_name,
       light: light(s),
       ...s,
@@ -184,7 +200,7 @@ export async function complianceReport(db: Kysely<DB>, cycleId: string, which: '
         findings_per_100_rows: { error: per100(q?.errors ?? 0, q?.rows ?? 0), warning: per100(q?.warnings ?? 0, q?.rows ?? 0) },
       },
       metadata_completeness_avg: q?.metadata ?? null,
-      links: { missing: `/v1/cycles/${cycleId}/compliance/${agency}?cells=missing`, late: `/v1/cycles/${cycleId}/compliance/${agency}?cells=late` },
+      links: { all: cellsOf('all'), missing: cellsOf('missing'), late: cellsOf('late'), in_conflict: cellsOf('in_conflict'), unresolved: cellsOf('unresolved') },
     };
   });
   const missing = [...groupBy(cells.filter((c) => cellState(c, end) === 'missing'), (c) => `${c.indicator}|${c.agency}`).values()].map((cs) => ({
@@ -201,9 +217,17 @@ export async function complianceReport(db: Kysely<DB>, cycleId: string, which: '
       time_zone: zone,
       status: cycle.status,
     },
-    deadline_used: { which, date, ends_at: end.toISOString(), original: cycle.original_deadline, current: cycle.deadline },
+    deadline_used: {
+      which,
+      date,
+      ends_at: deadlineEndsAt.toISOString(),
+      original: cycle.original_deadline,
+      current: cycle.deadline,
+      closed_at: cycle.closed_at?.toISOString() ?? null,
+      on_time_until: end.toISOString(),
+    },
     generated_at: new Date().toISOString(),
-    kpis: cycleKpis(cells, end, agencyId ? null : await finalisedAt(db, cycleId)),
+    kpis: withLinks(cycleKpis(cells, end, agency ? null : await finalisedAt(db, cycleId)), (f) => `${base}${agency ? `/${agency.code}` : ''}?cells=${f}`),
     agencies,
     missing,
     cells,
@@ -211,18 +235,25 @@ export async function complianceReport(db: Kysely<DB>, cycleId: string, which: '
   };
 }
 
+/** Each KPI with the link to the cells behind it. */
+function withLinks<K extends Record<string, unknown>>(kpis: K, link: (f: CellFilter) => string) {
+  return Object.fromEntries(Object.entries(kpis).map(([k, v]) => [k, typeof v === 'object' && v !== null ? { ...v, cells: link(KPI_CELLS[k] ?? 'all') } : v])) as {
+    [P in keyof K]: K[P] extends object ? K[P] & { cells: string } : K[P];
+  };
+}
+
 /** Reminders for one agency: open cycles from `days` before their deadline on, where it still owes cells. */
 export async function obligationsDue(db: Kysely<DB>, agencyId: string, days = 7) {
   const cycles = await db
     .selectFrom('cycles')
-    .select([sql<string>`id::text`.as('id'), 'name', sql<string>`deadline::text`.as('deadline'), 'time_zone'])
+    .select([sql<string>`id::text`.as('id'), 'name', sql<string>`deadline::text`.as('deadline'), 'time_zone', 'status'])
     .where('status', '=', 'open')
     .where(({ exists, selectFrom }) => exists(selectFrom('obligations').select(sql`1`.as('one')).whereRef('obligations.cycle_id', '=', 'cycles.id').where('obligations.agency_id', '=', agencyId)))
     .execute();
   const due = [];
   for (const c of cycles) {
     const end = deadlineEnd(c.deadline, c.time_zone as TimeZone);
-    if (Date.now() < end.getTime() - days * 86_400_000) continue;
+    if (!remindsNow(c.status, end, days)) continue;
     const missing = (await expectedCells(db, c.id, agencyId)).filter((cell) => !cell.delivered_at);
     if (missing.length === 0) continue;
     due.push({

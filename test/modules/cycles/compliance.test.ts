@@ -44,20 +44,40 @@ const created = await app.inject({
 });
 const cycleId = created.json().id as string;
 
-async function deliver(agency: string, indicators: string[], submittedAt: string) {
-  const producer = await ctx.login('producer', agency);
-  const dataset = await app.inject({ method: 'POST', url: '/v1/datasets', headers: producer.auth, payload: { ...datasetBody, title: `IKESOS ${agency}`, indicators, estimation_levels: ['kabkota'] } });
+type Auth = { authorization: string };
+type Row = { indicator: string; region: string; period: string; value: number; sex?: string };
+
+/** A new dataset of the agency and one push of these rows; returns the dataset and the push response. */
+async function push(producer: Auth, indicators: string[], rows: Row[]) {
+  const dataset = await app.inject({ method: 'POST', url: '/v1/datasets', headers: producer, payload: { ...datasetBody, title: `Data ${indicators.join(' ')}`, indicators, estimation_levels: ['kabkota'] } });
   const id = dataset.json().id as string;
-  const pushed = await app.inject({
-    method: 'POST',
-    url: `/v1/datasets/${id}/versions`,
-    headers: producer.auth,
-    payload: { observations: indicators.map((indicator) => ({ indicator, region: '65.71', period: '2025', value: 50 })) },
-  });
-  if (pushed.json().status !== 'submitted') throw new Error(pushed.body);
-  // The push happened "now"; date it as the scenario says.
-  await sql`update dataset_versions set submitted_at = ${submittedAt}::timestamptz where dataset_id = ${id}::uuid`.execute(db);
+  const res = await app.inject({ method: 'POST', url: `/v1/datasets/${id}/versions`, headers: producer, payload: { observations: rows } });
+  return { id, res };
 }
+
+async function deliver(agency: string, indicators: string[], submittedAt?: string, region = '65.71') {
+  const producer = await ctx.login('producer', agency);
+  const { id, res } = await push(producer.auth, indicators, indicators.map((indicator) => ({ indicator, region, period: '2025', value: 50 })));
+  if (res.json().status !== 'submitted') throw new Error(res.body);
+  // The push happened "now"; date it as the scenario says.
+  if (submittedAt) await sql`update dataset_versions set submitted_at = ${submittedAt}::timestamptz where dataset_id = ${id}::uuid`.execute(db);
+  return res;
+}
+
+/** A local date `offset` days from today (UTC), for schedules relative to the real clock. */
+const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+
+async function newCycle(payload: Record<string, unknown>): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/v1/cycles', headers: walidata.auth, payload: { reference_periods: ['2025'], ...payload } });
+  if (res.statusCode !== 201) throw new Error(res.body);
+  return res.json().id as string;
+}
+
+const compliance = async (url: string) => {
+  const res = await app.inject({ url, headers: walidata.auth });
+  if (res.statusCode !== 200) throw new Error(res.body);
+  return res.json();
+};
 
 t.test('a cycle: deadline rules and obligations', async (t) => {
   t.equal(created.statusCode, 201, created.body);
@@ -111,7 +131,17 @@ t.test('8 on time, 3 late, 4 never: 53.3 % on-time completeness, the 4 missing n
   t.match(dpupr, { light: 'amber', expected: 2, delivered: 2, on_time: 0, late: 2, max_days_late: 10, completeness_pct: 100, timeliness_pct: 0 });
   t.match(r.agencies.find((a: { agency: string }) => a.agency === 'DINSOS-6571'), { light: 'green', metadata_completeness_avg: 100, quality: { versions: 1, rejected: 0 } });
   t.match(r.agencies.find((a: { agency: string }) => a.agency === 'BPS-6571'), { light: 'red', missing: 1 });
-  t.match(r.deadline_used, { which: 'current', date: '2026-01-31', ends_at: '2026-01-31T16:00:00.000Z' });
+  t.match(r.deadline_used, { which: 'current', date: '2026-01-31', ends_at: '2026-01-31T16:00:00.000Z', closed_at: null, on_time_until: '2026-01-31T16:00:00.000Z' });
+
+  // Every KPI links to the cells behind it.
+  t.equal(r.kpis.indicators_complete_pct.cells, `/v1/cycles/${cycleId}/compliance?cells=missing`);
+  const behind = await compliance(r.kpis.indicators_complete_pct.cells);
+  t.same([...new Set(behind.cells.map((c: { indicator: string }) => c.indicator))].sort(), ['IKS-04', 'IKS-12', 'IKS-13', 'IKS-15'], 'the 4 incomplete indicators, cell by cell');
+  const notOnTime = await compliance(r.kpis.indicators_complete_on_time_pct.cells);
+  t.equal(new Set(notOnTime.cells.map((c: { indicator: string }) => c.indicator)).size, 7, '15 − 8 indicators keep the on-time KPI from 100 %');
+  t.equal(dpupr.links.late, `/v1/cycles/${cycleId}/compliance/DPUPR-6571?cells=late`);
+  const cellCsv = await app.inject({ url: `/v1/cycles/${cycleId}/compliance?cells=missing&format=csv`, headers: walidata.auth });
+  t.match(cellCsv.body, /^agency,indicator,region,period,disagg_key,state,delivered_at,days_late,conflict,final\nBPJSTK-6571,IKS-04,65\.71,2025,,missing,,0,none,false\n/, 'the cells as CSV');
 
   const cells = await app.inject({ url: `/v1/cycles/${cycleId}/compliance/DPUPR-6571?cells=late`, headers: consumer.auth });
   t.same(cells.json().cells.map((c: { indicator: string; days_late: number }) => [c.indicator, c.days_late]), [['IKS-09', 10], ['IKS-10', 10]], 'the cells behind the number');
@@ -121,6 +151,195 @@ t.test('8 on time, 3 late, 4 never: 53.3 % on-time completeness, the 4 missing n
   const csv = await app.inject({ url: `/v1/cycles/${cycleId}/compliance?format=csv`, headers: walidata.auth });
   t.match(csv.body, /^agency,light,expected,delivered,on_time,late,missing,completeness_pct,timeliness_pct,max_days_late\n/);
   t.match(csv.body, /DPUPR-6571,amber,2,2,0,2,0,100,0,10/);
+});
+
+t.test('obligations from the catalogue: one per indicator and source agency', async (t) => {
+  const id = await newCycle({ name: 'IKESOS Kota Tarakan 2025 (katalog)', region: '65.71', opens_on: '2026-01-05', deadline: '2026-01-31' });
+  const res = await app.inject({ method: 'POST', url: `/v1/cycles/${id}/obligations`, headers: walidata.auth, payload: { from_catalogue: {} } });
+  t.equal(res.statusCode, 201, res.body);
+  // IKS-03, IKS-11, IKS-12 and IKS-15 each have two source agencies in Tarakan (IKS-12's third
+  // kind, DISDUKCAPIL, has no agency there): 15 indicators, 19 obligations.
+  t.same(res.json(), { requested: 19, created: 19 });
+  const list = (await app.inject({ url: `/v1/cycles/${id}/obligations`, headers: walidata.auth })).json().data as { agency: string; indicator_code: string; region_code: string; scope_level: null }[];
+  const byIndicator = new Map<string, string[]>();
+  for (const o of list) byIndicator.set(o.indicator_code, [...(byIndicator.get(o.indicator_code) ?? []), o.agency].sort());
+  t.equal(byIndicator.size, 15, 'all 15 IKESOS indicators');
+  t.same(byIndicator.get('IKS-03'), ['BPJSKES-6571', 'DINKES-6571']);
+  t.same(byIndicator.get('IKS-11'), ['DPUPR-6571', 'PERKIM-6571']);
+  t.same(byIndicator.get('IKS-12'), ['BPS-6571', 'DINSOS-6571']);
+  t.same(byIndicator.get('IKS-15'), ['DINSOS-6571', 'DISPMD-6571']);
+  t.ok(list.every((o) => o.region_code === '65.71' && o.scope_level === null), "for the cycle's region itself");
+  const again = await app.inject({ method: 'POST', url: `/v1/cycles/${id}/obligations`, headers: walidata.auth, payload: { from_catalogue: {} } });
+  t.same(again.json(), { requested: 19, created: 0 }, 'a second call adds nothing');
+  const report = await compliance(`/v1/cycles/${id}/compliance`);
+  t.match(report.kpis, { agencies: 10, indicators: 15 });
+  t.match(report.agencies.find((a: { agency: string }) => a.agency === 'DINSOS-6571'), { expected: 5 }, 'IKS-01, 02, 12, 14 and 15');
+});
+
+t.test('cycles are listed (newest first, by status) and fetched one by one', async (t) => {
+  const planned = await newCycle({ name: 'Siklus terencana', region: '65.71', opens_on: day(10), deadline: day(40), status: 'planned' });
+  const all = await app.inject({ url: '/v1/cycles', headers: consumer.auth });
+  t.equal(all.statusCode, 200);
+  const ids = all.json().data.map((c: { id: string }) => c.id);
+  t.equal(ids[0], planned, 'newest first');
+  t.ok(ids.includes(cycleId));
+  const open = (await app.inject({ url: '/v1/cycles?status=open', headers: consumer.auth })).json().data;
+  t.ok(open.length > 0 && open.every((c: { status: string }) => c.status === 'open'), 'only open ones');
+  t.notOk(open.some((c: { id: string }) => c.id === planned));
+  const first = (await app.inject({ url: '/v1/cycles?limit=1', headers: consumer.auth })).json();
+  t.same(first.data.map((c: { id: string }) => c.id), [planned]);
+  const next = (await app.inject({ url: `/v1/cycles?limit=1&cursor=${first.page.next_cursor}`, headers: consumer.auth })).json();
+  t.same(next.data.map((c: { id: string }) => c.id), [ids[1]], 'the cursor continues where the page ended');
+  t.equal((await app.inject({ url: '/v1/cycles?status=finished', headers: consumer.auth })).statusCode, 400, 'unknown status');
+
+  const one = await app.inject({ url: `/v1/cycles/${cycleId}`, headers: consumer.auth });
+  t.match(one.json(), { id: cycleId, name: 'IKESOS Kota Tarakan 2025', time_zone: 'Asia/Makassar', deadline: '2026-01-31', original_deadline: '2026-01-31', status: 'open', closed_at: null });
+  const unknown = await app.inject({ url: '/v1/cycles/00000000-0000-4000-8000-000000000000', headers: consumer.auth });
+  t.equal(unknown.statusCode, 404);
+  t.equal(unknown.json().code, 'CYCLE_NOT_FOUND');
+  t.equal((await app.inject({ url: '/v1/cycles/not-a-uuid', headers: consumer.auth })).statusCode, 400, 'a malformed id');
+});
+
+t.test('a deadline moved from or to a day already past needs a reason; never before the opening', async (t) => {
+  const id = await newCycle({ name: 'Siklus tenggat', region: '65.71', opens_on: day(-20), deadline: day(20), status: 'open' });
+  const patch = (payload: object) => app.inject({ method: 'PATCH', url: `/v1/cycles/${id}`, headers: walidata.auth, payload });
+  const future = await patch({ deadline: day(25) });
+  t.equal(future.statusCode, 200, 'a future deadline moved to another future day: no reason needed');
+  const cut = await patch({ deadline: day(-5) });
+  t.equal(cut.statusCode, 400, 'a retroactive cut to a day already past');
+  t.match(cut.json().errors, [{ pointer: '/reason', code: 'required' }]);
+  const withReason = await patch({ deadline: day(-5), reason: 'Tenggat sebenarnya sesuai surat edaran.' });
+  t.equal(withReason.statusCode, 200, withReason.body);
+  const audit = await app.inject({ url: `/v1/audit-log?entity_type=cycle&entity_id=${id}`, headers: walidata.auth });
+  t.match(audit.json().data[0], { action: 'cycle.updated', before: { deadline: day(25) }, after: { deadline: day(-5), reason: 'Tenggat sebenarnya sesuai surat edaran.' } });
+  const beforeOpening = await patch({ deadline: day(-30), reason: 'salah ketik' });
+  t.equal(beforeOpening.statusCode, 400, 'a deadline before opens_on');
+  t.match(beforeOpening.json().errors, [{ pointer: '/deadline', code: 'before-opening' }]);
+  t.equal((await patch({ opens_on: day(-1) })).statusCode, 400, 'nor an opening moved after the deadline');
+});
+
+t.test('a cycle closed before its deadline: later pushes are accepted but counted late, and nobody is reminded', async (t) => {
+  await createAgency(ctx, 'DINSOS-6502', '65.02', 'DINSOS');
+  const id = await newCycle({ name: 'IKESOS Bulungan 2025', region: '65.02', opens_on: day(-10), deadline: day(3), status: 'open' });
+  const obligations = ['IKS-01', 'IKS-02', 'IKS-14'].map((indicator) => ({ agency: 'DINSOS-6502', indicator, region: '65.02' }));
+  t.equal((await app.inject({ method: 'POST', url: `/v1/cycles/${id}/obligations`, headers: walidata.auth, payload: { obligations } })).statusCode, 201);
+  await deliver('DINSOS-6502', ['IKS-01'], undefined, '65.02');
+
+  const owing = await app.inject({ url: `/v1/cycles/${id}/overdue`, headers: walidata.auth });
+  t.match(owing.json(), { reminding: true, agencies: [{ agency: 'DINSOS-6502', missing: 2, indicators: ['IKS-02', 'IKS-14'] }] }, 'open and 3 days before the deadline: reminded');
+  const producer = await ctx.login('producer', 'DINSOS-6502');
+  t.match((await app.inject({ url: '/v1/inbox', headers: producer.auth })).json().obligations_due, { count: 1, data: [{ cycle_id: id, missing: 2 }] });
+
+  const closed = await app.inject({ method: 'PATCH', url: `/v1/cycles/${id}`, headers: walidata.auth, payload: { status: 'closed' } });
+  t.equal(closed.statusCode, 200, closed.body);
+  const closedAt = closed.json().closed_at as string;
+  t.ok(Date.parse(closedAt) <= Date.now(), 'closing is recorded');
+  const after = await deliver('DINSOS-6502', ['IKS-02'], undefined, '65.02');
+  t.equal(after.statusCode, 201, 'a push after closing is accepted as data');
+
+  const r = await compliance(`/v1/cycles/${id}/compliance`);
+  t.match(r.deadline_used, { date: day(3), closed_at: closedAt, on_time_until: closedAt }, 'on time was measured against the closing, which came first');
+  t.match(r.agencies, [{ agency: 'DINSOS-6502', light: 'red', expected: 3, delivered: 2, on_time: 1, late: 1, missing: 1 }], 'the post-close delivery is late though the deadline has not ended');
+  const late = await compliance(r.agencies[0].links.late);
+  t.match(late.cells, [{ indicator: 'IKS-02', state: 'late', days_late: 1 }]);
+
+  const overdue = await app.inject({ url: `/v1/cycles/${id}/overdue`, headers: walidata.auth });
+  t.match(overdue.json(), { reminding: false, agencies: [] }, 'a closed cycle reminds nobody');
+  t.equal((await app.inject({ url: '/v1/inbox', headers: producer.auth })).json().obligations_due.count, 0, 'not in the inbox either');
+  const html = await app.inject({ url: `/v1/cycles/${id}/compliance.html`, headers: walidata.auth });
+  t.match(html.body, /Siklus ditutup .* sebelum tenggat berakhir; penyerahan sesudahnya dihitung terlambat\./, 'the page says so');
+});
+
+t.test('obligations for every kab/kota of a province with breakdowns; consistency and quality from what arrived', async (t) => {
+  await createAgency(ctx, 'DINSOS-65', '65', 'DINSOS');
+  await createAgency(ctx, 'DP3AP2KB-65', '65', 'DP3AP2KB');
+  const dinsos = await ctx.login('producer', 'DINSOS-65');
+  const dp3 = await ctx.login('producer', 'DP3AP2KB-65');
+  const verifier = await ctx.login('walidata');
+  const publisher = await ctx.login('walidata');
+  const review = async (datasetId: string, version: number, action: string, note?: string) => {
+    const res = await app.inject({ method: 'POST', url: `/v1/datasets/${datasetId}/versions/${version}/review`, headers: (action === 'publish' ? publisher : verifier).auth, payload: { action, ...(note ? { note } : {}) } });
+    if (res.statusCode !== 200) throw new Error(res.body);
+  };
+  const pushVersion = async (producer: Auth, datasetId: string, rows: Row[]) =>
+    (await app.inject({ method: 'POST', url: `/v1/datasets/${datasetId}/versions`, headers: producer, payload: { observations: rows } })).json();
+
+  const id = await newCycle({ name: 'PPKS Kalimantan Utara 2025', region: '65', opens_on: day(-30), deadline: day(30), status: 'open' });
+  const added = await app.inject({
+    method: 'POST',
+    url: `/v1/cycles/${id}/obligations`,
+    headers: walidata.auth,
+    payload: {
+      obligations: [
+        { agency: 'DINSOS-65', indicator: 'PPKS-06', region: '65', scope_level: 2, disaggregations: ['sex'] },
+        { agency: 'DP3AP2KB-65', indicator: 'PPKS-06', region: '65.71' },
+      ],
+    },
+  });
+  t.same(added.json(), { requested: 2, created: 2 });
+  t.match((await app.inject({ url: `/v1/cycles/${id}/obligations`, headers: walidata.auth })).json().data, [
+    { agency: 'DINSOS-65', region_code: '65', scope_level: 2, disaggregations: ['sex'] },
+    { agency: 'DP3AP2KB-65', region_code: '65.71', scope_level: null, disaggregations: [] },
+  ]);
+
+  // Dinas Sosial: a first push with a negative count is rejected; the second holds the totals
+  // of the five kab/kota and the breakdown by sex of Tarakan only.
+  const kabkota = ['65.01', '65.02', '65.03', '65.04', '65.71'];
+  const { id: dinsosData, res: first } = await push(dinsos.auth, ['PPKS-06'], [
+    { indicator: 'PPKS-06', region: '65.01', period: '2025', value: -5 },
+    { indicator: 'PPKS-06', region: '65.02', period: '2025', value: 10 },
+  ]);
+  t.equal(first.json().status, 'rejected');
+  const second = await pushVersion(dinsos.auth, dinsosData, [
+    ...kabkota.map((region, i) => ({ indicator: 'PPKS-06', region, period: '2025', value: region === '65.71' ? 128 : 10 + i })),
+    { indicator: 'PPKS-06', region: '65.71', period: '2025', value: 70, sex: 'L' },
+    { indicator: 'PPKS-06', region: '65.71', period: '2025', value: 58, sex: 'P' },
+  ]);
+  t.equal(second.status, 'submitted', JSON.stringify(second));
+  await review(dinsosData, 2, 'verify');
+  await review(dinsosData, 2, 'publish');
+  // Not this cycle's data: another indicator. It is no part of the quality figures.
+  await push(dinsos.auth, ['PPKS-01'], [{ indicator: 'PPKS-01', region: '65.71', period: '2025', value: -1 }]);
+
+  // DP3AP2KB: returned once, then published with another number than Dinas Sosial's.
+  const { id: dp3Data } = await push(dp3.auth, ['PPKS-06'], [{ indicator: 'PPKS-06', region: '65.71', period: '2025', value: 141 }]);
+  await review(dp3Data, 1, 'return', 'Lampirkan sumber data.');
+  t.equal((await pushVersion(dp3.auth, dp3Data, [{ indicator: 'PPKS-06', region: '65.71', period: '2025', value: 141 }])).status, 'submitted');
+  await review(dp3Data, 2, 'verify');
+  await review(dp3Data, 2, 'publish');
+
+  const r = await compliance(`/v1/cycles/${id}/compliance`);
+  const dinsosRow = r.agencies.find((a: { agency: string }) => a.agency === 'DINSOS-65');
+  const dp3Row = r.agencies.find((a: { agency: string }) => a.agency === 'DP3AP2KB-65');
+  t.match(dinsosRow, { expected: 15, delivered: 7, missing: 8 }, '5 kab/kota × (total, L, P)');
+  t.match(dinsosRow.consistency, { in_conflict_pct: 14.3, unresolved_pct: 14.3 }, '1 of its 7 figures disagrees with another agency');
+  t.match(dp3Row, { expected: 1, delivered: 1, consistency: { in_conflict_pct: 100, unresolved_pct: 100 } });
+  t.match(r.kpis.inconsistency_after_reconciliation_pct, { value: 25, target: 0 }, '2 of 8 delivered cells still in conflict');
+  const unresolved = await compliance(r.kpis.inconsistency_after_reconciliation_pct.cells);
+  t.same(unresolved.cells.map((c: { agency: string; region: string; disagg_key: string; conflict: string }) => [c.agency, c.region, c.disagg_key, c.conflict]), [
+    ['DINSOS-65', '65.71', '', 'open'],
+    ['DP3AP2KB-65', '65.71', '', 'open'],
+  ]);
+  t.same((await compliance(`/v1/cycles/${id}/compliance/DINSOS-65?cells=missing`)).cells.map((c: { region: string; disagg_key: string }) => `${c.region} ${c.disagg_key}`), [
+    '65.01 sex=L', '65.01 sex=P', '65.02 sex=L', '65.02 sex=P', '65.03 sex=L', '65.03 sex=P', '65.04 sex=L', '65.04 sex=P',
+  ], 'the breakdowns not delivered, region by region');
+
+  // Quality counts only this cycle's versions: the rejected and the published push of PPKS-06.
+  t.match(dinsosRow.quality, { versions: 2, rejected: 1, returned: 0 });
+  t.ok(dinsosRow.quality.findings_per_100_rows.error > 0, 'error findings per 100 observations');
+  const errors = (await db.selectFrom('dataset_versions').select(({ fn }) => fn.sum<number>('error_count').as('n')).where('dataset_id', '=', dinsosData).executeTakeFirstOrThrow()).n;
+  t.equal(dinsosRow.quality.findings_per_100_rows.error, Math.round((Number(errors) / 9) * 10000) / 100, 'per 100 of the 9 observations pushed');
+  t.match(dp3Row.quality, { versions: 2, rejected: 0, returned: 1 });
+
+  // Reconciled: still counted as having been in conflict, no longer unresolved.
+  const conflict = (await app.inject({ url: '/v1/conflicts?status=open&indicator=PPKS-06', headers: verifier.auth })).json().data[0];
+  const resolved = await app.inject({ method: 'POST', url: `/v1/conflicts/${conflict.id}/resolve`, headers: publisher.auth, payload: { agency: 'DINSOS-65', rationale: 'Rapat rekonsiliasi.' } });
+  t.equal(resolved.statusCode, 200, resolved.body);
+  const after = await compliance(`/v1/cycles/${id}/compliance`);
+  t.match(after.agencies.find((a: { agency: string }) => a.agency === 'DP3AP2KB-65').consistency, { in_conflict_pct: 100, unresolved_pct: 0 });
+  t.match(after.kpis.inconsistency_after_reconciliation_pct, { value: 0 });
+  t.match(after.kpis.days_deadline_to_final, { value: null }, 'not final while breakdowns are missing');
+  t.equal((await compliance(after.kpis.days_deadline_to_final.cells)).cells.length, 8, 'the cells without a final figure');
 });
 
 t.test('moving a passed deadline needs a reason, is audited, and does not silently change who was on time', async (t) => {
@@ -172,4 +391,9 @@ t.test('the HTML report renders in headless Chromium and shows the numbers', { s
     t.match(stdout, new RegExp(`<li>${indicator} — ${agency}`), `${indicator} named as missing`);
   }
   t.match(stdout, /<svg[^>]*aria-label="Kelengkapan dan ketepatan waktu per instansi"/, 'the bar chart');
+  const row = (agency: string) => stdout.split('<tr>').find((r) => r.startsWith(`<td>${agency} — `)) ?? '';
+  const cellsOf = (agency: string) => [...row(agency).matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
+  t.same(cellsOf('DINSOS-6571'), ['DINSOS-6571 — Agency DINSOS-6571', 'Tepat waktu', '3', '3', '3', '0', '0', '100 %', '100 %'], 'an agency on time: its row, the status in words');
+  t.same(cellsOf('DPUPR-6571'), ['DPUPR-6571 — Agency DPUPR-6571', 'Terlambat', '2', '2', '0', '2 (≤ 10 hari)', '0', '100 %', '0 %'], 'a late one');
+  t.same(cellsOf('BPS-6571'), ['BPS-6571 — Agency BPS-6571', 'Belum lengkap', '1', '0', '0', '0', '1', '0 %', '0 %'], 'one still missing');
 });
