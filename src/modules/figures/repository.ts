@@ -87,16 +87,21 @@ function applyFilter<Q extends Figures>(q: Q, f: Omit<FigureFilter, 'asOf'>): Q 
   if (f.totalOnly) out = out.where('f.disagg_key', '=', '');
   for (const [dimension, code] of Object.entries(f.disagg ?? {})) out = out.where(sql<boolean>`f.disagg->>${dimension} = ${code}`);
   if (f.status) out = out.where('f.status', '=', f.status);
-  if (f.hideClosed) {
-    // The chosen source decides first: a closed dataset's value never reaches a consumer,
-    // even when an open dataset also reported the key.
-    out = out.where(sql<boolean>`coalesce(sd.metadata->>'access_classification', 'terbuka') <> 'tertutup'`);
-    out = out.where(sql<boolean>`exists (
-      select 1 from jsonb_array_elements(f.candidates) c
-      join datasets d on d.id = (c->>'dataset_id')::uuid
-      where coalesce(d.metadata->>'access_classification', 'terbuka') <> 'tertutup')`);
-  }
+  if (f.hideClosed) out = out.where(consumerVisible('f', 'sd'));
   return out as Q;
+}
+
+/**
+ * Whether a consumer may see a figure (alias `figure`, its source dataset joined as `source`).
+ * The chosen source decides first: a closed dataset's value never reaches a consumer, even
+ * when an open dataset also reported the key; and a figure only closed datasets support is
+ * hidden too. False for a missing (left-joined) figure: it has no candidates.
+ */
+function consumerVisible(figure: string, source: string) {
+  return sql<boolean>`(coalesce(${sql.ref(source)}.metadata->>'access_classification', 'terbuka') <> 'tertutup' and exists (
+      select 1 from jsonb_array_elements(${sql.ref(figure)}.candidates) c
+      join datasets d on d.id = (c->>'dataset_id')::uuid
+      where coalesce(d.metadata->>'access_classification', 'terbuka') <> 'tertutup'))`;
 }
 
 /** Keyset order of the current-figure index: indicator, period, region, breakdown. */
@@ -120,13 +125,35 @@ export function figureSeries(db: Kysely<DB>, f: FigureFilter) {
   return applyFilter(servedAt(selectFigures(db), f.asOf), f).orderBy('f.period').orderBy('f.disagg_key').limit(5000).execute();
 }
 
-/** The change feed after `since` (a sequence number), oldest first, with each change's figure as written then. */
+/**
+ * The change feed after `since` (a sequence number), oldest first, with each change's figure
+ * as written then. `visible` is false only for consumers, on a change that hides from them a
+ * figure they could see until then (its value now comes from a closed dataset): the route
+ * reports it as withdrawn, so a consumer syncing from the feed drops the stale value instead
+ * of keeping it forever. Changes a consumer may not see, after a figure it could not see
+ * either, are left out: they would only reveal that a closed dataset reported the key.
+ */
 export function listChanges(db: Kysely<DB>, f: { since: string; limit: number; hideClosed: boolean; indicators?: string[] | undefined }) {
-  return applyFilter(selectFigures(db).innerJoin('figure_changes as c', 'c.figure_id', 'f.id'), f)
+  const q = applyFilter(selectFigures(db).innerJoin('figure_changes as c', 'c.figure_id', 'f.id'), { ...f, hideClosed: false })
     .select([sql<string>`c.seq::text`.as('seq'), 'c.kind', 'c.at'])
     .where('c.seq', '>', f.since)
     .orderBy('c.seq')
-    .limit(f.limit + 1)
+    .limit(f.limit + 1);
+  if (!f.hideClosed) return q.select(sql<boolean>`true`.as('visible')).execute();
+  return q
+    .leftJoin('reconciled_figures as p', (join) =>
+      // The figure this change replaced: writers close it at the instant the new one starts.
+      join
+        .onRef('p.indicator_code', '=', 'f.indicator_code')
+        .onRef('p.period', '=', 'f.period')
+        .onRef('p.region_code', '=', 'f.region_code')
+        .onRef('p.disagg_key', '=', 'f.disagg_key')
+        .onRef('p.valid_to', '=', 'f.valid_from'),
+    )
+    .leftJoin('dataset_versions as pv', 'pv.id', 'p.source_version_id')
+    .leftJoin('datasets as pd', 'pd.id', 'pv.dataset_id')
+    .select(consumerVisible('f', 'sd').as('visible'))
+    .where((eb) => eb.or([consumerVisible('f', 'sd'), consumerVisible('p', 'pd')]))
     .execute();
 }
 

@@ -153,7 +153,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listFigureChanges',
         summary: 'Change feed of reconciled figures',
         description:
-          "Every change to the figures in the order it was committed: `new` (first figure for a key), `revised` (a new value), `disputed` (agencies now disagree, or a decision was taken back) and `resolved` (a conflict was settled). Start without `since`, then pass `next_cursor` back as `since`: the cursor is opaque and stable, and replaying from an old cursor delivers every later change exactly once, in order. Each entry carries the figure as written by that change. Consumers see only changes to figures they may see.",
+          "Every change to the figures in the order it was committed: `new` (first figure for a key), `revised` (a new value), `disputed` (agencies now disagree, or a decision was taken back) and `resolved` (a conflict was settled). Start without `since`, then pass `next_cursor` back as `since`: the cursor is opaque and stable, and replaying from an old cursor delivers every later change exactly once, in order. Each entry carries the figure as written by that change. Consumers see only changes to figures they may see; when a figure they could see comes to be served from a `tertutup` dataset, they get a `withdrawn` entry with only the key (drop the figure: /v1/figures no longer serves it to them).",
         querystring: ChangesQuery,
         response: { 200: ChangePage },
       },
@@ -165,7 +165,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const served = rows.slice(0, limit);
       const last = served[served.length - 1];
       return {
-        data: served.map((r) => ({ kind: r.kind as 'new', at: r.at.toISOString(), figure: presentFigure(r) })),
+        data: served.map((r) =>
+          r.visible
+            ? { kind: r.kind as 'new', at: r.at.toISOString(), figure: presentFigure(r) }
+            : { kind: 'withdrawn' as const, at: r.at.toISOString(), figure: { indicator: r.indicator_code, region: r.region_code, period: r.period, disaggregation: r.disagg } },
+        ),
         next_cursor: encodeCursor(last ? last.seq : after),
         has_more: rows.length > limit,
       };

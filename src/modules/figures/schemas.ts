@@ -122,11 +122,21 @@ export const SeriesSchema = Type.Object(
 export const ChangePage = Type.Object(
   {
     data: Type.Array(
-      Type.Object({
-        kind: Type.Enum(['new', 'revised', 'disputed', 'resolved']),
-        at: Type.String({ format: 'date-time' }),
-        figure: FigureSchema,
-      }),
+      Type.Union([
+        Type.Object({
+          kind: Type.Enum(['new', 'revised', 'disputed', 'resolved']),
+          at: Type.String({ format: 'date-time' }),
+          figure: FigureSchema,
+        }),
+        Type.Object(
+          {
+            kind: Type.Literal('withdrawn'),
+            at: Type.String({ format: 'date-time' }),
+            figure: Type.Object({ indicator: Type.String(), region: Type.String(), period: Type.String(), disaggregation: Type.Record(Type.String(), Type.String()) }),
+          },
+          { description: 'Consumers only: the key is no longer served to you (its figure now comes from a `tertutup` dataset); drop your copy. Only the key is given.' },
+        ),
+      ]),
     ),
     next_cursor: Type.String({ description: 'Pass as `since` next time; it never goes backwards, and an empty page returns the cursor you sent.' }),
     has_more: Type.Boolean(),

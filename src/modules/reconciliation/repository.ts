@@ -257,8 +257,12 @@ export async function writeFigures(db: Kysely<DB>, writes: readonly FigureWrite[
     order by input.n`.execute(db);
 }
 
-/** Findings on the candidates' observations of a conflict's key: what the walidata should weigh. */
-export function findingsOnCandidates(db: Kysely<DB>, key: FigureKey, versionIds: string[]) {
+/**
+ * Findings on the candidates' observations of a conflict's key: what the walidata should weigh.
+ * Findings carry no breakdown key of their own, only the breakdown inside `details`; without
+ * comparing it, the sex=L conflict would show the sex=P findings of the same region and year.
+ */
+export function findingsOnCandidates(db: Kysely<DB>, key: FigureKey & { disagg: Record<string, string> }, versionIds: string[]) {
   if (versionIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('findings')
@@ -267,6 +271,7 @@ export function findingsOnCandidates(db: Kysely<DB>, key: FigureKey, versionIds:
     .where('indicator_code', '=', key.indicator_code)
     .where('region_code', '=', key.region_code)
     .where('period', '=', key.period)
+    .where(sql<boolean>`coalesce(details->'disaggregation', '{}'::jsonb) = ${JSON.stringify(key.disagg)}::jsonb`)
     .orderBy('id')
     .execute();
 }

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { datasetBody } from '../../helpers/datasets.js';
 import { createAgency, createTestApp } from '../../helpers/test-app.js';
+import { publishing, type Auth } from '../reconciliation/publishing.js';
 
 // The issue's "done when": two agencies disagree on child victims of violence for one city
 // and year; the conflict is shown, resolved by priority or by a walidata, and a consumer
@@ -11,26 +11,11 @@ await createAgency(ctx, 'DINSOS-6571', '65.71');
 await createAgency(ctx, 'DP3AP2KB-6571', '65.71', 'DP3AP2KB');
 const dinsos = await ctx.login('producer', 'DINSOS-6571');
 const dp3 = await ctx.login('producer', 'DP3AP2KB-6571');
-const verifier = await ctx.login('walidata');
-const publisher = await ctx.login('walidata');
+const { verifier, publisher, publish } = await publishing(ctx);
 const consumer = await ctx.login('consumer');
 
-type Auth = { authorization: string };
-
-async function publishFigure(producer: Auth, value: number, period = '2025', classification = 'terbatas'): Promise<void> {
-  const created = await app.inject({
-    method: 'POST',
-    url: '/v1/datasets',
-    headers: producer,
-    payload: { ...datasetBody, indicators: ['PPKS-06'], reference_periods: [period], access_classification: classification },
-  });
-  const id = created.json().id as string;
-  const pushed = await app.inject({ method: 'POST', url: `/v1/datasets/${id}/versions`, headers: producer, payload: { observations: [{ indicator: 'PPKS-06', region: '65.71', period, value }] } });
-  if (pushed.json().status !== 'submitted') throw new Error(pushed.body);
-  await app.inject({ method: 'POST', url: `/v1/datasets/${id}/versions/1/review`, headers: verifier.auth, payload: { action: 'verify' } });
-  const published = await app.inject({ method: 'POST', url: `/v1/datasets/${id}/versions/1/review`, headers: publisher.auth, payload: { action: 'publish' } });
-  if (published.statusCode !== 200) throw new Error(published.body);
-}
+const publishFigure = (producer: Auth, value: number, period = '2025', classification = 'terbatas') =>
+  publish(producer, [{ indicator: 'PPKS-06', region: '65.71', period, value }], classification);
 
 const figure = async (period: string, auth: Auth = consumer.auth, extra = '') =>
   (await app.inject({ url: `/v1/figures?indicator=PPKS-06&region=65.71&period=${period}${extra}`, headers: auth })).json().data[0];
@@ -40,6 +25,19 @@ async function drain(): Promise<{ kind: string; value: string | null; period: st
   const res = await app.inject({ url: `/v1/figures/changes${cursor ? `?since=${cursor}` : ''}`, headers: consumer.auth });
   cursor = res.json().next_cursor;
   return res.json().data.map((c: { kind: string; figure: { value: string | null; period: string } }) => ({ kind: c.kind, value: c.figure.value, period: c.figure.period }));
+}
+
+type Change = { kind: string; at: string; figure: { indicator: string; region: string; period: string; disaggregation: Record<string, string>; value?: string | null; valid_from?: string } };
+const changeId = (c: Change) => [c.kind, c.figure.indicator, c.figure.region, c.figure.period, JSON.stringify(c.figure.disaggregation), c.figure.valid_from].join('|');
+async function replay(since: string | undefined, limit: number, auth: Auth = consumer.auth): Promise<Change[]> {
+  const out: Change[] = [];
+  for (;;) {
+    const res = await app.inject({ url: `/v1/figures/changes?limit=${limit}${since ? `&since=${since}` : ''}`, headers: auth });
+    const page = res.json();
+    out.push(...page.data);
+    since = page.next_cursor;
+    if (!page.has_more) return out;
+  }
 }
 
 t.test('manual policy: a conflict is shown, the key is disputed, a walidata resolves it with a rationale', async (t) => {
@@ -153,4 +151,111 @@ t.test('a closed (tertutup) dataset that wins by priority does not leak its valu
   t.notOk(await figure('2022'), 'a consumer gets neither the closed value nor its source');
   const all = await app.inject({ url: '/v1/figures?indicator=PPKS-06&region=65.71', headers: consumer.auth });
   t.notOk(all.json().data.some((f: { period: string }) => f.period === '2022'), 'nor in a wider query');
+});
+
+t.test('the series and the change feed keep closed (tertutup) values from consumers too', async (t) => {
+  const series = await app.inject({ url: '/v1/figures/series?indicator=PPKS-06&region=65.71', headers: consumer.auth });
+  t.same(series.json().data.map((f: { period: string }) => f.period), ['2024', '2025'], 'no 2022 (closed source) nor 2023 (closed only)');
+  const walidataSeries = await app.inject({ url: '/v1/figures/series?indicator=PPKS-06&region=65.71', headers: verifier.auth });
+  t.same(walidataSeries.json().data.map((f: { period: string; value: string }) => [f.period, f.value]), [['2022', '44'], ['2023', '12'], ['2024', '97'], ['2025', '135']]);
+
+  const feed = (await replay(undefined, 1000)).filter((c) => c.figure.indicator === 'PPKS-06' && ['2022', '2023'].includes(c.figure.period));
+  t.same(
+    feed.map((c) => [c.kind, c.figure.period, c.figure.value]),
+    [
+      ['new', '2022', '40'],
+      ['withdrawn', '2022', undefined],
+    ],
+    'the open figure, then its withdrawal when a closed dataset took over; nothing of the closed-only 2023',
+  );
+  t.same(Object.keys(feed[1]!.figure).sort(), ['disaggregation', 'indicator', 'period', 'region'], 'a withdrawal carries only the key');
+  const walidataFeed = (await replay(undefined, 1000, verifier.auth)).filter((c) => c.figure.indicator === 'PPKS-06' && ['2022', '2023'].includes(c.figure.period));
+  t.same(walidataFeed.map((c) => [c.kind, c.figure.period, c.figure.value]), [['new', '2023', '12'], ['new', '2022', '40'], ['revised', '2022', '44']], 'walidata see every change');
+});
+
+// PPKS-07 (no policy: manual), one open dataset of DINSOS across years, kecamatan and sex,
+// and a DP3AP2KB figure that disagrees on 2023.
+const ppks07 = (region: string, period: string, value: number, sex?: string) => ({ indicator: 'PPKS-07', region, period, value, ...(sex ? { sex } : {}) });
+type Pulled = { region: string; period: string; disaggregation: Record<string, string>; value: string | null; status: string };
+const keysOf = (data: Pulled[]) => data.map((f) => [f.region, f.period, f.disaggregation.sex ?? '', f.value]);
+const pull = async (query: string, auth: Auth = consumer.auth) => (await app.inject({ url: `/v1/figures?indicator=PPKS-07&${query}`, headers: auth })).json().data as Pulled[];
+
+t.test('filters of the pull API: within, regionLevel, period range, breakdown, status', async (t) => {
+  await publish(
+    dinsos.auth,
+    [
+      ppks07('65.71', '2023', 20),
+      ppks07('65.71', '2024', 21),
+      ppks07('65.71', '2025', 22),
+      ppks07('65.71', '2025', 12, 'L'),
+      ppks07('65.71', '2025', 10, 'P'),
+      ppks07('65.71.01', '2025', 5),
+      ppks07('65.71.02', '2025', 6),
+    ],
+    'terbuka',
+  );
+  await publish(dp3.auth, [ppks07('65.71', '2023', 25)], 'terbuka');
+
+  t.same(keysOf(await pull('within=65.71')), [['65.71.01', '2025', '', '5'], ['65.71.02', '2025', '', '6']], 'within: the regions inside, not the region itself');
+  t.same(keysOf(await pull('within=65.71.01')), [], 'nothing inside a kecamatan was reported');
+  t.same(keysOf(await pull('regionLevel=kecamatan')), [['65.71.01', '2025', '', '5'], ['65.71.02', '2025', '', '6']]);
+  t.same(keysOf(await pull('regionLevel=kabkota&period=2025')), [['65.71', '2025', '', '22'], ['65.71', '2025', 'L', '12'], ['65.71', '2025', 'P', '10']]);
+  t.same(keysOf(await pull('region=65.71&periodFrom=2024&periodTo=2025&breakdown=total')), [['65.71', '2024', '', '21'], ['65.71', '2025', '', '22']], 'period range, inclusive, totals only');
+  t.same(keysOf(await pull('region=65.71&periodTo=2023')), [['65.71', '2023', '', null]]);
+  t.same(keysOf(await pull('sex=P')), [['65.71', '2025', 'P', '10']], 'one breakdown dimension');
+  t.same(keysOf(await pull('status=disputed')), [['65.71', '2023', '', null]], 'the key the agencies disagree on');
+  t.notOk((await pull('status=final')).some((f) => f.period === '2023'));
+  t.equal((await app.inject({ url: '/v1/figures?regionLevel=kampung', headers: consumer.auth })).statusCode, 400, 'unknown region level');
+});
+
+t.test('pages follow each other through the cursor, in JSON and in CSV (Link header)', async (t) => {
+  const all = keysOf(await pull(''));
+  t.equal(all.length, 7);
+  const first = (await app.inject({ url: '/v1/figures?indicator=PPKS-07&limit=4', headers: consumer.auth })).json();
+  t.equal(first.data.length, 4);
+  t.type(first.page.next_cursor, 'string');
+  const second = (await app.inject({ url: `/v1/figures?indicator=PPKS-07&limit=4&cursor=${first.page.next_cursor}`, headers: consumer.auth })).json();
+  t.same([...keysOf(first.data), ...keysOf(second.data)], all, 'the second page continues where the first stopped, nothing twice');
+  t.equal(second.page.next_cursor, null, 'no third page');
+
+  // A CSV client asks by Accept alone and follows the Link header.
+  const csvRows: string[] = [];
+  let url: string | null = '/v1/figures?indicator=PPKS-07&limit=3';
+  let pages = 0;
+  while (url) {
+    const res = await app.inject({ url, headers: { ...consumer.auth, accept: 'text/csv' } });
+    t.equal(res.statusCode, 200, res.body);
+    t.match(res.headers['content-type'], /^text\/csv/);
+    const [header, ...rows] = res.body.trim().split('\n');
+    t.match(header, /^indicator,region,region_name,period,sex,/);
+    csvRows.push(...rows);
+    pages += 1;
+    const link = res.headers.link as string | undefined;
+    if (link) t.match(link, /^<\/v1\/figures\?.*cursor=.*>; rel="next"$/);
+    url = link ? /^<([^>]+)>/.exec(link)![1]! : null;
+  }
+  t.equal(pages, 3);
+  t.same(
+    csvRows.map((line) => line.split(',')).map((c) => [c[1], c[3], c[4], c[10] || null]),
+    all,
+    'every figure once, in order, across the CSV pages',
+  );
+});
+
+t.test('a client replaying the change feed from an old cursor gets every later change exactly once, in order', async (t) => {
+  const whole = (await replay(undefined, 1000)).map(changeId);
+  t.ok(whole.length > 10);
+  // A client that synced part of the feed long ago kept this cursor.
+  const start = await app.inject({ url: '/v1/figures/changes?limit=5', headers: consumer.auth });
+  const oldCursor = start.json().next_cursor as string;
+  t.same(start.json().data.map(changeId), whole.slice(0, 5));
+
+  // Changes keep coming after the cursor was handed out.
+  await publish(dinsos.auth, [ppks07('65.71', '2024', 23)], 'terbuka');
+  const later = (await replay(oldCursor, 3)).map(changeId);
+  t.same(later.slice(0, whole.length - 5), whole.slice(5), 'every change after the cursor, in the order first served');
+  t.equal(later.length, whole.length - 5 + 1, 'plus the one made since');
+  t.match(later[later.length - 1], /^revised\|PPKS-07\|65\.71\|2024\|\{\}\|/);
+  t.equal(new Set(later).size, later.length, 'nothing twice');
+  t.same((await replay(oldCursor, 1000)).map(changeId), later, 'the same cursor replays the same changes, whatever the page size');
 });
