@@ -200,6 +200,14 @@ export const ERROR_CATALOG = {
       en: 'Methodology "{id}" is "{status}"; only a draft can be activated (draft → active → retired).',
     },
   },
+  METHODOLOGY_ACTIVATION_CONFLICT: {
+    status: 409,
+    title: { id: 'Aktivasi metodologi bersamaan', en: 'Concurrent methodology activation' },
+    detail: {
+      id: 'Metodologi lain diaktifkan pada saat yang sama, sehingga "{id}" tidak diaktifkan (hanya satu yang boleh aktif). Periksa metodologi yang kini aktif, lalu ulangi bila masih diperlukan.',
+      en: 'Another methodology was activated at the same moment, so "{id}" was not activated (only one may be active). Check which one is active now, then retry if still wanted.',
+    },
+  },
   JOB_NOT_FOUND: {
     status: 404,
     title: { id: 'Pekerjaan tidak ditemukan', en: 'Job not found' },

@@ -41,16 +41,23 @@ const error = (pointer: string, code: string, id: string, en: string): FieldErro
 export function checkMethodology(config: MethodologyConfig, indicatorExists: (code: string) => boolean): FieldError[] {
   const errors: FieldError[] = [];
   if (config.dimensions.length === 0) errors.push(error('/config/dimensions', 'empty', 'metodologi harus memiliki paling sedikit satu dimensi', 'a methodology needs at least one dimension'));
-  const seen = new Set<string>();
+  // Codes are how an explanation names a dimension and how a figure finds its weight: each once.
+  const dimensionCodes = new Set<string>();
+  const dimensionOf = new Map<string, string>();
   config.dimensions.forEach((d, di) => {
     const at = `/config/dimensions/${di}`;
+    if (dimensionCodes.has(d.code)) errors.push(error(`${at}/code`, 'duplicate', `kode dimensi ${d.code} muncul lebih dari sekali`, `dimension code ${d.code} appears more than once`));
+    dimensionCodes.add(d.code);
     if (!(d.weight > 0)) errors.push(error(`${at}/weight`, 'weight-not-positive', `bobot dimensi ${d.code} harus lebih dari 0`, `the weight of dimension ${d.code} must be greater than 0`));
     if (d.indicators.length === 0) errors.push(error(`${at}/indicators`, 'empty', `dimensi ${d.code} tidak memiliki indikator`, `dimension ${d.code} has no indicators`));
     d.indicators.forEach((i, ii) => {
       const ia = `${at}/indicators/${ii}`;
       if (!indicatorExists(i.code)) errors.push(error(`${ia}/code`, 'unknown-code', `indikator ${i.code} tidak ada dalam katalog`, `indicator ${i.code} is not in the catalogue`));
-      if (seen.has(i.code)) errors.push(error(`${ia}/code`, 'duplicate', `indikator ${i.code} muncul lebih dari sekali`, `indicator ${i.code} appears more than once`));
-      seen.add(i.code);
+      const first = dimensionOf.get(i.code);
+      if (first !== undefined) {
+        const where = first === d.code ? { id: `dalam dimensi ${d.code}`, en: `in dimension ${d.code}` } : { id: `dalam dimensi ${first} dan ${d.code}`, en: `in dimensions ${first} and ${d.code}` };
+        errors.push(error(`${ia}/code`, 'duplicate', `indikator ${i.code} muncul lebih dari sekali (${where.id})`, `indicator ${i.code} appears more than once (${where.en})`));
+      } else dimensionOf.set(i.code, d.code);
       if (!(i.weight > 0)) errors.push(error(`${ia}/weight`, 'weight-not-positive', `bobot indikator ${i.code} harus lebih dari 0`, `the weight of indicator ${i.code} must be greater than 0`));
       if (config.normalisation === 'goalposts' && !i.goalposts) {
         errors.push(error(`${ia}/goalposts`, 'required', `normalisasi goalposts memerlukan min/max untuk ${i.code}`, `goalpost normalisation needs min/max for ${i.code}`));

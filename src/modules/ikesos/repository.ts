@@ -98,14 +98,20 @@ export async function scoringFigures(db: Kysely<DB>, f: { indicators: string[]; 
   return rows;
 }
 
-export function officialScores(db: Kysely<DB>, regions: string[], period: string) {
+/**
+ * Official scores of some regions for one period, as loaded now or by `asOf`. A reload
+ * replaces the row (no history), so at an `asOf` before the last load the score then shown
+ * is not known and none is returned, rather than a value that was not there yet.
+ */
+export function officialScores(db: Kysely<DB>, regions: string[], period: string, asOf: string | undefined) {
   if (regions.length === 0) return Promise.resolve([]);
-  return db
+  let q = db
     .selectFrom('ikesos_official_scores')
     .select(['region_code', sql<string>`score::text`.as('score'), 'category', 'source', 'loaded_at'])
     .where(sql<boolean>`region_code = any(${regions}::text[])`)
-    .where('period', '=', period)
-    .execute();
+    .where('period', '=', period);
+  if (asOf) q = q.where(sql<boolean>`loaded_at <= ${asOf}::timestamptz`);
+  return q.execute();
 }
 
 export async function upsertOfficialScores(db: Kysely<DB>, source: string, actor: string, scores: { region: string; period: string; score: number; category?: string | undefined }[]) {

@@ -128,9 +128,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'activateIkesosMethodology',
         summary: 'Activate a methodology',
         description:
-          'Walidata only. The draft becomes the active methodology and the one active before is retired (exactly one is active at a time); scores computed from now on use it, and `asOf` scores keep the one then in force. Only a draft can be activated (409 otherwise). Audited.',
+          'Walidata only. The draft becomes the active methodology and the one active before is retired (exactly one is active at a time); scores computed from now on use it, and `asOf` scores keep the one then in force. Only a draft can be activated: an active or retired one → 409 METHODOLOGY_NOT_DRAFT. When another draft is activated at the same moment, one of the two requests gets 409 METHODOLOGY_ACTIVATION_CONFLICT and changes nothing; check which is active, then retry if still wanted. Audited.',
         params: MethodologyParams,
-        response: { 200: MethodologySchema, 404: problem('No such methodology (METHODOLOGY_NOT_FOUND).'), 409: problem('Not a draft (METHODOLOGY_NOT_DRAFT).') },
+        response: {
+          200: MethodologySchema,
+          404: problem('No such methodology (METHODOLOGY_NOT_FOUND).'),
+          409: problem('Not a draft (METHODOLOGY_NOT_DRAFT), or another methodology was activated at the same moment (METHODOLOGY_ACTIVATION_CONFLICT).'),
+        },
       },
     },
     async (request) => {
@@ -140,7 +144,15 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         const row = await findMethodology(trx, id, { forUpdate: true });
         if (!row) throw new AppError('METHODOLOGY_NOT_FOUND', { id });
         if (row.status !== 'draft') throw new AppError('METHODOLOGY_NOT_DRAFT', { id, status: row.status });
-        await activateMethodology(trx, id, actor.clientId);
+        try {
+          await activateMethodology(trx, id, actor.clientId);
+        } catch (err) {
+          // Two drafts activated at once: each retires the methodology active when it started,
+          // and the later one then meets the other's activation at the one-active index.
+          // Nothing of this request is kept; the walidata decides whether theirs should win.
+          if (sqlState(err) === '23505') throw new AppError('METHODOLOGY_ACTIVATION_CONFLICT', { id });
+          throw err;
+        }
         const after = presentMethodology((await findMethodology(trx, id))!);
         await recordAudit(trx, { actor, requestId: request.id, action: 'ikesos.methodology-activated', entityType: 'ikesos-methodology', entityId: id, before: { status: row.status }, after: { status: after.status } });
         return after;
@@ -217,7 +229,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['IKESOS'],
         operationId: 'loadOfficialIkesosScores',
         summary: 'Load official scores published by the ministry',
-        description: 'Walidata or admin. Upserts per region and period; they appear beside the computed scores with the difference. Unknown region codes → 422 naming them. Audited.',
+        description:
+          'Walidata or admin. Upserts per region and period (a reload replaces the earlier official score; no history is kept); they appear beside the computed scores with the difference, and with `asOf` only if loaded by then. Unknown region codes → 422 naming them. Audited.',
         body: OfficialScoresBody,
         response: {
           200: Type.Object({ loaded: Type.Integer() }, { examples: [{ loaded: 1 }] }),

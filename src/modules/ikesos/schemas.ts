@@ -8,7 +8,9 @@ const Bilingual = Type.Object({ id: Type.String(), en: Type.String() });
 
 export const MethodologyConfigSchema = Type.Object(
   {
-    normalisation: Type.Enum(['goalposts', 'observed'], { description: '`goalposts`: fixed min/max per indicator (HDI-style); `observed`: min/max across the regions compared.' }),
+    normalisation: Type.Enum(['goalposts', 'observed'], {
+      description: '`goalposts`: fixed min/max per indicator (HDI-style); `observed`: min/max across the regions compared (when they are all equal, or one region is compared alone, every region gets 0.5 whatever the direction).',
+    }),
     aggregation: Type.Object({ within: Mean, across: Mean }, { additionalProperties: false, description: 'Weighted mean within each dimension and across dimensions.' }),
     floor: Type.Number({ minimum: 0, maximum: 1, description: 'Lowest normalised value (0–1) fed to a geometric mean; must be > 0 when one is used.' }),
     scale: Type.Object({ min: Type.Number(), max: Type.Number() }, { additionalProperties: false }),
@@ -144,7 +146,10 @@ const Official = Type.Union(
     }),
     Type.Null(),
   ],
-  { description: 'The official score loaded from the ministry, if any, beside the computed one.' },
+  {
+    description:
+      'The official score loaded from the ministry, if any, beside the computed one. With `asOf`, only a score loaded by then: a reload replaces the earlier value (no history is kept), so before the last load none is shown.',
+  },
 );
 
 const Coverage = Type.Object({ present: Type.Integer(), expected: Type.Integer(), share: Type.Number() });
@@ -234,7 +239,14 @@ export const ScoreExplanation = Type.Object(
         provenance: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'The reconciled figure used: value, method, source agency and version, conflict.' })),
       }),
     ),
-    left_out: Type.Array(Type.Object({ indicator: Type.String(), reason: Type.Enum(['missing', 'disputed']) }), { description: 'Indicators not used, and why (disputed figures are never used).' }),
+    left_out: Type.Array(
+      Type.Object({
+        indicator: Type.String(),
+        reason: Type.Enum(['missing', 'disputed'], { description: '`missing`: no reconciled figure; `disputed`: agencies disagree and the conflict is still open.' }),
+        conflict_id: Type.Union([Type.String(), Type.Null()], { description: 'The open conflict (GET /v1/conflicts/{id}) when disputed.' }),
+      }),
+      { description: 'Indicators not used, and why (disputed figures are never used). They count as not present in the coverage.' },
+    ),
     official: Official,
   },
   {
@@ -254,7 +266,7 @@ export const ScoreExplanation = Type.Object(
         method: { normalisation: 'goalposts', aggregation: { within: 'arithmetic', across: 'arithmetic' } },
         dimensions: [{ code: 'jaminan_sosial', name: 'Jaminan sosial', weight: 1, expected: 2, present: 2, score: 71.5, reason: null }],
         indicators: [{ code: 'IKS-03', dimension: 'jaminan_sosial', direction: 'positive', weight: 1, value: 83, normalised: 0.83, goalposts: { min: 0, max: 100 }, left_out: null, provenance: { value: '83', method: 'priority', source_agency: 'BPJS-KES-6571' } }],
-        left_out: [{ indicator: 'IKS-12', reason: 'disputed' }],
+        left_out: [{ indicator: 'IKS-12', reason: 'disputed', conflict_id: '7' }],
         official: null,
       },
     ],
@@ -295,7 +307,9 @@ export const ScoresQuery = Type.Object(
     regionLevel: Type.Optional(Type.Enum([...REGION_LEVELS], { description: 'Default kabkota when neither region nor regionLevel is given.' })),
     within: Type.Optional(Type.String({ pattern: REGION_CODE_PATTERN, description: 'Regions inside this one.' })),
     methodology: Type.Optional(Type.String({ pattern: '^\\d{1,18}$', description: 'Methodology id; default: the one in force (at asOf).' })),
-    asOf: Type.Optional(Type.String({ format: 'date-time', description: 'Scores as they were at this instant: figures and methodology then in force.' })),
+    asOf: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Scores as they were at this instant: figures and methodology then in force, and official scores only if loaded by then.' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -61,9 +61,17 @@ export function observedRanges(regions: Iterable<ReadonlyMap<string, FigureInput
   return ranges;
 }
 
+/** Normalised value of an indicator whose range is a single point (observed, all regions equal). */
+const NO_SPREAD = 0.5;
+
 export function normalise(value: number, range: { min: number; max: number }, direction: 'positive' | 'negative'): number {
-  // Every region equal: none is worse than another, so all get the best value.
-  const share = range.max === range.min ? 1 : Math.min(1, Math.max(0, (value - range.min) / (range.max - range.min)));
+  // Observed normalisation with every region equal (or one region alone) says nothing about
+  // how good the value is, only that no region is better than another. The middle of the
+  // range claims neither: the best (1) would lift a lone region to the top category on no
+  // evidence, the worst (0) would sink it. It is returned before the direction is applied,
+  // so higher- and lower-is-better indicators get the same value.
+  if (range.max === range.min) return NO_SPREAD;
+  const share = Math.min(1, Math.max(0, (value - range.min) / (range.max - range.min)));
   return direction === 'positive' ? share : 1 - share;
 }
 

@@ -25,10 +25,20 @@ async function methodologyFor(db: Kysely<DB>, id: string | undefined, asOf: stri
 
 const codesOf = (config: MethodologyConfig) => config.dimensions.flatMap((d) => d.indicators.map((i) => i.code));
 
+/** Where a reconciled figure came from, echoed in the explanation. */
+interface Provenance {
+  value: string | null;
+  method: string | null;
+  source_agency: string | null;
+  source_dataset_id: string | null;
+  source_version: number | null;
+  conflict_id: string | null;
+}
+
 /** Every region's reconciled figures for the methodology's indicators, with their provenance. */
 async function figuresByRegion(db: Kysely<DB>, config: MethodologyConfig, regions: string[], period: string, asOf: string | undefined) {
   const rows = await scoringFigures(db, { indicators: codesOf(config), regions, period, asOf });
-  const byRegion = new Map<string, Map<string, FigureInput>>(regions.map((r) => [r, new Map()]));
+  const byRegion = new Map<string, Map<string, FigureInput & { provenance: Provenance }>>(regions.map((r) => [r, new Map()]));
   for (const r of rows) {
     byRegion.get(r.region_code)!.set(r.indicator_code, {
       status: r.status,
@@ -46,8 +56,8 @@ async function figuresByRegion(db: Kysely<DB>, config: MethodologyConfig, region
   return byRegion;
 }
 
-async function officialBeside(db: Kysely<DB>, regions: string[], period: string) {
-  const rows = await officialScores(db, regions, period);
+async function officialBeside(db: Kysely<DB>, regions: string[], period: string, asOf: string | undefined) {
+  const rows = await officialScores(db, regions, period, asOf);
   return new Map(rows.map((r) => [r.region_code, r]));
 }
 
@@ -68,7 +78,7 @@ export async function computeScores(db: Kysely<DB>, q: { period: string; selecti
   const codes = regions.map((r) => r.code);
   const figures = await figuresByRegion(db, config, codes, q.period, q.asOf);
   const { scores, ranks } = scoreAll(config, figures);
-  const officials = await officialBeside(db, codes, q.period);
+  const officials = await officialBeside(db, codes, q.period, q.asOf);
   return {
     methodology: methodologyLabel(methodology),
     period: q.period,
@@ -112,7 +122,7 @@ export async function explainScore(db: Kysely<DB>, region: string, period: strin
   const figures = await figuresByRegion(db, config, peers, period, q.asOf);
   const { scores, ranks } = scoreAll(config, figures);
   const s = scores.get(region)!;
-  const officials = await officialBeside(db, [region], period);
+  const officials = await officialBeside(db, [region], period, q.asOf);
   return {
     methodology: methodologyLabel(methodology),
     region,
@@ -128,7 +138,10 @@ export async function explainScore(db: Kysely<DB>, region: string, period: strin
     method: { normalisation: config.normalisation, aggregation: config.aggregation, floor: config.floor, scale: config.scale, coverage: config.coverage, categories: config.categories },
     dimensions: s.dimensions,
     indicators: s.indicators,
-    left_out: s.indicators.filter((i) => i.left_out !== null).map((i) => ({ indicator: i.code, reason: i.left_out! })),
+    // A disputed figure names its open conflict, so the reader can see who disagrees.
+    left_out: s.indicators
+      .filter((i) => i.left_out !== null)
+      .map((i) => ({ indicator: i.code, reason: i.left_out!, conflict_id: i.left_out === 'disputed' ? (figures.get(region)!.get(i.code)?.provenance.conflict_id ?? null) : null })),
     official: official(officials.get(region), s.score),
   };
 }

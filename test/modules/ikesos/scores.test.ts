@@ -1,4 +1,5 @@
 import t from 'tap';
+import { sql } from 'kysely';
 import { datasetBody } from '../../helpers/datasets.js';
 import { createAgency, createTestApp } from '../../helpers/test-app.js';
 
@@ -20,7 +21,19 @@ const CODES = Array.from({ length: 15 }, (_, i) => `IKS-${String(i + 1).padStart
 // Positive percentages at 50 normalise to 0.5; the negative ones are chosen to give 0.9 or 0.8.
 const VALUES: Record<string, number> = { 'IKS-06': 10, 'IKS-07': 200, 'IKS-08': 20, 'IKS-12': 20 };
 
-async function publishAll(auth: { authorization: string }, region: string, codes: string[]) {
+type Auth = { authorization: string };
+
+/** Pushes a version of the values (defaults above, then `values`), verified and published: reconciliation runs. */
+async function publishVersion(auth: Auth, id: string, version: number, region: string, codes: string[], values: Record<string, number> = {}) {
+  const observations = codes.map((indicator) => ({ indicator, region, period: '2025', value: values[indicator] ?? VALUES[indicator] ?? 50 }));
+  const pushed = await app.inject({ method: 'POST', url: `/v1/datasets/${id}/versions`, headers: auth, payload: { observations } });
+  if (pushed.json().status !== 'submitted') throw new Error(pushed.body);
+  await app.inject({ method: 'POST', url: `/v1/datasets/${id}/versions/${version}/review`, headers: verifier.auth, payload: { action: 'verify' } });
+  const published = await app.inject({ method: 'POST', url: `/v1/datasets/${id}/versions/${version}/review`, headers: publisher.auth, payload: { action: 'publish' } });
+  if (published.statusCode !== 200) throw new Error(published.body);
+}
+
+async function publishAll(auth: Auth, region: string, codes: string[], values: Record<string, number> = {}): Promise<string> {
   const created = await app.inject({
     method: 'POST',
     url: '/v1/datasets',
@@ -28,15 +41,11 @@ async function publishAll(auth: { authorization: string }, region: string, codes
     payload: { ...datasetBody, title: `IKESOS ${region}`, indicators: codes, estimation_levels: ['kabkota'] },
   });
   const id = created.json().id as string;
-  const observations = codes.map((indicator) => ({ indicator, region, period: '2025', value: VALUES[indicator] ?? 50 }));
-  const pushed = await app.inject({ method: 'POST', url: `/v1/datasets/${id}/versions`, headers: auth, payload: { observations } });
-  if (pushed.json().status !== 'submitted') throw new Error(pushed.body);
-  await app.inject({ method: 'POST', url: `/v1/datasets/${id}/versions/1/review`, headers: verifier.auth, payload: { action: 'verify' } });
-  const published = await app.inject({ method: 'POST', url: `/v1/datasets/${id}/versions/1/review`, headers: publisher.auth, payload: { action: 'publish' } });
-  if (published.statusCode !== 200) throw new Error(published.body);
+  await publishVersion(auth, id, 1, region, codes, values);
+  return id;
 }
 
-await publishAll(tarakan.auth, '65.71', CODES);
+const tarakanDataset = await publishAll(tarakan.auth, '65.71', CODES);
 // Malinau reports nothing of jaminan sosial (IKS-03, IKS-04).
 await publishAll(malinau.auth, '65.01', CODES.filter((c) => c !== 'IKS-03' && c !== 'IKS-04'));
 
@@ -117,6 +126,29 @@ t.test('a second methodology changes the score, and the response names it', asyn
   t.equal((await app.inject({ method: 'POST', url: `/v1/ikesos/methodologies/${id}/activate`, headers: verifier.auth })).statusCode, 409, 'only a draft can be activated');
 });
 
+t.test('one methodology by id, and scores filtered by region and methodology', async (t) => {
+  const [first, second] = (await app.inject({ url: '/v1/ikesos/methodologies', headers: consumer.auth })).json().data as { id: string; version: string }[];
+  const one = await app.inject({ url: `/v1/ikesos/methodologies/${first!.id}`, headers: consumer.auth });
+  t.equal(one.statusCode, 200, one.body);
+  t.match(one.json(), { id: first!.id, version: '2026.0-sementara', status: 'retired', provisional: true, config: { normalisation: 'goalposts', aggregation: { within: 'arithmetic', across: 'arithmetic' } } });
+  t.equal(one.json().config.dimensions.flatMap((d: { indicators: object[] }) => d.indicators).length, 15);
+  t.match((await app.inject({ url: '/v1/ikesos/methodologies/999999', headers: consumer.auth })).json(), { status: 404, code: 'METHODOLOGY_NOT_FOUND' });
+  t.match((await app.inject({ url: '/v1/ikesos/methodologies/abc', headers: consumer.auth })).json(), { status: 400, code: 'VALIDATION_FAILED' });
+  t.equal((await app.inject({ url: `/v1/ikesos/methodologies/${first!.id}` })).statusCode, 401);
+
+  const scores = async (query: string) => (await app.inject({ url: `/v1/ikesos/scores?period=2025&${query}`, headers: consumer.auth })).json();
+  const city = await scores('region=65.71');
+  t.match(city.methodology, { version: second!.version, status: 'active' }, 'the active methodology by default');
+  t.same(city.data.map((r: { region: string }) => r.region), ['65.71'], 'region= gives that region only');
+  t.match(city.data[0], { rank: 1, coverage: { present: 15 } });
+  const retired = await scores(`region=65.71&methodology=${first!.id}`);
+  t.match(retired.methodology, { id: first!.id, version: '2026.0-sementara', status: 'retired', provisional: true });
+  t.equal(retired.data[0].score, 55.43, 'a retired methodology can still be asked for by id');
+  t.not(city.data[0].score, retired.data[0].score);
+  t.match(await scores('region=65.71&methodology=999999'), { status: 404, code: 'METHODOLOGY_NOT_FOUND' });
+  t.match(await scores('region=65'), { data: [{ region: '65', region_level: 'provinsi', score: null, coverage: { present: 0 } }] }, 'a province, with no figures of its own');
+});
+
 t.test('a methodology that cannot be used is refused, naming the problem', async (t) => {
   const dimension = (indicators: object[], weight = 1) => ({ code: 'x', name: 'X', weight, indicators });
   const base = {
@@ -136,12 +168,16 @@ t.test('a methodology that cannot be used is refused, naming the problem', async
     ['min ≥ max', { ...base, dimensions: [dimension([{ ...ok, goalposts: { min: 100, max: 100 } }])] }, '/config/dimensions/0/indicators/0/goalposts', 'min-not-below-max'],
     ['empty dimension', { ...base, dimensions: [dimension([])] }, '/config/dimensions/0/indicators', 'empty'],
     ['geometric without floor', { ...base, aggregation: { within: 'geometric', across: 'arithmetic' }, dimensions: [dimension([ok])] }, '/config/floor', 'geometric-needs-floor'],
+    ['dimension code twice', { ...base, dimensions: [dimension([ok]), dimension([{ ...ok, code: 'IKS-02' }])] }, '/config/dimensions/1/code', 'duplicate'],
+    ['one indicator in two dimensions', { ...base, dimensions: [dimension([ok]), { ...dimension([ok]), code: 'y' }] }, '/config/dimensions/1/indicators/0/code', 'duplicate'],
   ];
   for (const [name, config, pointer, code] of cases) {
     const res = await post(config, `bad-${code}`);
     t.equal(res.statusCode, 422, name);
-    t.match(res.json().errors, [{ pointer, code }], name);
+    t.same(res.json().errors.map((e: { pointer: string; code: string }) => [e.pointer, e.code]), [[pointer, code]], name);
   }
+  const twice = await post({ ...base, dimensions: [dimension([ok]), { ...dimension([ok]), code: 'y' }] }, 'bad-twice');
+  t.match(twice.json().errors, [{ detail: 'indikator IKS-01 muncul lebih dari sekali (dalam dimensi x dan y)' }], 'the message names both dimensions');
   t.equal((await post({ ...base, dimensions: [dimension([ok])] }, '2026.1')).statusCode, 409, 'a version label is used once');
 });
 
@@ -160,6 +196,17 @@ t.test('official scores are shown beside the computed ones, and asOf reproduces 
   const past = (await app.inject({ url: `/v1/ikesos/scores/65.71/2025?asOf=${encodeURIComponent(before)}`, headers: consumer.auth })).json();
   t.match(past.methodology, { version: '2026.0-sementara' });
   t.equal(past.score, 55.43, 'the score as it was before the second methodology');
+  t.equal(past.official, null, 'the official score was loaded later, so it was not there then');
+
+  const afterFirstLoad = new Date().toISOString();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const reloaded = await app.inject({ method: 'POST', url: '/v1/ikesos/official-scores', headers: verifier.auth, payload: { source: 'Kemensos 2025 (ralat)', scores: [{ region: '65.71', period: '2025', score: 52 }] } });
+  t.equal(reloaded.statusCode, 200, reloaded.body);
+  const official = async (asOf?: string) =>
+    (await app.inject({ url: `/v1/ikesos/scores?period=2025&region=65.71${asOf ? `&asOf=${encodeURIComponent(asOf)}` : ''}`, headers: consumer.auth })).json().data[0].official;
+  t.match(await official(), { score: 52, source: 'Kemensos 2025 (ralat)' }, 'a reload replaces the official score');
+  t.equal(await official(afterFirstLoad), null, 'before the reload the earlier value is not kept, so none is shown rather than one not yet published');
+  t.match(await official(new Date().toISOString()), { score: 52 }, 'asOf after the reload shows it');
   t.equal((await app.inject({ url: `/v1/ikesos/scores/65.71/2025?asOf=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`, headers: consumer.auth })).statusCode, 400);
 });
 
@@ -174,4 +221,101 @@ t.test('sensitivity: weights ±10 % and each indicator left out', async (t) => {
   t.ok(leaveOut.delta < 0, 'leaving out a strong indicator lowers the score');
   t.equal(leaveOut.rank, 1);
   t.equal((await app.inject({ url: '/v1/ikesos/scores/65.99/2025/sensitivity', headers: consumer.auth })).statusCode, 404);
+});
+
+type Explained = { score: number | null; as_of: string | null; coverage: object; left_out: object[]; indicators: (Step & { value: number | null; left_out: string | null })[]; dimensions: (Dim & { present: number })[] };
+const explain = async (asOf?: string): Promise<Explained> =>
+  (await app.inject({ url: `/v1/ikesos/scores/65.71/2025${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`, headers: consumer.auth })).json();
+const listed = async () => (await app.inject({ url: '/v1/ikesos/scores?period=2025&region=65.71', headers: consumer.auth })).json().data[0];
+
+t.test('freshness: a changed figure changes the score on the next read, and asOf before the change gives the old one', async (t) => {
+  const old = await explain();
+  const before = new Date().toISOString();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  // Dinas Sosial revises PKH coverage (IKS-01) from 50 to 90 in a second version.
+  await publishVersion(tarakan.auth, tarakanDataset, 2, '65.71', CODES, { 'IKS-01': 90 });
+  const now = await explain();
+  t.match(now.indicators.find((i) => i.code === 'IKS-01'), { value: 90, normalised: 0.9, provenance: { source_agency: 'DINSOS-6571', source_version: 2 } });
+  t.ok(now.score! > old.score!, `a better figure raises the score at once (${old.score} → ${now.score})`);
+  t.equal((await listed()).score, now.score, 'the list agrees with the explanation');
+
+  const past = await explain(before);
+  t.equal(past.as_of, before);
+  t.equal(past.score, old.score, 'asOf before the revision: the score as it was');
+  t.match(past.indicators.find((i) => i.code === 'IKS-01'), { value: 50, normalised: 0.5, provenance: { source_version: 1 } });
+});
+
+t.test('a disputed figure is left out, named with its conflict, and coverage drops until it is resolved', async (t) => {
+  await createAgency(ctx, 'BPS-6571', '65.71', 'BPS');
+  const bps = await ctx.login('producer', 'BPS-6571');
+  const agreed = await explain();
+  t.same(agreed.left_out, []);
+  // BPS reports another poverty share (IKS-12) than Dinas Sosial's 20; the default policy is manual.
+  await publishAll(bps.auth, '65.71', ['IKS-12'], { 'IKS-12': 30 });
+  const open = (await app.inject({ url: '/v1/conflicts?status=open&indicator=IKS-12', headers: verifier.auth })).json().data as { id: string }[];
+  t.equal(open.length, 1, 'the disagreement is an open conflict');
+
+  const e = await explain();
+  t.same(e.left_out, [{ indicator: 'IKS-12', reason: 'disputed', conflict_id: open[0]!.id }]);
+  t.match(e.indicators.find((i) => i.code === 'IKS-12'), { value: null, normalised: null, left_out: 'disputed', provenance: { conflict_id: open[0]!.id } }, 'neither agency\'s value is used');
+  t.same(e.coverage, { present: 14, expected: 15, share: 14 / 15 });
+  const dim = e.dimensions.find((d) => d.code === 'perlindungan_sosial')!;
+  t.equal(dim.present, agreed.dimensions.find((d) => d.code === 'perlindungan_sosial')!.present - 1, 'its dimension counts one indicator fewer');
+  t.not(e.score, null, '14 of 15 is still above the coverage rule');
+  t.not(e.score, agreed.score, 'the score is computed without it');
+  t.match(await listed(), { score: e.score, coverage: { present: 14, expected: 15 } }, 'the list shows the lower coverage too');
+
+  const resolved = await app.inject({ method: 'POST', url: `/v1/conflicts/${open[0]!.id}/resolve`, headers: publisher.auth, payload: { agency: 'DINSOS-6571', rationale: 'Data Dinsos hasil verifikasi lapangan.' } });
+  t.equal(resolved.statusCode, 200, resolved.body);
+  const after = await explain();
+  t.same(after.left_out, [], 'once resolved, the figure is used again');
+  t.match(after.indicators.find((i) => i.code === 'IKS-12'), { value: 20, provenance: { method: 'manual' } });
+  t.equal(after.score, agreed.score);
+});
+
+type Methodology = { id: string; version: string; status: string; config: { dimensions: Dim[] } };
+const methodologies = async (): Promise<Methodology[]> => (await app.inject({ url: '/v1/ikesos/methodologies', headers: consumer.auth })).json().data;
+const activate = (id: string, language = 'id') => app.inject({ method: 'POST', url: `/v1/ikesos/methodologies/${id}/activate`, headers: { ...verifier.auth, 'accept-language': language } });
+
+t.test('activation: an active or retired methodology cannot be activated again, nor an unknown one', async (t) => {
+  const [retired, active] = await methodologies();
+  for (const m of [active!, retired!]) {
+    const res = await activate(m.id);
+    t.equal(res.statusCode, 409, m.status);
+    t.match(res.json(), { code: 'METHODOLOGY_NOT_DRAFT', detail: new RegExp(`"${m.status}"`) }, m.status);
+  }
+  t.match((await activate('999999')).json(), { status: 404, code: 'METHODOLOGY_NOT_FOUND' });
+  t.same((await methodologies()).map((m) => m.status), ['retired', 'active'], 'nothing changed');
+});
+
+t.test('two drafts activated at the same moment: one gets a 409 problem, not a 500, and nothing changes', async (t) => {
+  const db = ctx.database.db;
+  const [, active] = await methodologies();
+  const draft = async (version: string) => {
+    const res = await app.inject({ method: 'POST', url: '/v1/ikesos/methodologies', headers: verifier.auth, payload: { version, name: `Uji ${version}`, config: active!.config } });
+    return res.json().id as string;
+  };
+  const mine = await draft('race-a');
+  const other = await draft('race-b');
+  // The interleaving of the race, made deterministic (PGlite has one connection): right after
+  // this request retires the methodology active when it started, the other walidata's
+  // activation of race-b lands, so this request's own activation meets the one-active index.
+  await sql`
+    create function ikesos_test_other_activation() returns trigger language plpgsql as $$
+    begin
+      if not exists (select 1 from ikesos_methodologies where status = 'active') then
+        update ikesos_methodologies set status = 'active', activated_by = 'other', activated_at = now() where id = ${sql.lit(Number(other))};
+      end if;
+      return null;
+    end $$`.execute(db);
+  await sql`create trigger ikesos_test_race after update on ikesos_methodologies for each statement execute function ikesos_test_other_activation()`.execute(db);
+  const res = await activate(mine, 'en').finally(async () => {
+    await sql`drop trigger ikesos_test_race on ikesos_methodologies`.execute(db);
+    await sql`drop function ikesos_test_other_activation()`.execute(db);
+  });
+  t.equal(res.statusCode, 409, res.body);
+  t.match(res.headers['content-type'], /application\/problem\+json/);
+  t.match(res.json(), { code: 'METHODOLOGY_ACTIVATION_CONFLICT', detail: /Another methodology was activated at the same moment/ });
+  t.same((await methodologies()).map((m) => [m.version, m.status]), [['2026.0-sementara', 'retired'], ['2026.1', 'active'], ['race-a', 'draft'], ['race-b', 'draft']], 'the request changed nothing');
+  t.equal((await activate(mine)).statusCode, 200, 'without the race, the same request succeeds');
 });

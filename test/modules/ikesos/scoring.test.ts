@@ -32,7 +32,8 @@ t.test('normalise, means, categories, ranks', async (t) => {
   t.equal(normalise(25, { min: 0, max: 100 }, 'negative'), 0.75);
   t.equal(normalise(-5, { min: 0, max: 100 }, 'positive'), 0, 'clamped below');
   t.equal(normalise(120, { min: 0, max: 100 }, 'positive'), 1, 'clamped above');
-  t.equal(normalise(7, { min: 7, max: 7 }, 'negative'), 0, 'all equal: best, then turned by direction');
+  t.equal(normalise(7, { min: 7, max: 7 }, 'positive'), 0.5, 'all regions equal: the middle, higher is better');
+  t.equal(normalise(7, { min: 7, max: 7 }, 'negative'), 0.5, 'all regions equal: the same middle, lower is better');
   t.equal(weightedMean([{ value: 1, weight: 1 }, { value: 0, weight: 3 }], 'arithmetic', 0), 0.25);
   close(t, weightedMean([{ value: 0.25, weight: 1 }, { value: 1, weight: 1 }], 'geometric', 0.01), 0.5);
   close(t, weightedMean([{ value: 0, weight: 1 }, { value: 1, weight: 1 }], 'geometric', 0.01), 0.1, 'the floor keeps a zero from zeroing the mean');
@@ -68,9 +69,12 @@ t.test('observed normalisation uses the regions compared', async (t) => {
   ]);
   t.same([...observedRanges(regions.values())], [['X1', { min: 10, max: 30 }], ['X2', { min: 10, max: 30 }], ['X3', { min: 10, max: 10 }]]);
   const { scores, ranks } = scoreAll(observed, regions);
-  close(t, scores.get('r1')!.score, ((0.75 + 1) / 2) * 100, 'r1: X1 worst (0), X2 best (1) → a = 0.75; X3 alone → 1');
+  close(t, scores.get('r1')!.score, ((0.75 + 0.5) / 2) * 100, 'r1: X1 worst (0), X2 best (1) → a = 0.75; X3 alone (no spread) → 0.5');
   t.equal(ranks.get('r1'), 1);
   t.equal(scores.get('r2')!.score, null, 'r2 lacks its only b indicator');
+  const alone = scoreAll(observed, new Map([['r1', figures({ X1: 10, X2: 40, X3: 90 })]])).scores.get('r1')!;
+  t.same(alone.indicators.map((i) => [i.code, i.direction, i.normalised]), [['X1', 'positive', 0.5], ['X2', 'negative', 0.5], ['X3', 'positive', 0.5]], 'a region compared with none: every indicator in the middle, whatever its direction');
+  close(t, alone.score, 50);
 });
 
 t.test('sensitivity: every weight ±10 % and every indicator left out, with ranks', async (t) => {
@@ -117,4 +121,14 @@ t.test('checkMethodology names every problem at once', async (t) => {
     '/config/categories/1/min not-ascending',
   ]);
   t.match(checkMethodology({ ...config, dimensions: [] }, () => true), [{ pointer: '/config/dimensions', code: 'empty' }]);
+  const [a, b] = config.dimensions as [MethodologyConfig['dimensions'][number], MethodologyConfig['dimensions'][number]];
+  const twice = checkMethodology({ ...config, dimensions: [a, { ...b, code: 'a' }, { ...b, code: 'c', indicators: [a.indicators[0]!] }] }, () => true);
+  t.same(
+    twice.map((e) => [e.pointer, e.code, e.detail.en]),
+    [
+      ['/config/dimensions/1/code', 'duplicate', 'dimension code a appears more than once'],
+      ['/config/dimensions/2/indicators/0/code', 'duplicate', 'indicator X1 appears more than once (in dimensions a and c)'],
+    ],
+    'a dimension code used twice, and one indicator in two dimensions',
+  );
 });
