@@ -1,6 +1,7 @@
 import type { Bilingual, Disaggregation, Finding, Severity } from '../validation/finding.js';
 import type { CoherenceHit, Hit, OutlierHit, SeriesPoint } from './detectors.js';
 import type { Detector, QualityRules } from './quality-rules.js';
+import type { ComparedFigure } from './version-anomalies.js';
 
 /**
  * Turns what a detector found into a finding a person can judge: the value, what it was
@@ -76,27 +77,57 @@ export function seriesFinding(p: PointRef, hit: Hit, rules: QualityRules): Findi
   }
 }
 
-export function outlierFinding(p: PointRef, hit: OutlierHit<unknown>, rules: QualityRules): Finding {
-  const s = seriesName(p);
-  const basis = hit.basis === 'per-capita' ? { id: ' per 1.000 penduduk', en: ' per 1,000 population' } : { id: '', en: '' };
-  return finding(p, 'outlier', rules.outlier.severity as Severity, 'AN_PEER_OUTLIER', {
-    id: `${s} pada ${p.period} jauh dari wilayah setara: ${num(hit.compared)}${basis.id} dibanding median ${num(hit.median)} dari ${hit.peers} wilayah dengan induk dan tingkat yang sama (z robust ${num(hit.z)}, ambang ${num(rules.outlier.max_z)}).`,
-    en: `${s} in ${p.period} is far from its peers: ${num(hit.compared)}${basis.en} against a median of ${num(hit.median)} across ${hit.peers} regions of the same level and parent (robust z ${num(hit.z)}, threshold ${num(rules.outlier.max_z)}).`,
-  }, { basis: hit.basis, compared_value: hit.compared, median: hit.median, mad: hit.mad, z: hit.z, peers: hit.peers, threshold: { max_z: rules.outlier.max_z, min_peers: rules.outlier.min_peers } });
+/** "4 from this push, 6 published" — how many of the compared figures came from where. */
+function provenance(figures: readonly ComparedFigure[]): Bilingual {
+  const pushed = figures.filter((f) => f.source === 'push').length;
+  const stored = figures.length - pushed;
+  const parts = (own: string, published: string) => [pushed > 0 ? `${pushed} ${own}` : '', stored > 0 ? `${stored} ${published}` : ''].filter(Boolean).join(', ');
+  return { id: parts('dari kiriman ini', 'angka terbit'), en: parts('from this push', 'published') };
 }
 
-export function coherenceFinding(p: PointRef, hit: CoherenceHit, rules: QualityRules): Finding {
+function sourceText(f: ComparedFigure): Bilingual {
+  if (f.source === 'push') return { id: 'kiriman ini', en: 'this push' };
+  const by = f.source.agency ? `${f.source.agency}${f.source.version !== null ? ` v${f.source.version}` : ''}` : (f.source.method ?? '-');
+  return { id: `angka terbit, ${by}`, en: `published, ${by}` };
+}
+
+export function outlierFinding(p: PointRef, hit: OutlierHit<unknown>, peers: readonly ComparedFigure[], rules: QualityRules): Finding {
   const s = seriesName(p);
-  const common = { children_sum: hit.sum, children_reported: hit.children, children_expected: hit.expected, threshold: { tolerance: rules.coherence.tolerance } };
+  const basis = hit.basis === 'per-capita' ? { id: ' per 1.000 penduduk', en: ' per 1,000 population' } : { id: '', en: '' };
+  const from = provenance(peers);
+  return finding(p, 'outlier', rules.outlier.severity as Severity, 'AN_PEER_OUTLIER', {
+    id: `${s} pada ${p.period} jauh dari wilayah setara: ${num(hit.compared)}${basis.id} dibanding median ${num(hit.median)} dari ${hit.peers} wilayah dengan induk dan tingkat yang sama (${from.id}; z robust ${num(hit.z)}, ambang ${num(rules.outlier.max_z)}).`,
+    en: `${s} in ${p.period} is far from its peers: ${num(hit.compared)}${basis.en} against a median of ${num(hit.median)} across ${hit.peers} regions of the same level and parent (${from.en}; robust z ${num(hit.z)}, threshold ${num(rules.outlier.max_z)}).`,
+  }, { basis: hit.basis, compared_value: hit.compared, median: hit.median, mad: hit.mad, z: hit.z, peers: hit.peers, peer_values: peers, threshold: { max_z: rules.outlier.max_z, min_peers: rules.outlier.min_peers } });
+}
+
+export interface CoherenceGroup {
+  parent: ComparedFigure;
+  children: readonly ComparedFigure[];
+}
+
+/** `p` is where the finding sits: the pushed parent, or a pushed child when the parent figure is a published one. */
+export function coherenceFinding(p: PointRef, group: CoherenceGroup, hit: CoherenceHit, rules: QualityRules): Finding {
+  const parent = seriesName({ ...p, region: group.parent.region });
+  const from = provenance(group.children);
+  const src = sourceText(group.parent);
+  const common = {
+    parent: group.parent,
+    children: group.children,
+    children_sum: hit.sum,
+    children_reported: hit.children,
+    children_expected: hit.expected,
+    threshold: { tolerance: rules.coherence.tolerance },
+  };
   if (hit.kind === 'children-exceed') {
     return finding(p, 'coherence', rules.coherence.severity as Severity, 'AN_CHILDREN_EXCEED_PARENT', {
-      id: `Jumlah ${hit.children} wilayah di bawah ${p.region} (${num(hit.sum)}) melebihi angka ${s} sendiri (${num(hit.parent)}) pada ${p.period}.`,
-      en: `The ${hit.children} regions under ${p.region} sum to ${num(hit.sum)}, more than ${s} itself (${num(hit.parent)}) in ${p.period}.`,
+      id: `Jumlah ${hit.children} wilayah di bawah ${group.parent.region} (${num(hit.sum)}; ${from.id}) melebihi angka ${parent} sendiri (${num(hit.parent)}; ${src.id}) pada ${p.period}.`,
+      en: `The ${hit.children} regions under ${group.parent.region} sum to ${num(hit.sum)} (${from.en}), more than ${parent} itself (${num(hit.parent)}; ${src.en}) in ${p.period}.`,
     }, common);
   }
   return finding(p, 'coherence', rules.coherence.severity as Severity, 'AN_CHILDREN_DIVERGE', {
-    id: `Semua ${hit.children} wilayah di bawah ${p.region} berjumlah ${num(hit.sum)}, berbeda ${num(Math.abs(hit.difference) * 100)}% dari angka ${s} (${num(hit.parent)}) pada ${p.period} (toleransi ${num(rules.coherence.tolerance * 100)}%).`,
-    en: `All ${hit.children} regions under ${p.region} sum to ${num(hit.sum)}, ${num(Math.abs(hit.difference) * 100)}% off ${s} (${num(hit.parent)}) in ${p.period} (tolerance ${num(rules.coherence.tolerance * 100)}%).`,
+    id: `Semua ${hit.children} wilayah di bawah ${group.parent.region} berjumlah ${num(hit.sum)} (${from.id}), berbeda ${num(Math.abs(hit.difference) * 100)}% dari angka ${parent} (${num(hit.parent)}; ${src.id}) pada ${p.period} (toleransi ${num(rules.coherence.tolerance * 100)}%).`,
+    en: `All ${hit.children} regions under ${group.parent.region} sum to ${num(hit.sum)} (${from.en}), ${num(Math.abs(hit.difference) * 100)}% off ${parent} (${num(hit.parent)}; ${src.en}) in ${p.period} (tolerance ${num(rules.coherence.tolerance * 100)}%).`,
   }, { ...common, difference: hit.difference });
 }
 

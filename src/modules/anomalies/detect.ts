@@ -2,14 +2,8 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Finding } from '../validation/finding.js';
 import { anyDetectorOn } from './quality-rules.js';
-import { childCounts, loadQualityRules, pushedPoints, seriesHistory, versionIndicators } from './repository.js';
-import { detectVersionAnomalies, type PushedPoint } from './version-anomalies.js';
-
-/** Regions of the push that also have children in it: the only ones coherence can check. */
-function reportedParents(points: readonly PushedPoint[]): string[] {
-  const regions = new Set(points.map((p) => p.region));
-  return [...new Set(points.flatMap((p) => (p.parent !== null && regions.has(p.parent) ? [p.parent] : [])))];
-}
+import { childCounts, loadQualityRules, pushedPoints, seriesHistory, storedFigures, versionIndicators } from './repository.js';
+import { coherenceParents, detectVersionAnomalies } from './version-anomalies.js';
 
 const PEOPLE_UNITS = new Set(['orang', 'jiwa']);
 
@@ -27,6 +21,10 @@ export async function detectAnomalies(db: Kysely<DB>, version: { id: string; age
     const points = await pushedPoints(db, version.id, indicator.code);
     const seriesOn = [r.jump, r.zero, r.flat].some((d) => d.severity !== 'off');
     const isCount = indicator.measure === 'jumlah';
+    const coherenceOn = isCount && r.coherence.severity !== 'off';
+    // Peers and parents beyond the push: a kab/kota agency pushes one kab/kota, whose
+    // neighbours and province other agencies publish.
+    const stored = coherenceOn || r.outlier.severity !== 'off' ? await storedFigures(db, version.id, indicator.code) : [];
     findings.push(
       ...detectVersionAnomalies({
         indicator: indicator.code,
@@ -35,7 +33,8 @@ export async function detectAnomalies(db: Kysely<DB>, version: { id: string; age
         rules: r,
         points,
         history: seriesOn ? await seriesHistory(db, version.id, version.agencyId, indicator.code) : [],
-        childCounts: isCount && r.coherence.severity !== 'off' ? await childCounts(db, reportedParents(points)) : new Map(),
+        stored,
+        childCounts: coherenceOn ? await childCounts(db, coherenceParents(points, stored)) : new Map(),
       }),
     );
   }

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Disaggregation } from '../validation/finding.js';
 import { effectiveRules, type QualityRules, type QualityRulesPatch } from './quality-rules.js';
-import type { HistoryPoint, PushedPoint } from './version-anomalies.js';
+import type { HistoryPoint, PushedPoint, StoredFigure } from './version-anomalies.js';
 
 /** The statuses whose figures count as an agency's history: not rejected, not returned. */
 export const LIVE_STATUSES = ['submitted', 'verified', 'published'] as const;
@@ -37,6 +37,21 @@ export async function saveQualityRules(db: Kysely<DB>, code: string, config: Qua
 }
 
 /**
+ * The population of a figure's region nearest its period's year, of the breakdown's sex
+ * where one is given; for a lateral join on a row alias with region_code, period and disagg.
+ */
+function nearestPopulation(alias: 'o' | 'f') {
+  const a = sql.raw(alias);
+  return sql`(
+      select case ${a}.disagg->>'sex' when 'L' then p.male when 'P' then p.female else p.total end as population, p.year
+      from populations p
+      where p.region_code = ${a}.region_code
+      order by abs(p.year - substr(${a}.period, 1, 4)::int), p.year desc
+      limit 1
+    )`;
+}
+
+/**
  * The pushed observations of one indicator with region facts and the population nearest
  * the period's year (of the breakdown's sex, where one is given), in one statement.
  */
@@ -57,13 +72,7 @@ export async function pushedPoints(db: Kysely<DB>, versionId: string, indicator:
            pop.population::text as population, pop.year::int as population_year
     from observations o
     join regions r on r.code = o.region_code
-    left join lateral (
-      select case o.disagg->>'sex' when 'L' then p.male when 'P' then p.female else p.total end as population, p.year
-      from populations p
-      where p.region_code = o.region_code
-      order by abs(p.year - substr(o.period, 1, 4)::int), p.year desc
-      limit 1
-    ) pop on true
+    left join lateral ${nearestPopulation('o')} pop on true
     where o.version_id = ${versionId} and o.indicator_code = ${indicator}`.execute(db);
   return rows.map((r) => ({
     region: r.region_code,
@@ -108,4 +117,60 @@ export async function childCounts(db: Kysely<DB>, parents: string[]): Promise<Ma
     .groupBy('parent_code')
     .execute();
   return new Map(rows.map((r) => [r.parent_code!, r.n]));
+}
+
+/**
+ * The figures served now (reconciled, final) for the regions around the push — siblings,
+ * children and parents of its regions — for the periods and breakdowns it covers, except
+ * the keys the push itself reports: what its values are compared with beyond the push.
+ * Final figures only: a disputed key has no agreed value to compare with. One statement
+ * per indicator.
+ */
+export async function storedFigures(db: Kysely<DB>, versionId: string, indicator: string): Promise<StoredFigure[]> {
+  const { rows } = await sql<{
+    region_code: string;
+    level: number;
+    parent_code: string | null;
+    disagg_key: string;
+    period: string;
+    value: string;
+    population: string | null;
+    method: string | null;
+    agency: string | null;
+    dataset_id: string | null;
+    version: number | null;
+  }>`
+    with pushed as (
+      select o.region_code, o.period, o.disagg_key, r.parent_code
+      from observations o join regions r on r.code = o.region_code
+      where o.version_id = ${versionId} and o.indicator_code = ${indicator}
+    ),
+    near as (
+      select r.code from regions r where r.parent_code in (select parent_code from pushed)
+      union select r.code from regions r where r.parent_code is null and exists (select 1 from pushed where parent_code is null)
+      union select r.code from regions r where r.parent_code in (select region_code from pushed)
+      union select parent_code from pushed where parent_code is not null
+    )
+    select f.region_code, r.level, r.parent_code, f.disagg_key, f.period, f.value::text as value, pop.population::text as population,
+           f.method, sa.code as agency, sv.dataset_id::text as dataset_id, sv.version
+    from reconciled_figures f
+    join near n on n.code = f.region_code
+    join regions r on r.code = f.region_code
+    left join dataset_versions sv on sv.id = f.source_version_id
+    left join datasets sd on sd.id = sv.dataset_id
+    left join agencies sa on sa.id = sd.agency_id
+    left join lateral ${nearestPopulation('f')} pop on true
+    where f.indicator_code = ${indicator} and f.valid_to is null and f.status = 'final' and f.value is not null
+      and (f.period, f.disagg_key) in (select distinct period, disagg_key from pushed)
+      and not exists (select 1 from pushed m where m.region_code = f.region_code and m.period = f.period and m.disagg_key = f.disagg_key)`.execute(db);
+  return rows.map((r) => ({
+    region: r.region_code,
+    level: r.level,
+    parent: r.parent_code,
+    disaggKey: r.disagg_key,
+    period: r.period,
+    value: Number(r.value),
+    population: r.population === null ? null : Number(r.population),
+    source: { kind: 'reconciled', method: r.method, agency: r.agency, dataset_id: r.dataset_id, version: r.version },
+  }));
 }

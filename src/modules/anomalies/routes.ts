@@ -39,7 +39,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getQualityRules',
         summary: "An indicator's anomaly thresholds",
         description:
-          'The thresholds the anomaly detectors use for this indicator on every push: jump (period-on-period ratio and minimum change), zero (drop to / rise from zero), flat (copied-forward runs and implausibly low variance), outlier (robust z-score against regions of the same level and parent, per capita for counts of people), coherence (children summing above or away from their parent, counts only) and population (a count of people above the population). Each can be `warning`, `error` or `off`.',
+          'The thresholds the anomaly detectors use for this indicator on every push: jump (period-on-period ratio and minimum change), zero (drop to / rise from zero), flat (copied-forward runs and implausibly low variance), outlier (robust z-score against regions of the same level and parent, per capita for counts of people), coherence (children summing above or away from their parent, counts only) and population (a count of people above the population). Peers, parents and children are taken from the push and, for regions it does not cover, from the final reconciled figures currently published by any agency; each finding lists the values it was compared with and where each came from. Each can be `warning`, `error` or `off`.',
         params: CodeParams,
         response: { 200: QualityRulesView, 404: problem('No such indicator (INDICATOR_NOT_FOUND).') },
       },

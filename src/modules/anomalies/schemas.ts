@@ -38,7 +38,7 @@ const rules = {
     {
       severity: Severity,
       max_z: Type.Number({ minimum: 1, maximum: 100, description: 'Robust z-score (median/MAD) beyond which a value is an outlier among its peers.' }),
-      min_peers: Type.Integer({ minimum: 3, maximum: 10000, description: 'Peers (same level and parent, this value included) needed before judging.' }),
+      min_peers: Type.Integer({ minimum: 3, maximum: 10000, description: 'Peers (same level and parent, this value included, pushed or published) needed before judging.' }),
       per_capita: Type.Boolean({ description: 'Compare per 1,000 population when every peer has a population figure.' }),
     },
     { additionalProperties: false },

@@ -5,8 +5,9 @@ import type { QualityRules } from './quality-rules.js';
 
 /**
  * Runs the detectors over one indicator of one pushed version: the pushed points against
- * the agency's own history of each series, against their peers in the push, and against
- * their parents and the population reference. Pure: the service gathers the inputs.
+ * the agency's own history of each series, against their peers and their parents or
+ * children (in the push, or as published by anyone), and against the population
+ * reference. Pure: the service gathers the inputs.
  */
 
 /** One pushed observation with the reference facts the detectors need. */
@@ -30,6 +31,39 @@ export interface HistoryPoint {
   value: number;
 }
 
+/** Where a stored comparison figure comes from: the reconciled figure served now, and the version it was taken from. */
+export interface FigureSource {
+  kind: 'reconciled';
+  method: string | null;
+  agency: string | null;
+  dataset_id: string | null;
+  version: number | null;
+}
+
+/**
+ * A figure currently served for a region the push does not cover (same indicator, period
+ * and breakdown): a sibling, a child or the parent of a pushed region. A kab/kota agency
+ * only pushes its own kab/kota, so its peers and its province come from here.
+ */
+export interface StoredFigure {
+  region: string;
+  level: number;
+  parent: string | null;
+  disaggKey: string;
+  period: string;
+  value: number;
+  /** Population of the region (matching the breakdown's sex), when known. */
+  population: number | null;
+  source: FigureSource;
+}
+
+/** A figure a finding was compared with, and where it came from: this push, or a published figure. */
+export interface ComparedFigure {
+  region: string;
+  value: number;
+  source: 'push' | FigureSource;
+}
+
 export interface IndicatorInput {
   indicator: string;
   /** Counts (jumlah) must add up to their parents; counts of people must fit the population. */
@@ -38,7 +72,9 @@ export interface IndicatorInput {
   rules: QualityRules;
   points: readonly PushedPoint[];
   history: readonly HistoryPoint[];
-  /** How many children each region has in the Kemendagri reference. */
+  /** Served figures of neighbouring regions outside the push (see StoredFigure). */
+  stored: readonly StoredFigure[];
+  /** How many children each region has in the Kemendagri reference (for every region coherenceParents names). */
   childCounts: ReadonlyMap<string, number>;
 }
 
@@ -101,40 +137,89 @@ function pushHit(hits: Hit[], hit: Hit | null) {
   if (hit) hits.push(hit);
 }
 
-function peerFindings(input: IndicatorInput): Finding[] {
-  const groups = new Map<string, PushedPoint[]>();
-  for (const p of input.points) {
-    const key = [p.period, p.disaggKey, p.level, p.parent ?? ''].join(SEP);
-    const group = groups.get(key);
-    if (group) group.push(p);
-    else groups.set(key, [p]);
+/** A pushed or stored figure, with what the groupings need. */
+interface Figure {
+  region: string;
+  level: number;
+  parent: string | null;
+  disaggKey: string;
+  period: string;
+  value: number;
+  population: number | null;
+  pushed: PushedPoint | null;
+  source: 'push' | FigureSource;
+}
+
+function figures(input: IndicatorInput): Figure[] {
+  return [
+    ...input.points.map((p) => ({ ...p, population: p.population?.value ?? null, pushed: p, source: 'push' as const })),
+    ...input.stored.map((f) => ({ ...f, pushed: null })),
+  ];
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
   }
+  return groups;
+}
+
+const compared = (f: Figure): ComparedFigure => ({ region: f.region, value: f.value, source: f.source });
+
+/** Peers are regions of the same level and parent for the same period and breakdown, pushed or published; only pushed points are judged. */
+function peerFindings(input: IndicatorInput): Finding[] {
+  const groups = groupBy(figures(input), (f) => [f.period, f.disaggKey, f.level, f.parent ?? ''].join(SEP));
   const out: Finding[] = [];
   for (const group of groups.values()) {
+    if (!group.some((f) => f.pushed)) continue;
     const hits = detectPeerOutliers(
-      group.map((p) => ({ key: p, value: p.value, population: p.population?.value ?? null })),
+      group.map((f) => ({ key: f, value: f.value, population: f.population })),
       input.rules.outlier,
     );
-    for (const hit of hits) out.push(outlierFinding(ref(input.indicator, hit.key), hit, input.rules));
+    const peers = group.map(compared);
+    for (const hit of hits) {
+      if (hit.key.pushed) out.push(outlierFinding(ref(input.indicator, hit.key.pushed), hit, peers, input.rules));
+    }
   }
   return out;
 }
 
+/** The regions whose figure and children's figures can be compared: every parent of a pushed or stored figure that itself has a figure. */
+export function coherenceParents(points: readonly PushedPoint[], stored: readonly StoredFigure[]): string[] {
+  const all = [...points, ...stored];
+  const regions = new Set(all.map((f) => f.region));
+  return [...new Set(all.flatMap((f) => (f.parent !== null && regions.has(f.parent) ? [f.parent] : [])))];
+}
+
+/**
+ * A parent and its children for one period and breakdown, wherever each figure comes from,
+ * checked when the push has a part in it. The finding sits on the pushed parent, or, when
+ * the parent is a published figure, on the pushed child with the largest value (the one
+ * most likely to tip the sum), once per parent rather than once per child.
+ */
 function coherenceFindings(input: IndicatorInput): Finding[] {
-  const children = new Map<string, number[]>();
-  for (const p of input.points) {
-    if (p.parent === null) continue;
-    const key = [p.parent, p.period, p.disaggKey].join(SEP);
-    const values = children.get(key);
-    if (values) values.push(p.value);
-    else children.set(key, [p.value]);
-  }
+  const all = figures(input);
+  const children = groupBy(
+    all.filter((f) => f.parent !== null),
+    (f) => [f.parent, f.period, f.disaggKey].join(SEP),
+  );
   const out: Finding[] = [];
-  for (const parent of input.points) {
-    const values = children.get([parent.region, parent.period, parent.disaggKey].join(SEP));
-    if (!values) continue;
-    const hit = detectIncoherence(parent.value, values, input.childCounts.get(parent.region) ?? values.length, input.rules.coherence);
-    if (hit) out.push(coherenceFinding(ref(input.indicator, parent), hit, input.rules));
+  for (const parent of all) {
+    const kids = children.get([parent.region, parent.period, parent.disaggKey].join(SEP));
+    if (!kids) continue;
+    const at = parent.pushed ?? kids.filter((k) => k.pushed).sort((a, b) => b.value - a.value)[0]?.pushed;
+    if (!at) continue;
+    const hit = detectIncoherence(
+      parent.value,
+      kids.map((k) => k.value),
+      input.childCounts.get(parent.region) ?? kids.length,
+      input.rules.coherence,
+    );
+    if (hit) out.push(coherenceFinding(ref(input.indicator, at), { parent: compared(parent), children: kids.map(compared) }, hit, input.rules));
   }
   return out;
 }

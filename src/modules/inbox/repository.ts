@@ -36,9 +36,13 @@ async function section<R>(rows: Promise<R[]>, count: Promise<{ n: number }>) {
 
 const countAll = sql<number>`count(*)::int`.as('n');
 
-/** Submitted versions of agencies in the walidata's region (or below it): to verify. */
-export function versionsToVerify(db: Kysely<DB>, region: string | null) {
-  const base = versions(db).where('v.status', '=', 'submitted').where(inRegion(region));
+/**
+ * Submitted versions of agencies in the walidata's region (or below it): to verify. Not its
+ * own agency's: four eyes, the review refuses those.
+ */
+export function versionsToVerify(db: Kysely<DB>, region: string | null, ownAgencyId: string | null) {
+  let base = versions(db).where('v.status', '=', 'submitted').where(inRegion(region));
+  if (ownAgencyId !== null) base = base.where('d.agency_id', '<>', ownAgencyId);
   return section(base.select(versionColumns).orderBy('v.submitted_at').limit(SECTION_LIMIT).execute(), base.select(countAll).executeTakeFirstOrThrow());
 }
 
@@ -67,7 +71,9 @@ export function returnedVersions(db: Kysely<DB>, agencyId: string) {
       (join) => join.onTrue(),
     )
     .select([...versionColumns, 'ret.note as return_note', 'ret.at as returned_at', 'ret.actor_id as returned_by'])
-    .orderBy('ret.at', 'desc')
+    // Oldest first like every inbox section: the longest-waiting correction comes first.
+    .orderBy('ret.at')
+    .orderBy('v.submitted_at')
     .limit(SECTION_LIMIT)
     .execute();
   return section(rows, base.select(countAll).executeTakeFirstOrThrow());

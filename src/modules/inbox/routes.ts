@@ -55,7 +55,7 @@ const Inbox = Type.Object(
   {
     role: Type.String(),
     agency: Type.Union([Type.String(), Type.Null()]),
-    versions_to_verify: Section(VersionItem, 'Walidata: submitted versions of agencies in my region or below it.'),
+    versions_to_verify: Section(VersionItem, "Walidata: submitted versions of agencies in my region or below it, other than my own agency's."),
     versions_to_publish: Section(VersionItem, 'Walidata: verified versions of agencies below my region that I did not verify.'),
     findings_to_decide: Section(FindingItem, 'Walidata: findings agencies in my region answered.'),
     findings_to_answer: Section(FindingItem, "Producer: open anomaly findings on my agency's versions under review."),
@@ -106,7 +106,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getInbox',
         summary: 'What awaits me',
         description:
-          "One place for an agency system or a walidata to poll. A walidata sees versions awaiting verification (its region and below) or publication (below its region, not verified by itself) and findings agencies have answered. A producer sees open anomaly findings on its agency's versions under review versions returned to it that still need a corrected push, and collection cycles whose deadline is near or past where it still owes data. Sections that do not apply to the caller's role are empty.",
+          "One place for an agency system or a walidata to poll. A walidata sees versions awaiting verification (its region and below, not its own agency's) or publication (below its region, not verified by itself) and findings agencies have answered. A producer sees open anomaly findings on its agency's versions under review, versions returned to it that still need a corrected push, and collection cycles whose deadline is near or past where it still owes data. Sections that do not apply to the caller's role are empty.",
         response: { 200: Inbox },
       },
     },
@@ -134,7 +134,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       };
       if (me.role === 'walidata') {
         const region = me.agency?.jurisdictionRegionCode ?? null;
-        const [verify, publish, decide] = await Promise.all([versionsToVerify(db, region), versionsToPublish(db, region, me.clientId), findingsToDecide(db, region)]);
+        const [verify, publish, decide] = await Promise.all([versionsToVerify(db, region, me.agency?.id ?? null), versionsToPublish(db, region, me.clientId), findingsToDecide(db, region)]);
         return {
           ...base,
           versions_to_verify: { count: verify.count, data: verify.data.map(versionLink) },

@@ -4,7 +4,7 @@ import type { DB } from '../../db/schema.js';
 export function lockVersion(db: Kysely<DB>, datasetId: string, version: number) {
   return db
     .selectFrom('dataset_versions')
-    .select(['id', 'version', 'status'])
+    .select(['id', 'version', 'status', 'submitted_by'])
     .where('dataset_id', '=', datasetId)
     .where('version', '=', version)
     .forUpdate()

@@ -41,14 +41,30 @@ export function tierOf(reviewerJurisdiction: string | null, agencyJurisdiction: 
   return isWithin(agencyJurisdiction, reviewerJurisdiction) ? 'above' : 'outside';
 }
 
-export type ReviewRefusal = 'outside-region' | 'publish-needs-region-above' | 'verifier-cannot-publish';
+export type ReviewRefusal = 'own-push' | 'own-agency' | 'outside-region' | 'publish-needs-region-above' | 'verifier-cannot-publish';
+
+/** The facts of a version that decide who may review it. */
+export interface VersionParties {
+  /** Agency owning the dataset. */
+  agencyId: string;
+  /** Client that pushed the version. */
+  submittedBy: string;
+  /** Client that verified it, when it was verified. */
+  verifiedBy: string | null;
+}
 
 /** Why this walidata may not take this action on this version; null when it may. */
-export function reviewRefusal(action: ReviewAction, tier: Tier, reviewer: { clientId: string }, verifiedBy: string | null): ReviewRefusal | null {
+export function reviewRefusal(action: ReviewAction, tier: Tier, reviewer: { clientId: string; agencyId: string | null }, version: VersionParties): ReviewRefusal | null {
+  // Roles can change (a client re-roled from producer to walidata): whoever pushed a version
+  // never judges it, not even to return it.
+  if (version.submittedBy === reviewer.clientId) return 'own-push';
+  // Four eyes: a walidata bound to the producing agency may send its data back, but
+  // approving it is for someone outside the agency.
+  if (action !== 'return' && reviewer.agencyId === version.agencyId) return 'own-agency';
   if (tier === 'outside') return 'outside-region';
   if (action !== 'publish') return null;
   if (tier !== 'above') return 'publish-needs-region-above';
   // Two pairs of eyes: the one who verified does not also publish.
-  if (verifiedBy === reviewer.clientId) return 'verifier-cannot-publish';
+  if (version.verifiedBy === reviewer.clientId) return 'verifier-cannot-publish';
   return null;
 }

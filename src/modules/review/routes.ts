@@ -84,12 +84,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'reviewVersion',
         summary: 'Verify, publish or return a version',
         description:
-          "The Satu Data verification cycle, tiered by region. `verify`: a walidata of the agency's region or a region above it (submitted → verified). `publish`: a walidata of a region above the agency's (e.g. the province for a kab/kota agency; a walidata without an agency is national), not the one who verified (verified → published). `return`: either, with a mandatory note (→ returned; the agency pushes a corrected version, the returned one stays in history). Publishing is refused (409 VERSION_HAS_OPEN_ERRORS) while the version has error findings not yet explained or findings confirmed as errors. Only published versions feed reconciliation and the pull API; a newer published version supersedes the older one for the keys it covers. Producers may not review (403). Audited.",
+          "The Satu Data verification cycle, tiered by region. `verify`: a walidata of the agency's region or a region above it, not bound to the producing agency itself (submitted → verified). `publish`: a walidata of a region above the agency's (e.g. the province for a kab/kota agency; a walidata without an agency is national), not the one who verified (verified → published). Four eyes: the client that pushed a version never reviews it, and a walidata bound to the producing agency may return its data but not verify or publish it. `return`: either, with a mandatory note (→ returned; the agency pushes a corrected version, the returned one stays in history). Publishing is refused (409 VERSION_HAS_OPEN_ERRORS) while the version has error findings not yet explained or findings confirmed as errors. Only published versions feed reconciliation and the pull API; a newer published version supersedes the older one for the keys it covers. Producers may not review (403). Audited.",
         params: ReviewParams,
         body: ReviewBody,
         response: {
           200: ReviewResultSchema,
-          403: problem('Not a walidata (FORBIDDEN), or not this walidata\'s region or tier, or the verifier trying to publish (REVIEW_NOT_PERMITTED).'),
+          403: problem('Not a walidata (FORBIDDEN), or not this walidata\'s region or tier, the verifier trying to publish, the version\'s own submitter, or a walidata of the producing agency verifying or publishing (REVIEW_NOT_PERMITTED).'),
           404: problem('No such dataset or version (DATASET_NOT_FOUND, VERSION_NOT_FOUND).'),
           409: problem('The version\'s status does not allow this action (REVIEW_TRANSITION_INVALID, with `allowed_actions`), or error findings are still open (VERSION_HAS_OPEN_ERRORS).'),
         },

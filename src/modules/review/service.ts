@@ -9,6 +9,14 @@ import { blockingFindingCount, lastVerifier, lockVersion, recordReview, supersed
 import { allowedActions, nextStatus, reviewRefusal, tierOf, type ReviewAction, type ReviewRefusal, type VersionStatus } from './review-rules.js';
 
 const REFUSALS: Record<ReviewRefusal, (reviewer: string, agency: string) => { reason_id: string; reason_en: string }> = {
+  'own-push': () => ({
+    reason_id: 'Klien yang mengirim versi ini tidak boleh memeriksanya sendiri.',
+    reason_en: 'The client that pushed this version may not review it.',
+  }),
+  'own-agency': () => ({
+    reason_id: 'Walidata dari instansi produsen data tidak boleh memverifikasi atau menerbitkan data instansinya sendiri (prinsip empat mata); ia hanya dapat mengembalikannya.',
+    reason_en: "A walidata of the producing agency may not verify or publish its own agency's data (four-eyes principle); it may only return it.",
+  }),
   'outside-region': (reviewer, agency) => ({
     reason_id: `Walidata wilayah ${reviewer} tidak memeriksa data instansi di wilayah ${agency}: pemeriksa harus dari wilayah instansi itu atau wilayah di atasnya.`,
     reason_en: `A walidata of region ${reviewer} does not review data of an agency in region ${agency}: the reviewer must be of that region or a region above it.`,
@@ -78,7 +86,11 @@ export async function reviewVersion(
     }
     const reviewerRegion = actor.agency?.jurisdictionRegionCode ?? null;
     const tier = tierOf(reviewerRegion, dataset.jurisdiction_region_code);
-    const refusal = reviewRefusal(body.action, tier, actor, body.action === 'publish' ? await lastVerifier(trx, row.id) : null);
+    const refusal = reviewRefusal(body.action, tier, { clientId: actor.clientId, agencyId: actor.agency?.id ?? null }, {
+      agencyId: dataset.agency_id,
+      submittedBy: row.submitted_by,
+      verifiedBy: body.action === 'publish' ? await lastVerifier(trx, row.id) : null,
+    });
     if (refusal) throw refusalError(refusal, reviewerRegion, dataset.jurisdiction_region_code);
     if (body.action === 'publish') {
       const blocking = await blockingFindingCount(trx, row.id);

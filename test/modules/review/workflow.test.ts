@@ -17,8 +17,8 @@ const otherCityWalidata = await ctx.login('walidata', 'DISKOMINFO-6501');
 
 const years = ['2021', '2022', '2023', '2024', '2025'];
 
-async function newDataset(): Promise<string> {
-  const res = await app.inject({ method: 'POST', url: '/v1/datasets', headers: producer.auth, payload: { ...datasetBody, reference_periods: years } });
+async function newDataset(auth = producer.auth, periods = years): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/v1/datasets', headers: auth, payload: { ...datasetBody, reference_periods: periods } });
   if (res.statusCode !== 201) throw new Error(res.body);
   return res.json().id as string;
 }
@@ -28,8 +28,8 @@ function series(region: string, values: number[]) {
   return values.map((value, i) => ({ indicator: 'PPKS-06', region, period: years[i], value }));
 }
 
-function push(id: string, observations: unknown[]) {
-  return app.inject({ method: 'POST', url: `/v1/datasets/${id}/versions`, headers: producer.auth, payload: { observations } });
+function push(id: string, observations: unknown[], auth = producer.auth) {
+  return app.inject({ method: 'POST', url: `/v1/datasets/${id}/versions`, headers: auth, payload: { observations } });
 }
 
 function review(id: string, version: number, auth: { authorization: string }, payload: object) {
@@ -132,6 +132,9 @@ t.test('a dataset is returned, corrected, verified and published, with the histo
     'dataset.version-verified',
     'dataset.version-published',
   ]);
+  const returnEntry = history.json().data.find((e: { action: string }) => e.action === 'dataset.version-returned');
+  t.match(returnEntry, { actor_id: cityWalidata.clientId, before: { version: 1, status: 'submitted' }, after: { version: 1, status: 'returned', note: 'Nilai 2021 perlu dicek ulang.' } }, 'the audit entry carries the note');
+  t.match(history.json().data.find((e: { action: string }) => e.action === 'dataset.version-verified'), { actor_id: cityWalidata.clientId, after: { status: 'verified', note: null } });
 });
 
 t.test('a newer published version supersedes the older one for the keys it covers', async (t) => {
@@ -172,4 +175,113 @@ t.test('an anomaly configured as error holds back publication until it is explai
   t.equal(explained.statusCode, 200, explained.body);
   t.match(explained.json(), { status: 'explained', resolution: { status: 'explained', note: 'Dikonfirmasi dalam rapat rekonsiliasi.' } });
   t.equal((await review(id, 1, provinceWalidata.auth, { action: 'publish' })).statusCode, 200);
+});
+
+t.test('a rejected version cannot be published: 409 with the transitions its status allows', async (t) => {
+  const id = await newDataset();
+  const res = await push(id, [{ indicator: 'PPKS-06', region: '65.71.01', period: '2025', value: -5 }]);
+  t.equal(res.json().status, 'rejected', res.body);
+  for (const action of ['publish', 'verify']) {
+    const refused = await review(id, 1, provinceWalidata.auth, { action });
+    t.equal(refused.statusCode, 409, action);
+    t.match(refused.headers['content-type'], /application\/problem\+json/);
+    t.match(refused.json(), { code: 'REVIEW_TRANSITION_INVALID', allowed_actions: [] });
+    t.match(refused.json().detail, /rejected/);
+  }
+  const submitted = await newDataset();
+  await push(submitted, series('65.71.01', [40, 44, 41, 43, 45]));
+  const early = await review(submitted, 1, provinceWalidata.auth, { action: 'publish' });
+  t.same(early.json().allowed_actions, ['verify', 'return'], 'a submitted version names what it does allow');
+});
+
+t.test('four eyes: a walidata of the producing agency and the submitter itself cannot approve the version', async (t) => {
+  const id = await newDataset();
+  await push(id, series('65.71.01', [40, 44, 41, 43, 45]));
+  const ownWalidata = await ctx.login('walidata', 'DINSOS-6571');
+  const own = await review(id, 1, ownWalidata.auth, { action: 'verify' });
+  t.equal(own.statusCode, 403, 'a walidata bound to the producing agency does not verify its data');
+  t.match(own.json(), { code: 'REVIEW_NOT_PERMITTED', detail: /empat mata/ });
+  const ownInbox = (await app.inject({ url: '/v1/inbox', headers: ownWalidata.auth })).json();
+  t.notOk(ownInbox.versions_to_verify.data.some((v: { dataset_id: string }) => v.dataset_id === id), 'nor is it offered the version to verify');
+  t.ok((await app.inject({ url: '/v1/inbox', headers: cityWalidata.auth })).json().versions_to_verify.data.some((v: { dataset_id: string }) => v.dataset_id === id));
+
+  // A client that pushed and was later made a walidata (its record is the authority).
+  const submitter = await ctx.login('producer', 'DINSOS-6571');
+  const mine = await newDataset(submitter.auth);
+  t.equal((await push(mine, series('65.71.02', [10, 12, 11, 13, 12]), submitter.auth)).statusCode, 201);
+  await ctx.database.db.updateTable('clients').set({ role: 'walidata' }).where('id', '=', submitter.clientId).execute();
+  for (const action of ['verify', 'return']) {
+    const self = await review(mine, 1, submitter.auth, { action, note: 'cek' });
+    t.equal(self.statusCode, 403, `the submitter may not ${action} its own push`);
+    t.match(self.json().detail, /mengirim versi ini/);
+  }
+  t.equal((await review(mine, 1, cityWalidata.auth, { action: 'verify' })).statusCode, 200, 'another walidata may');
+});
+
+t.test('returned versions wait in the producer inbox oldest first', async (t) => {
+  const first = await newDataset();
+  const second = await newDataset();
+  await push(first, series('65.71.01', [40, 44, 41, 43, 45]));
+  await push(second, series('65.71.01', [40, 44, 41, 43, 45]));
+  t.equal((await review(first, 1, cityWalidata.auth, { action: 'return', note: 'pertama' })).statusCode, 200);
+  t.equal((await review(second, 1, cityWalidata.auth, { action: 'return', note: 'kedua' })).statusCode, 200);
+  const returned = (await app.inject({ url: '/v1/inbox', headers: producer.auth })).json().returned_versions.data as { dataset_id: string }[];
+  t.same(
+    returned.filter((v) => v.dataset_id === first || v.dataset_id === second).map((v) => v.dataset_id),
+    [first, second],
+  );
+});
+
+t.test("a kab/kota push is checked against the province and sibling figures another agency published", async (t) => {
+  // Dinas Sosial of the province publishes the province and four of its five kab/kota for 2020;
+  // Kota Tarakan then pushes only its own figure. Values are about 1 per 1,000 population.
+  await createAgency(ctx, 'DINSOS-65', '65');
+  const provinceProducer = await ctx.login('producer', 'DINSOS-65');
+  const national = await ctx.login('walidata');
+  const kab = { '65.01': 170, '65.02': 105, '65.03': 205, '65.04': 33 };
+  const tarakan = 268;
+  const provinceTotal = Object.values(kab).reduce((a, b) => a + b, 0) + tarakan;
+  const obs = (region: string, value: number) => ({ indicator: 'PPKS-06', region, period: '2020', value });
+  const provinceSet = await newDataset(provinceProducer.auth, ['2020']);
+  const pushed = await push(provinceSet, [obs('65', provinceTotal), ...Object.entries(kab).map(([r, v]) => obs(r, v))], provinceProducer.auth);
+  t.equal(pushed.json().status, 'submitted', 'the province push is accepted');
+  t.same((pushed.json().findings as ReportFinding[]).filter((f) => f.principle === 'kewajaran'), [], 'the province push is plausible by itself');
+  t.equal((await review(provinceSet, 1, provinceWalidata.auth, { action: 'verify' })).statusCode, 200);
+  t.equal((await review(provinceSet, 1, national.auth, { action: 'publish' })).statusCode, 200);
+
+  const citySet = await newDataset(producer.auth, ['2020']);
+  const anomalies = async (value: number) => {
+    const res = await push(citySet, [obs('65.71', value)]);
+    t.equal(res.statusCode, 201, res.body);
+    return (res.json().findings as ReportFinding[]).filter((f) => f.principle === 'kewajaran');
+  };
+  t.same(await anomalies(tarakan), [], 'a figure in line with its siblings and adding up to the province');
+
+  // 300,000 children: far above its siblings per capita, more than the province, and more
+  // people than Tarakan has (255,310).
+  const found = await anomalies(300_000);
+  t.same(found.map((f) => f.code).sort(), ['AN_ABOVE_POPULATION', 'AN_CHILDREN_EXCEED_PARENT', 'AN_PEER_OUTLIER']);
+  const bySource = { kind: 'reconciled', agency: 'DINSOS-65', dataset_id: provinceSet, version: 1 };
+  const outlier = found.find((f) => f.code === 'AN_PEER_OUTLIER')!;
+  t.match(outlier.anomaly, { region: '65.71', period: '2020', details: { basis: 'per-capita', peers: 5 } });
+  const peerValues = outlier.anomaly!.details.peer_values as { region: string; source: unknown }[];
+  t.same(peerValues.map((p) => p.region).sort(), ['65.01', '65.02', '65.03', '65.04', '65.71']);
+  t.match(peerValues.find((p) => p.region === '65.02'), { value: 105, source: bySource }, 'each peer names where its figure came from');
+  const coherence = found.find((f) => f.code === 'AN_CHILDREN_EXCEED_PARENT')!;
+  t.match(coherence.anomaly, { region: '65.71', details: { parent: { region: '65', value: provinceTotal, source: bySource }, children_sum: 300_000 + provinceTotal - tarakan, children_reported: 5 } });
+  t.match(found.find((f) => f.code === 'AN_ABOVE_POPULATION')!.anomaly!.details, { value: 300_000, population: 255310 });
+
+  // The province pushing a lower total is checked against the kab/kota it published before.
+  const lower = await push(provinceSet, [obs('65', 400)], provinceProducer.auth);
+  const [exceeded] = (lower.json().findings as ReportFinding[]).filter((f) => f.principle === 'kewajaran');
+  t.match(exceeded, { code: 'AN_CHILDREN_EXCEED_PARENT', anomaly: { region: '65', details: { value: 400, children_sum: provinceTotal - tarakan, children_reported: 4, children_expected: 5 } } });
+
+  // Detectors switched off do not fire on a push; the others still do.
+  const walidata = await ctx.login('walidata');
+  const off = await app.inject({ method: 'PUT', url: '/v1/indicators/PPKS-06/quality-rules', headers: walidata.auth, payload: { outlier: { severity: 'off' }, coherence: { severity: 'off' } } });
+  t.equal(off.statusCode, 200, off.body);
+  t.teardown(async () => {
+    await app.inject({ method: 'PUT', url: '/v1/indicators/PPKS-06/quality-rules', headers: walidata.auth, payload: {} });
+  });
+  t.same((await anomalies(300_000)).map((f) => f.code), ['AN_ABOVE_POPULATION']);
 });
