@@ -58,7 +58,8 @@ const dir = await mkdtemp(join(tmpdir(), 'sde-ingest-'));
 const port = await freePort();
 try {
   // Every push synchronous, so the request's own time is the ingest time.
-  const { child } = await startServer({ ...env, PUSH_ASYNC_ROWS: '100000000' }, port);
+  const serverEnv = { ...env, PUSH_ASYNC_ROWS: '100000000' };
+  const first = await startServer(serverEnv, port);
   const adminToken = await token(port, ADMIN.id, ADMIN.secret);
 
   const regions: { code: string }[] = [];
@@ -70,10 +71,7 @@ try {
   const byProvince = new Map<string, string[]>();
   for (const r of regions) byProvince.set(r.code.slice(0, 2), [...(byProvince.get(r.code.slice(0, 2)) ?? []), r.code]);
 
-  let rows = 0;
-  let bytes = 0;
-  let pushMs = 0;
-  const files: string[] = [];
+  const pushes: { prov: string; producer: string; dataset: string; file: { path: string; rows: number; bytes: number } }[] = [];
   for (const [prov, desa] of byProvince) {
     const agency = `DINSOS-${prov}`;
     await api(port, adminToken, 'POST', '/v1/agencies', { code: agency, name: `Dinas Sosial ${prov}`, kind: 'DINSOS', jurisdiction_region_code: prov });
@@ -91,10 +89,21 @@ try {
       access_classification: 'terbatas',
       estimation_levels: ['desa'],
     });
-    const file = await writeCsv(dir, desa);
-    files.push(file.path);
+    pushes.push({ prov, producer, dataset: dataset.id as string, file: await writeCsv(dir, desa) });
+  }
+  // The first start loads the reference data; a server in service has long done that, so
+  // the pushes go to a restarted one and its peak memory is the ingest's own.
+  const firstStartPeak = await peakRssMiB(first.child.pid);
+  await stopServer(first.child);
+  const { child } = await startServer(serverEnv, port);
+
+  let rows = 0;
+  let bytes = 0;
+  let pushMs = 0;
+  const files = pushes.map((p) => p.file.path);
+  for (const { prov, producer, dataset, file } of pushes) {
     const started = performance.now();
-    const res = await fetch(`http://127.0.0.1:${port}/v1/datasets/${dataset.id as string}/versions`, {
+    const res = await fetch(`http://127.0.0.1:${port}/v1/datasets/${dataset}/versions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${producer}`, 'content-type': 'text/csv', 'content-length': String(file.bytes) },
       body: Readable.toWeb(createReadStream(file.path)) as ReadableStream,
@@ -133,7 +142,7 @@ try {
     console.log(`COPY baseline (same rows, no checks):        ${Math.round(copyMs)} ms, ${rate(rows, copyMs).toLocaleString('en')} rows/s`);
     console.log(`ratio push/COPY: ${(copyMs / pushMs).toFixed(2)} (target ≥ 0.33)`);
   }
-  console.log(`server peak RSS: ${peak} MiB (target < 300 MiB)`);
+  console.log(`server peak RSS while pushing: ${peak} MiB (target < 300 MiB); first start, loading the reference data: ${firstStartPeak} MiB`);
 } finally {
   await rm(dir, { recursive: true, force: true });
   await cleanup();

@@ -41,7 +41,9 @@ export async function benchDatabase(serverUrl: string | undefined): Promise<{ en
 
 export async function startServer(env: Record<string, string>, port: number): Promise<{ child: ChildProcess; readyMs: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [new URL('../src/server.js', import.meta.url).pathname], {
+  // BENCH_SERVER_ARGS passes Node flags to the server alone, e.g. `--cpu-prof` to profile it.
+  const nodeArgs = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, new URL('../src/server.js', import.meta.url).pathname], {
     env: {
       ...process.env,
       ...env,

@@ -9,6 +9,7 @@ import * as m0007 from './0007_reconciliation.js';
 import * as m0008 from './0008_cycles.js';
 import * as m0009 from './0009_ikesos.js';
 import * as m0010 from './0010_cycle_closed_at.js';
+import * as m0011 from './0011_observations_bulk_ingest.js';
 
 /** Static list so bundling or compiling never changes which migrations run, or their order. */
 export const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ export const migrations: Record<string, Migration> = {
   '0008_cycles': m0008,
   '0009_ikesos': m0009,
   '0010_cycle_closed_at': m0010,
+  '0011_observations_bulk_ingest': m0011,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -10,11 +10,21 @@ import { levelNumber, type RegionLevel } from '../regions/region-code.js';
 import type { IndicatorFacts, RegionFacts } from '../validation/context.js';
 import type { Finding, Observation } from '../validation/finding.js';
 import { checkDatasetMetadata, type DatasetMetadataInput, type MetadataCompleteness } from '../validation/metadata-rules.js';
-import { collectCodes, createObservationValidator } from '../validation/validate-observations.js';
+import { duplicateKeyFinding } from '../validation/duplicate-key.js';
+import type { Location } from '../validation/finding-builder.js';
+import { checkObservations, collectCodes } from '../validation/validate-observations.js';
 import type { ReaderBatch } from './json-reader.js';
 import type { DatasetRow } from './repository.js';
 import { lockDataset } from './repository.js';
-import { finishVersion, insertFindings, insertObservations, insertVersion, nextVersionNumber } from './version-repository.js';
+import {
+  createTrialObservations,
+  finishVersion,
+  insertFindings,
+  insertObservations,
+  insertVersion,
+  nextVersionNumber,
+  type RepeatedKey,
+} from './version-repository.js';
 
 export type PushFormat = 'json' | 'csv' | 'xlsx';
 
@@ -48,6 +58,9 @@ export interface PushReport {
   findings: Finding[];
   findings_truncated: boolean;
 }
+
+/** The version a trial validation's scratch rows stand for: there is none. */
+const TRIAL_VERSION = '00000000-0000-0000-0000-000000000000';
 
 /** Thrown to roll back a dry run after it has done everything a real push does. */
 class DryRunComplete {
@@ -85,6 +98,11 @@ function sourceRow(o: Observation): number | undefined {
   return index === undefined ? undefined : Number(index) + 1;
 }
 
+/** Where the stored row that holds a repeated key came from, told the way the push tells places. */
+function placeOfStored(repeated: Observation, storedRow: number): Location {
+  return repeated.pointer === undefined ? { row: storedRow } : { pointer: `/observations/${storedRow - 1}` };
+}
+
 /** What a stream of observations is checked against. */
 export interface ValidationTarget {
   /** Dataset metadata to check and score; null when there is no dataset (a trial validation). */
@@ -98,7 +116,8 @@ export interface ValidationTarget {
 /** Where a validation run sends what it finds and what it accepts. */
 export interface ValidationSink {
   findings(findings: Finding[]): Promise<void>;
-  observations(accepted: Observation[]): Promise<void>;
+  /** Stores a batch; answers with the observations whose key the push had already given. */
+  observations(accepted: Observation[]): Promise<RepeatedKey[]>;
   /** Plausibility checks over everything accepted, once it is all written (needs stored history). */
   anomalies?(): Promise<Finding[]>;
   /** Told after every batch, for pushes that run as jobs. */
@@ -143,31 +162,46 @@ export async function runValidation(db: Kysely<DB>, target: ValidationTarget, so
       counts.set(f.code, c);
       if (inline.length < INLINE_FINDINGS) inline.push(f);
       const rowKey = f.row !== undefined ? `r${f.row}` : /^\/observations\/\d+/.exec(f.pointer ?? '')?.[0];
-      if (f.severity === 'error' && rowKey) rejectedRows.add(rowKey);
+      // An anomaly error holds publication back but the row itself was accepted.
+      if (f.severity === 'error' && f.principle !== 'kewajaran' && rowKey) rejectedRows.add(rowKey);
     }
     await sink.findings(findings);
   };
   if (metadata) await record(metadata.findings);
 
-  let validator: ReturnType<typeof createObservationValidator> | undefined;
+  let decimalComma: boolean | undefined;
+  // A batch is written while the next one is read and checked, so parsing and the database
+  // work at the same time; a failed write surfaces at the next wait, before anything else is written.
+  let writing: Promise<Finding[]> = Promise.resolve([]);
+  const written = async () => {
+    const duplicates = await writing;
+    accepted -= duplicates.length;
+    await record(duplicates);
+  };
   for await (const batch of source.batches) {
-    validator ??= createObservationValidator({ decimalComma: batch.info?.decimalComma ?? false });
+    decimalComma ??= batch.info?.decimalComma ?? false;
     rowsRead += batch.observations.length;
     const codes = collectCodes(batch.observations);
     await indicatorFacts(db, codes.indicators, indicators);
-    const result = validator.check(batch.observations, {
+    const result = checkObservations(batch.observations, {
       datasetIndicators: new Set(target.indicatorCodes ?? indicators.keys()),
       indicators,
       regions: await regionFacts(db, codes.regions),
       codelists,
       jurisdiction: target.jurisdiction,
       estimationLevels: new Set(target.estimationLevels.map(levelNumber)),
-    });
+    }, { decimalComma });
+    await written();
     await record([...batch.findings, ...result.findings]);
-    await sink.observations(result.accepted.map((o) => ({ ...o, row: sourceRow(o) })));
+    const batchAccepted = result.accepted;
+    writing = sink
+      .observations(batchAccepted.map((o) => ({ ...o, row: sourceRow(o) })))
+      .then((repeated) => repeated.map(({ index, firstRow }) => duplicateKeyFinding(batchAccepted[index]!, placeOfStored(batchAccepted[index]!, firstRow))));
+    writing.catch(() => {});
     accepted += result.accepted.length;
     sink.progress?.({ rows_read: rowsRead, accepted, errors: seen.error, warnings: seen.warning });
   }
+  await written();
   if (sink.anomalies) await record(await sink.anomalies());
 
   const byCode = [...counts.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
@@ -278,8 +312,14 @@ export async function pushVersion(
 
 /** Validation without a dataset, for integrators building their export: nothing is written. */
 export async function validateOnly(db: Kysely<DB>, target: ValidationTarget, source: PushSource): Promise<PushReport> {
-  const discard = async () => {};
-  const outcome = await runValidation(db, target, source, { findings: discard, observations: discard });
+  // Observations go to a scratch table that the transaction's end removes, for the key check.
+  const outcome = await db.transaction().execute(async (trx) => {
+    await createTrialObservations(trx);
+    return runValidation(trx, target, source, {
+      findings: async () => {},
+      observations: (o) => insertObservations(trx, TRIAL_VERSION, o, 'trial_observations'),
+    });
+  });
   return {
     dataset_id: null,
     version: null,

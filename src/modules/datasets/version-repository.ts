@@ -55,16 +55,62 @@ export async function finishVersion(
     .execute();
 }
 
-/** One statement per batch, on both pg and PGlite: arrays in, rows out through UNNEST. */
-export async function insertObservations(db: Kysely<DB>, versionId: string, rows: Observation[]) {
-  if (rows.length === 0) return;
-  await sql`
-    insert into observations (version_id, indicator_code, region_code, period, disagg, disagg_key, value, obs_status, note, source_row)
-    select ${versionId}::uuid, o.indicator_code, o.region_code, o.period, o.disagg::jsonb, o.disagg_key, o.value::numeric, o.obs_status, o.note, o.source_row
-    from unnest(${rows.map((r) => r.indicator_code)}::text[], ${rows.map((r) => r.region_code)}::text[], ${rows.map((r) => r.period)}::text[],
-                ${rows.map((r) => JSON.stringify(r.disagg))}::text[], ${rows.map((r) => disaggKey(r.disagg))}::text[], ${rows.map((r) => r.value)}::text[],
-                ${rows.map((r) => r.obs_status)}::text[], ${rows.map((r) => r.note)}::text[], ${rows.map((r) => r.row ?? null)}::int[])
-      as o(indicator_code, region_code, period, disagg, disagg_key, value, obs_status, note, source_row)`.execute(db);
+/** An observation turned away because its key was already stored for the version. */
+export interface RepeatedKey {
+  /** Its position in the batch given. */
+  index: number;
+  /** Source row of the observation that holds the key. */
+  firstRow: number;
+}
+
+/** Where a push's observations go: the version's own rows, or a trial run's scratch table. */
+export type ObservationTable = 'observations' | 'trial_observations';
+
+/**
+ * Holds a trial run's observations for the rest of its transaction, keyed like the real table,
+ * so a validation that stores nothing still finds repeated keys the same way.
+ */
+export async function createTrialObservations(db: Kysely<DB>) {
+  await sql`create temporary table trial_observations (like observations including all) on commit drop`.execute(db);
+}
+
+/**
+ * One statement per batch, on both pg and PGlite: arrays in, rows out through UNNEST. The
+ * primary key is the duplicate check of the whole push, so memory holds one batch whatever the
+ * file's size: rows whose key is already stored are skipped, then looked up (rare) with the row
+ * that holds the key. Every row needs its source row (a file row, or a JSON index + 1).
+ */
+export async function insertObservations(db: Kysely<DB>, versionId: string, rows: Observation[], table: ObservationTable = 'observations'): Promise<RepeatedKey[]> {
+  if (rows.length === 0) return [];
+  const key = {
+    indicators: rows.map((r) => r.indicator_code),
+    regions: rows.map((r) => r.region_code),
+    periods: rows.map((r) => r.period),
+    disaggs: rows.map((r) => disaggKey(r.disagg)),
+    sourceRows: rows.map((r) => r.row ?? null),
+  };
+  const { rows: inserted } = await sql<{ n: number }>`
+    with stored as (
+      insert into ${sql.table(table)} (version_id, indicator_code, region_code, period, disagg, disagg_key, value, obs_status, note, source_row)
+      select ${versionId}::uuid, o.indicator_code, o.region_code, o.period, o.disagg::jsonb, o.disagg_key, o.value::numeric, o.obs_status, o.note, o.source_row
+      from unnest(${key.indicators}::text[], ${key.regions}::text[], ${key.periods}::text[],
+                  ${rows.map((r) => JSON.stringify(r.disagg))}::text[], ${key.disaggs}::text[], ${rows.map((r) => r.value)}::text[],
+                  ${rows.map((r) => r.obs_status)}::text[], ${rows.map((r) => r.note)}::text[], ${key.sourceRows}::int[])
+        as o(indicator_code, region_code, period, disagg, disagg_key, value, obs_status, note, source_row)
+      on conflict do nothing
+      returning 1)
+    select count(*)::int as n from stored`.execute(db);
+  if (inserted[0]!.n === rows.length) return [];
+  const { rows: repeats } = await sql<{ source_row: number; first_row: number }>`
+    select b.source_row, o.source_row as first_row
+    from unnest(${key.indicators}::text[], ${key.regions}::text[], ${key.periods}::text[], ${key.disaggs}::text[], ${key.sourceRows}::int[])
+      as b(indicator_code, region_code, period, disagg_key, source_row)
+    join ${sql.table(table)} o on o.version_id = ${versionId}::uuid and o.indicator_code = b.indicator_code and o.region_code = b.region_code
+      and o.period = b.period and o.disagg_key = b.disagg_key
+    where o.source_row <> b.source_row
+    order by b.source_row`.execute(db);
+  const indexOf = new Map(rows.map((r, i) => [r.row, i]));
+  return repeats.map((r) => ({ index: indexOf.get(r.source_row)!, firstRow: r.first_row }));
 }
 
 export async function insertFindings(db: Kysely<DB>, versionId: string, rows: Finding[]) {

@@ -32,6 +32,18 @@ t.test('validates JSON with metadata: same report as a push, nothing stored', as
   t.equal(after.rows[0]!.n, before.rows[0]!.n);
 });
 
+t.test('a trial validation finds repeated keys too, and leaves no scratch rows behind', async (t) => {
+  const twice = [observations[0], { ...observations[0], value: 130 }];
+  const res = await app.inject({ method: 'POST', url: '/v1/validate', headers: producer.auth, payload: { observations: twice } });
+  t.equal(res.statusCode, 200, res.body);
+  t.match(res.json(), { status: 'rejected', summary: { accepted: 1 } });
+  t.match(res.json().findings, [{ code: 'IO_DUPLICATE_KEY', pointer: '/observations/1' }]);
+  const again = await app.inject({ method: 'POST', url: '/v1/validate', headers: producer.auth, payload: { observations: twice } });
+  t.same(again.json().summary, res.json().summary, 'the next trial starts empty');
+  const left = await sql<{ n: number }>`select count(*)::int as n from observations`.execute(ctx.database.db);
+  t.equal(left.rows[0]!.n, 0, 'nothing stored');
+});
+
 t.test('without metadata or a jurisdiction: only the observations are judged', async (t) => {
   const res = await app.inject({ method: 'POST', url: '/v1/validate', headers: walidata.auth, payload: { observations } });
   t.match(res.json(), { status: 'submitted', summary: { accepted: 2, metadata_completeness: null } });

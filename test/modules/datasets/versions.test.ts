@@ -111,6 +111,58 @@ t.test('errors reject the version but keep its report; nothing half-valid is ser
   t.ok(onlyErrors.json().findings.every((f: { severity: string }) => f.severity === 'warning'));
 });
 
+t.test('a repeated key is found anywhere in the push, and names both places', async (t) => {
+  const id = await newDataset();
+  // Rows 4–5003 are refused (not a number), so row 5004 arrives in the second batch of 5,000.
+  const filler = Array.from({ length: 5000 }, () => 'PPKS-06,65.71,2024,x,').join('\n');
+  const csv = `indicator,region,period,value,sex\nPPKS-06,65.71,2025,10,L\nPPKS-06,65.71,2025,11,L\n${filler}\nPPKS-06,65.71,2025,12,L\nPPKS-06,65.71,2025,13,P\n`;
+  const res = await pushCsv(id, csv);
+  t.equal(res.statusCode, 201, res.body);
+  const report = res.json();
+  t.match(report, { status: 'rejected', summary: { rows_read: 5004, accepted: 2 } });
+  const page = await app.inject({ url: `/v1/datasets/${id}/versions/1/report?code=IO_DUPLICATE_KEY`, headers: producer.auth });
+  const duplicates = page.json().findings.filter((f: { code: string }) => f.code === 'IO_DUPLICATE_KEY');
+  t.same(
+    duplicates.map((f: { row: number }) => f.row),
+    [3, 5004],
+    'within a batch and across batches',
+  );
+  t.match(duplicates[1], { severity: 'error', principle: 'interoperabilitas', value: 'PPKS-06 · 65.71 · 2025 · sex=L' });
+  t.match(duplicates[1].message.en, /^Row 5004 repeats the key \(indicator, region, period, disaggregation\) already given at row 2/);
+  t.match(duplicates[1].message.id, /^Baris 5004 mengulang kunci .* di baris 2/);
+  t.match(duplicates[1].hint.en, /row 2 or row 5004/);
+  const stored = await sql<{ source_row: number; value: string }>`select source_row, value::text from observations o join dataset_versions v on v.id = o.version_id
+    where v.dataset_id = ${id} order by source_row`.execute(db);
+  t.same(
+    stored.rows.map((r) => [r.source_row, r.value]),
+    [
+      [2, '10'],
+      [5005, '13'],
+    ],
+    'the first figure of a key is the one kept with the (rejected) version',
+  );
+});
+
+t.test('JSON: repeated keys by pointer; a refused observation does not claim its key', async (t) => {
+  const id = await newDataset();
+  const key = { indicator: 'PPKS-06', region: '65.71', period: '2025' };
+  const res = await pushJson(id, [
+    { ...key, value: 'x' },
+    { ...key, value: 5 },
+    { ...key, value: 6 },
+    { ...key, value: 7, sex: 'L' },
+    { ...key, region: ' 65.71', value: 8 },
+  ]);
+  const report = res.json();
+  const duplicates = report.findings.filter((f: { code: string }) => f.code === 'IO_DUPLICATE_KEY');
+  t.same(
+    duplicates.map((f: { pointer: string; row?: number }) => [f.pointer, f.row]),
+    [['/observations/2', undefined]],
+  );
+  t.match(duplicates[0].message.en, /^\/observations\/2 repeats the key .* at \/observations\/1/);
+  t.equal(report.summary.accepted, 2, 'the second and the broken-down figure');
+});
+
 t.test('dry run validates and stores nothing, not even a version number', async (t) => {
   const id = await newDataset();
   const res = await pushJson(id, good, '?dryRun=true');
