@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { stringify } from 'yaml';
 
 /** The API contract's version: bumped with every change to the document, as the CHANGELOG says. */
-export const API_VERSION = '0.5.0';
+export const API_VERSION = '0.6.0';
 
 export const TAGS = [
   { name: 'Auth', description: 'Access tokens for machine clients (OAuth2 client credentials).' },
