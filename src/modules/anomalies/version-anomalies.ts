@@ -138,14 +138,7 @@ function pushHit(hits: Hit[], hit: Hit | null) {
 }
 
 /** A pushed or stored figure, with what the groupings need. */
-interface Figure {
-  region: string;
-  level: number;
-  parent: string | null;
-  disaggKey: string;
-  period: string;
-  value: number;
-  population: number | null;
+interface Figure extends Omit<StoredFigure, 'source'> {
   pushed: PushedPoint | null;
   source: 'push' | FigureSource;
 }
