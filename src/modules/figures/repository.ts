@@ -95,9 +95,10 @@ function applyFilter<Q extends Figures>(q: Q, f: Omit<FigureFilter, 'asOf'>): Q 
  * Whether a consumer may see a figure (alias `figure`, its source dataset joined as `source`).
  * The chosen source decides first: a closed dataset's value never reaches a consumer, even
  * when an open dataset also reported the key; and a figure only closed datasets support is
- * hidden too. False for a missing (left-joined) figure: it has no candidates.
+ * hidden too. False for a missing (left-joined) figure: it has no candidates. Shared with
+ * IKESOS, so a consumer's scores use exactly the figures the pull API would serve it.
  */
-function consumerVisible(figure: string, source: string) {
+export function consumerVisible(figure: string, source: string) {
   return sql<boolean>`(coalesce(${sql.ref(source)}.metadata->>'access_classification', 'terbuka') <> 'tertutup' and exists (
       select 1 from jsonb_array_elements(${sql.ref(figure)}.candidates) c
       join datasets d on d.id = (c->>'dataset_id')::uuid

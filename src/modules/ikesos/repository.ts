@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { consumerVisible } from '../figures/repository.js';
 
 export type MethodologyRow = Awaited<ReturnType<typeof findMethodology>> & object;
 
@@ -70,12 +71,18 @@ export function selectedRegions(db: Kysely<DB>, s: RegionSelection) {
   return q.execute();
 }
 
-/** The reconciled totals (no breakdown) of some indicators for some regions and one period, as served now or at `asOf`. */
-export async function scoringFigures(db: Kysely<DB>, f: { indicators: string[]; regions: string[]; period: string; asOf: string | undefined }) {
+/**
+ * The reconciled totals (no breakdown) of some indicators for some regions and one period, as
+ * served now or at `asOf`. With `hideClosed` (consumers), a figure the pull API would not
+ * serve them (figures' `consumerVisible`) comes back as `restricted`, its value, method,
+ * conflict and source dropped here, so nothing of it can reach a consumer's score or response.
+ */
+export async function scoringFigures(db: Kysely<DB>, f: { indicators: string[]; regions: string[]; period: string; asOf: string | undefined; hideClosed: boolean }) {
   if (f.indicators.length === 0 || f.regions.length === 0) return [];
   const served = f.asOf
     ? sql`f.valid_from <= ${f.asOf}::timestamptz and (f.valid_to is null or f.valid_to > ${f.asOf}::timestamptz)`
     : sql`f.valid_to is null`;
+  const visible = f.hideClosed ? consumerVisible('f', 'd') : sql<boolean>`true`;
   const { rows } = await sql<{
     region_code: string;
     indicator_code: string;
@@ -86,16 +93,31 @@ export async function scoringFigures(db: Kysely<DB>, f: { indicators: string[]; 
     source_agency: string | null;
     source_version: number | null;
     source_dataset_id: string | null;
+    visible: boolean;
   }>`
     select f.region_code, f.indicator_code, f.status, f.value::text as value, f.method, f.conflict_id::text as conflict_id,
-           a.code as source_agency, v.version as source_version, v.dataset_id::text as source_dataset_id
+           a.code as source_agency, v.version as source_version, v.dataset_id::text as source_dataset_id, ${visible} as visible
     from reconciled_figures f
     left join dataset_versions v on v.id = f.source_version_id
     left join datasets d on d.id = v.dataset_id
     left join agencies a on a.id = d.agency_id
     where f.indicator_code = any(${f.indicators}::text[]) and f.region_code = any(${f.regions}::text[])
       and f.period = ${f.period} and f.disagg_key = '' and ${served}`.execute(db);
-  return rows;
+  return rows.map(({ visible: shown, ...r }) =>
+    shown
+      ? r
+      : {
+          region_code: r.region_code,
+          indicator_code: r.indicator_code,
+          status: 'restricted' as const,
+          value: null,
+          method: null,
+          conflict_id: null,
+          source_agency: null,
+          source_version: null,
+          source_dataset_id: null,
+        },
+  );
 }
 
 /**

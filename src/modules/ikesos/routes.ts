@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../http/app-error.js';
 import { pastInstant } from '../../http/as-of.js';
@@ -38,6 +39,13 @@ function presentMethodology(row: MethodologyRow) {
     retired_at: row.retired_at?.toISOString() ?? null,
   };
 }
+
+/** Consumers score from the figures the pull API serves them: none from a closed (tertutup) dataset. */
+const hidesClosed = (request: FastifyRequest) => principalOf(request).role === 'consumer';
+
+/** The closed-data rule of the score routes, in their descriptions. */
+const CLOSED_RULE =
+  'For consumers, scores, ranks (and the ranges of `observed` normalisation) are computed only from the figures the pull API serves them: a figure whose chosen source dataset is closed (`tertutup`), or that only closed datasets support, is left out as `restricted`, without value or source, and counts as missing in the coverage, so a consumer\'s score can differ from the one walidata, producers and admins see (computed from all figures).';
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
@@ -169,7 +177,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listIkesosScores',
         summary: 'IKESOS scores of regions for a period',
         description:
-          'Computed on read from the current reconciled figures (or those served at `asOf`), so a changed figure changes the score at once. Per region: score (0–100 by default), category, rank among the regions listed, each dimension\'s score and the coverage (indicators present / expected). Too little coverage gives `score: null` with the reason, never a number. Disputed figures are never used. The methodology is named in the response and flagged when provisional; official ministry scores, where loaded, are shown beside with the difference. Regions: `region`, or `regionLevel` and/or `within` (default: every kab/kota).',
+          'Computed on read from the current reconciled figures (or those served at `asOf`), so a changed figure changes the score at once. Per region: score (0–100 by default), category, rank among the regions listed, each dimension\'s score and the coverage (indicators present / expected). Too little coverage gives `score: null` with the reason, never a number. Disputed figures are never used. ' +
+          CLOSED_RULE +
+          ' The methodology is named in the response and flagged when provisional; official ministry scores, where loaded, are shown beside with the difference. Regions: `region`, or `regionLevel` and/or `within` (default: every kab/kota).',
         querystring: ScoresQuery,
         response: { 200: ScoreList, 404: problem('No such methodology (METHODOLOGY_NOT_FOUND).') },
       },
@@ -182,6 +192,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         selection: { region: q.region, within: q.within, level: level ? levelNumber(level as RegionLevel) : undefined },
         methodology: q.methodology,
         asOf: pastInstant(q.asOf),
+        hideClosed: hidesClosed(request),
       });
     },
   );
@@ -195,13 +206,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'explainIkesosScore',
         summary: 'Explain one score',
         description:
-          'Every input figure (value and reconciliation provenance) with its goalposts and normalised value, every dimension step (weight, coverage, score), the aggregation and scale, the rank among the regions of the same level and parent, what was left out and why, and the methodology version. Adds up by hand.',
+          'Every input figure (value and reconciliation provenance) with its goalposts and normalised value, every dimension step (weight, coverage, score), the aggregation and scale, the rank among the regions of the same level and parent, what was left out and why (`missing`, `disputed` with its conflict, `restricted`), and the methodology version. Adds up by hand. ' + CLOSED_RULE,
         params: ScoreParams,
         querystring: ScoreQuery,
         response: { 200: ScoreExplanation, 404: problem('No such region or methodology (REGION_NOT_FOUND, METHODOLOGY_NOT_FOUND).') },
       },
     },
-    async (request) => explainScore(db, request.params.region, request.params.period, { methodology: request.query.methodology, asOf: pastInstant(request.query.asOf) }),
+    async (request) =>
+      explainScore(db, request.params.region, request.params.period, { methodology: request.query.methodology, asOf: pastInstant(request.query.asOf), hideClosed: hidesClosed(request) }),
   );
 
   app.get(
@@ -212,13 +224,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['IKESOS'],
         operationId: 'getIkesosSensitivity',
         summary: 'How robust a score and its rank are',
-        description: 'The score and rank (among the regions of the same level and parent) when each dimension and indicator weight moves by ±10 %, and when each indicator is left out in turn.',
+        description: `The score and rank (among the regions of the same level and parent) when each dimension and indicator weight moves by ±10 %, and when each indicator is left out in turn. ${CLOSED_RULE}`,
         params: ScoreParams,
         querystring: ScoreQuery,
         response: { 200: SensitivitySchema, 404: problem('No such region or methodology (REGION_NOT_FOUND, METHODOLOGY_NOT_FOUND).') },
       },
     },
-    async (request) => scoreSensitivity(db, request.params.region, request.params.period, { methodology: request.query.methodology, asOf: pastInstant(request.query.asOf) }),
+    async (request) =>
+      scoreSensitivity(db, request.params.region, request.params.period, { methodology: request.query.methodology, asOf: pastInstant(request.query.asOf), hideClosed: hidesClosed(request) }),
   );
 
   app.post(

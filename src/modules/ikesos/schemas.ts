@@ -235,17 +235,22 @@ export const ScoreExplanation = Type.Object(
         value: Type.Union([Type.Number(), Type.Null()]),
         normalised: Type.Union([Type.Number(), Type.Null()], { description: '0–1 after normalisation and direction.' }),
         goalposts: Type.Union([Type.Object({ min: Type.Number(), max: Type.Number() }), Type.Null()]),
-        left_out: Type.Union([Type.Enum(['missing', 'disputed']), Type.Null()]),
-        provenance: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'The reconciled figure used: value, method, source agency and version, conflict.' })),
+        left_out: Type.Union([Type.Enum(['missing', 'disputed', 'restricted']), Type.Null()]),
+        provenance: Type.Optional(
+          Type.Record(Type.String(), Type.Unknown(), { description: 'The reconciled figure used: value, method, source agency and version, conflict. Absent when missing or restricted.' }),
+        ),
       }),
     ),
     left_out: Type.Array(
       Type.Object({
         indicator: Type.String(),
-        reason: Type.Enum(['missing', 'disputed'], { description: '`missing`: no reconciled figure; `disputed`: agencies disagree and the conflict is still open.' }),
+        reason: Type.Enum(['missing', 'disputed', 'restricted'], {
+          description:
+            '`missing`: no reconciled figure; `disputed`: agencies disagree and the conflict is still open; `restricted` (consumers only): sumber data tertutup / closed source — the figure comes from a closed (tertutup) dataset, so neither its value nor its source is shown.',
+        }),
         conflict_id: Type.Union([Type.String(), Type.Null()], { description: 'The open conflict (GET /v1/conflicts/{id}) when disputed.' }),
       }),
-      { description: 'Indicators not used, and why (disputed figures are never used). They count as not present in the coverage.' },
+      { description: 'Indicators not used, and why (disputed figures are never used, nor closed ones for consumers). They count as not present in the coverage.' },
     ),
     official: Official,
   },

@@ -2,16 +2,20 @@ import type { Mean, MethodologyConfig } from './methodology.js';
 
 /**
  * IKESOS arithmetic: normalise each reconciled figure, aggregate within dimensions, then
- * across them, and keep every step so a score can be checked by hand. Missing or disputed
- * figures are left out and reported, never imputed.
+ * across them, and keep every step so a score can be checked by hand. Missing, disputed or
+ * restricted figures are left out and reported, never imputed.
  */
 
 export interface FigureInput {
-  status: 'final' | 'disputed';
+  /** `restricted`: a figure the reader may not see (a consumer, a closed dataset); it arrives without a value. */
+  status: 'final' | 'disputed' | 'restricted';
   value: number | null;
   /** Whatever the caller wants echoed back with the step (the figure's provenance). */
   provenance?: unknown;
 }
+
+/** Why an indicator was not used: no figure, agencies disagree, or the reader may not see it. */
+export type LeftOut = 'missing' | 'disputed' | 'restricted';
 
 export interface IndicatorStep {
   code: string;
@@ -22,7 +26,7 @@ export interface IndicatorStep {
   /** 0–1 after normalisation (and direction); null when left out. */
   normalised: number | null;
   goalposts: { min: number; max: number } | null;
-  left_out: 'missing' | 'disputed' | null;
+  left_out: LeftOut | null;
   provenance?: unknown;
 }
 
@@ -108,7 +112,7 @@ export function scoreRegion(config: MethodologyConfig, figures: ReadonlyMap<stri
         value: f?.value ?? null,
         normalised,
         goalposts: range,
-        left_out: normalised !== null ? null : f?.status === 'disputed' ? 'disputed' : 'missing',
+        left_out: normalised !== null ? null : f && f.status !== 'final' ? f.status : 'missing',
         ...(f?.provenance !== undefined ? { provenance: f.provenance } : {}),
       });
     }

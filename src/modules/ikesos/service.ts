@@ -35,22 +35,31 @@ interface Provenance {
   conflict_id: string | null;
 }
 
-/** Every region's reconciled figures for the methodology's indicators, with their provenance. */
-async function figuresByRegion(db: Kysely<DB>, config: MethodologyConfig, regions: string[], period: string, asOf: string | undefined) {
-  const rows = await scoringFigures(db, { indicators: codesOf(config), regions, period, asOf });
-  const byRegion = new Map<string, Map<string, FigureInput & { provenance: Provenance }>>(regions.map((r) => [r, new Map()]));
+/** Who reads a score: consumers get it from the figures the pull API would serve them only. */
+interface Reader {
+  hideClosed: boolean;
+}
+
+/**
+ * Every region's reconciled figures for the methodology's indicators, with their provenance.
+ * A restricted figure has none: it is listed as left out, and the explanation names no source.
+ */
+async function figuresByRegion(db: Kysely<DB>, config: MethodologyConfig, regions: string[], period: string, q: Reader & { asOf?: string | undefined }) {
+  const rows = await scoringFigures(db, { indicators: codesOf(config), regions, period, asOf: q.asOf, hideClosed: q.hideClosed });
+  const byRegion = new Map<string, Map<string, FigureInput & { provenance?: Provenance }>>(regions.map((r) => [r, new Map()]));
   for (const r of rows) {
+    const provenance: Provenance = {
+      value: r.value,
+      method: r.method,
+      source_agency: r.source_agency,
+      source_dataset_id: r.source_dataset_id,
+      source_version: r.source_version,
+      conflict_id: r.conflict_id,
+    };
     byRegion.get(r.region_code)!.set(r.indicator_code, {
       status: r.status,
       value: r.value === null ? null : Number(r.value),
-      provenance: {
-        value: r.value,
-        method: r.method,
-        source_agency: r.source_agency,
-        source_dataset_id: r.source_dataset_id,
-        source_version: r.source_version,
-        conflict_id: r.conflict_id,
-      },
+      ...(r.status === 'restricted' ? {} : { provenance }),
     });
   }
   return byRegion;
@@ -71,12 +80,12 @@ function official(row: OfficialRow | undefined, score: number | null) {
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
-export async function computeScores(db: Kysely<DB>, q: { period: string; selection: RegionSelection; methodology?: string | undefined; asOf?: string | undefined }) {
+export async function computeScores(db: Kysely<DB>, q: Reader & { period: string; selection: RegionSelection; methodology?: string | undefined; asOf?: string | undefined }) {
   const methodology = await methodologyFor(db, q.methodology, q.asOf);
   const config = methodology.config as unknown as MethodologyConfig;
   const regions = await selectedRegions(db, q.selection);
   const codes = regions.map((r) => r.code);
-  const figures = await figuresByRegion(db, config, codes, q.period, q.asOf);
+  const figures = await figuresByRegion(db, config, codes, q.period, q);
   const { scores, ranks } = scoreAll(config, figures);
   const officials = await officialBeside(db, codes, q.period, q.asOf);
   return {
@@ -115,11 +124,11 @@ async function peersOf(db: Kysely<DB>, region: string) {
   return { self, peers: peers.map((p) => p.code) };
 }
 
-export async function explainScore(db: Kysely<DB>, region: string, period: string, q: { methodology?: string | undefined; asOf?: string | undefined }) {
+export async function explainScore(db: Kysely<DB>, region: string, period: string, q: Reader & { methodology?: string | undefined; asOf?: string | undefined }) {
   const methodology = await methodologyFor(db, q.methodology, q.asOf);
   const config = methodology.config as unknown as MethodologyConfig;
   const { self, peers } = await peersOf(db, region);
-  const figures = await figuresByRegion(db, config, peers, period, q.asOf);
+  const figures = await figuresByRegion(db, config, peers, period, q);
   const { scores, ranks } = scoreAll(config, figures);
   const s = scores.get(region)!;
   const officials = await officialBeside(db, [region], period, q.asOf);
@@ -138,19 +147,20 @@ export async function explainScore(db: Kysely<DB>, region: string, period: strin
     method: { normalisation: config.normalisation, aggregation: config.aggregation, floor: config.floor, scale: config.scale, coverage: config.coverage, categories: config.categories },
     dimensions: s.dimensions,
     indicators: s.indicators,
-    // A disputed figure names its open conflict, so the reader can see who disagrees.
+    // A disputed figure names its open conflict, so the reader can see who disagrees; a
+    // restricted one names nothing (its figure came without provenance).
     left_out: s.indicators
       .filter((i) => i.left_out !== null)
-      .map((i) => ({ indicator: i.code, reason: i.left_out!, conflict_id: i.left_out === 'disputed' ? (figures.get(region)!.get(i.code)?.provenance.conflict_id ?? null) : null })),
+      .map((i) => ({ indicator: i.code, reason: i.left_out!, conflict_id: i.left_out === 'disputed' ? (figures.get(region)!.get(i.code)?.provenance?.conflict_id ?? null) : null })),
     official: official(officials.get(region), s.score),
   };
 }
 
-export async function scoreSensitivity(db: Kysely<DB>, region: string, period: string, q: { methodology?: string | undefined; asOf?: string | undefined }) {
+export async function scoreSensitivity(db: Kysely<DB>, region: string, period: string, q: Reader & { methodology?: string | undefined; asOf?: string | undefined }) {
   const methodology = await methodologyFor(db, q.methodology, q.asOf);
   const config = methodology.config as unknown as MethodologyConfig;
   const { peers } = await peersOf(db, region);
-  const figures = await figuresByRegion(db, config, peers, period, q.asOf);
+  const figures = await figuresByRegion(db, config, peers, period, q);
   const result = sensitivity(config, figures, region);
   const r = (n: number | null) => (n === null ? null : round(n));
   return {

@@ -33,12 +33,12 @@ async function publishVersion(auth: Auth, id: string, version: number, region: s
   if (published.statusCode !== 200) throw new Error(published.body);
 }
 
-async function publishAll(auth: Auth, region: string, codes: string[], values: Record<string, number> = {}): Promise<string> {
+async function publishAll(auth: Auth, region: string, codes: string[], values: Record<string, number> = {}, access = 'terbatas'): Promise<string> {
   const created = await app.inject({
     method: 'POST',
     url: '/v1/datasets',
     headers: auth,
-    payload: { ...datasetBody, title: `IKESOS ${region}`, indicators: codes, estimation_levels: ['kabkota'] },
+    payload: { ...datasetBody, title: `IKESOS ${region}`, indicators: codes, estimation_levels: ['kabkota'], access_classification: access },
   });
   const id = created.json().id as string;
   await publishVersion(auth, id, 1, region, codes, values);
@@ -318,4 +318,53 @@ t.test('two drafts activated at the same moment: one gets a 409 problem, not a 5
   t.match(res.json(), { code: 'METHODOLOGY_ACTIVATION_CONFLICT', detail: /Another methodology was activated at the same moment/ });
   t.same((await methodologies()).map((m) => [m.version, m.status]), [['2026.0-sementara', 'retired'], ['2026.1', 'active'], ['race-a', 'draft'], ['race-b', 'draft']], 'the request changed nothing');
   t.equal((await activate(mine)).statusCode, 200, 'without the race, the same request succeeds');
+});
+
+t.test('consumers are scored without figures of closed (tertutup) datasets: left out as restricted, with no value or source', async (t) => {
+  // Tana Tidung: Dinas Sosial reports 14 indicators openly; BPS reports the poverty share (IKS-12)
+  // only in a closed dataset. A value nothing else in the responses could produce by chance.
+  await createAgency(ctx, 'DINSOS-6504', '65.04');
+  await createAgency(ctx, 'BPS-6504', '65.04', 'BPS');
+  const dinsos = await ctx.login('producer', 'DINSOS-6504');
+  const bps = await ctx.login('producer', 'BPS-6504');
+  await publishAll(dinsos.auth, '65.04', CODES.filter((c) => c !== 'IKS-12'));
+  const closed = await publishAll(bps.auth, '65.04', ['IKS-12'], { 'IKS-12': 37.25 }, 'tertutup');
+  const get = (url: string, auth: Auth) => app.inject({ url, headers: auth });
+  const secrets = ['37.25', '0.6275', 'BPS-6504', closed];
+
+  const walidata = (await get('/v1/ikesos/scores/65.04/2025', verifier.auth)).json();
+  t.same(walidata.left_out, [], 'walidata: every figure used');
+  t.same(walidata.coverage, { present: 15, expected: 15, share: 1 });
+  t.match(walidata.indicators.find((i: Step) => i.code === 'IKS-12'), { value: 37.25, normalised: 0.6275, left_out: null, provenance: { source_agency: 'BPS-6504', source_dataset_id: closed } });
+  t.same((await get('/v1/ikesos/scores/65.04/2025', malinau.auth)).json().coverage, walidata.coverage, 'a producer sees the score from all figures too');
+
+  const res = await get('/v1/ikesos/scores/65.04/2025', consumer.auth);
+  t.equal(res.statusCode, 200, res.body);
+  const e = res.json();
+  t.same(e.left_out, [{ indicator: 'IKS-12', reason: 'restricted', conflict_id: null }]);
+  const step = e.indicators.find((i: Step) => i.code === 'IKS-12');
+  t.match(step, { value: null, normalised: null, left_out: 'restricted' });
+  t.notOk('provenance' in step, 'no source named');
+  t.same(e.coverage, { present: 14, expected: 15, share: 14 / 15 }, 'counted as missing');
+  t.equal(e.dimensions.find((d: Dim) => d.code === 'perlindungan_sosial').present, walidata.dimensions.find((d: Dim) => d.code === 'perlindungan_sosial').present - 1);
+  t.not(e.score, null, '14 of 15 is still above the coverage rule');
+  t.not(e.score, walidata.score, 'a different score than the walidata\'s');
+  for (const secret of secrets) t.notOk(res.body.includes(secret), `${secret} appears nowhere in the explanation`);
+
+  const list = await get('/v1/ikesos/scores?period=2025&within=65&regionLevel=kabkota', consumer.auth);
+  const row = list.json().data.find((r: { region: string }) => r.region === '65.04');
+  t.match(row, { score: e.score, rank: e.rank, coverage: { present: 14, expected: 15 } }, 'the list agrees with the explanation');
+  const walidataRow = (await get('/v1/ikesos/scores?period=2025&within=65&regionLevel=kabkota', verifier.auth)).json().data.find((r: { region: string }) => r.region === '65.04');
+  t.match(walidataRow, { score: walidata.score, coverage: { present: 15 } });
+  for (const secret of secrets) t.notOk(list.body.includes(secret), `${secret} appears nowhere in the list`);
+
+  const sensitivity = await get('/v1/ikesos/scores/65.04/2025/sensitivity', consumer.auth);
+  t.equal(sensitivity.statusCode, 200, sensitivity.body);
+  const s = sensitivity.json();
+  t.equal(s.score, e.score, 'sensitivity starts from the consumer\'s score');
+  t.match(s.scenarios.find((x: { kind: string; target: string }) => x.kind === 'leave-out' && x.target === 'IKS-12'), { delta: 0, rank_change: 0 }, 'leaving out an unused figure changes nothing');
+  for (const secret of secrets) t.notOk(sensitivity.body.includes(secret), `${secret} appears nowhere in the sensitivity`);
+  const walidataSensitivity = (await get('/v1/ikesos/scores/65.04/2025/sensitivity', verifier.auth)).json();
+  t.equal(walidataSensitivity.score, walidata.score);
+  t.not(walidataSensitivity.scenarios.find((x: { kind: string; target: string }) => x.kind === 'leave-out' && x.target === 'IKS-12').delta, 0, 'for walidata the closed figure counts');
 });

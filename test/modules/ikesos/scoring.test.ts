@@ -19,8 +19,8 @@ const config: MethodologyConfig = {
     { code: 'b', name: 'B', weight: 1, indicators: [{ code: 'X3', direction: 'positive', weight: 1, goalposts: { min: 0, max: 100 } }] },
   ],
 };
-const figures = (values: Record<string, number | 'disputed'>) =>
-  new Map<string, FigureInput>(Object.entries(values).map(([k, v]) => [k, v === 'disputed' ? { status: 'disputed', value: null } : { status: 'final', value: v }]));
+const figures = (values: Record<string, number | 'disputed' | 'restricted'>) =>
+  new Map<string, FigureInput>(Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? { status: v, value: null } : { status: 'final', value: v }]));
 
 /** Float arithmetic: equal to 1e-9. */
 function close(t: Test, actual: number | null | undefined, expected: number, message?: string) {
@@ -53,6 +53,9 @@ t.test('a score by hand, and what is left out', async (t) => {
   t.match(disputed.indicators.find((i) => i.code === 'X2'), { left_out: 'disputed', normalised: null });
   t.equal(disputed.score, null, '2 of 3 is below the overall coverage of 0.75');
   t.match(disputed.reason, /coverage 2\/3 below 0.75/);
+  const restricted = scoreRegion(config, figures({ X1: 50, X2: 'restricted', X3: 30 }), new Map());
+  t.match(restricted.indicators.find((i) => i.code === 'X2'), { left_out: 'restricted', value: null, normalised: null }, 'a figure the reader may not see is left out as restricted');
+  t.same(restricted.coverage, disputed.coverage, 'and counts as missing, like a disputed one');
   const noB = scoreRegion({ ...config, coverage: { min_dimension: 0.5, min_overall: 0.5 } }, figures({ X1: 50, X2: 10 }), new Map());
   t.equal(noB.score, null);
   t.match(noB.reason, /dimension b has no score/);
@@ -68,6 +71,7 @@ t.test('observed normalisation uses the regions compared', async (t) => {
     ['r2', figures({ X1: 30, X2: 30, X3: 'disputed' })],
   ]);
   t.same([...observedRanges(regions.values())], [['X1', { min: 10, max: 30 }], ['X2', { min: 10, max: 30 }], ['X3', { min: 10, max: 10 }]]);
+  t.same([...observedRanges([figures({ X1: 10 }), figures({ X1: 'restricted' })])], [['X1', { min: 10, max: 10 }]], 'a restricted figure does not widen the observed range');
   const { scores, ranks } = scoreAll(observed, regions);
   close(t, scores.get('r1')!.score, ((0.75 + 0.5) / 2) * 100, 'r1: X1 worst (0), X2 best (1) → a = 0.75; X3 alone (no spread) → 0.5');
   t.equal(ranks.get('r1'), 1);
