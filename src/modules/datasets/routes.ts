@@ -87,7 +87,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['Datasets'],
         operationId: 'updateDataset',
         summary: 'Change dataset metadata',
-        description: 'Producer of the owning agency only (403 AGENCY_SCOPE_FORBIDDEN otherwise). Only the fields sent change. Audited with before and after.',
+        description:
+          'Producer of the owning agency only (403 AGENCY_SCOPE_FORBIDDEN otherwise). Only the fields sent change. Audited with before and after. Changing `access_classification` to or from `tertutup` re-announces, in the same transaction, every current figure the dataset supports whose visibility to consumers it changes: consumers syncing from GET /v1/figures/changes get it withdrawn, or delivered.',
         params: DatasetParams,
         body: DatasetPatch,
         response: { 200: Dataset, 403: scopeForbidden, 422: problem('An indicator is not in the catalogue (REFERENCE_INVALID).') },

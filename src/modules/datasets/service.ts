@@ -5,6 +5,7 @@ import { unknownCode } from '../../http/field-errors.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { Principal } from '../auth/principal.js';
 import { existingIndicatorCodes } from '../indicators/repository.js';
+import { reannounceReclassified } from '../reconciliation/reclassify.js';
 import { presentDataset } from './present.js';
 import { findDataset, insertDataset, updateDataset, type DatasetRow } from './repository.js';
 import type { DatasetCreateBody, DatasetPatchBody } from './schemas.js';
@@ -62,11 +63,15 @@ export async function patchDataset(db: Kysely<DB>, actor: Principal, requestId: 
     const { title, indicators, ...metadataPatch } = patch;
     if (indicators) await assertIndicatorsExist(trx, indicators);
     const before = presentDataset(current);
-    await updateDataset(trx, id, {
-      title: title ?? current.title,
-      indicator_codes: indicators ?? current.indicator_codes,
-      metadata: { ...current.metadata, ...metadataPatch },
-    });
+    const update = () =>
+      updateDataset(trx, id, {
+        title: title ?? current.title,
+        indicator_codes: indicators ?? current.indicator_codes,
+        metadata: { ...current.metadata, ...metadataPatch },
+      });
+    // The classification decides what consumers see of the dataset's figures: the change feed must say so.
+    if (metadataPatch.access_classification === undefined) await update();
+    else await reannounceReclassified(trx, id, update);
     const after = presentDataset((await findDataset(trx, id))!);
     await recordAudit(trx, { actor, requestId, action: 'dataset.updated', entityType: 'dataset', entityId: id, before, after });
     return after;

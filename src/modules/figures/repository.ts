@@ -127,21 +127,34 @@ export function figureSeries(db: Kysely<DB>, f: FigureFilter) {
 }
 
 /**
+ * Whether two figure rows say the same thing: a rewrite that changed nothing in the figure,
+ * which only happens when a dataset's classification changed who may see it (reclassify.ts).
+ */
+function sameFigure(a: string, b: string) {
+  const col = (c: string) => sql`${sql.ref(`${a}.${c}`)} is not distinct from ${sql.ref(`${b}.${c}`)}`;
+  return sql<boolean>`(${sql.ref(`${b}.id`)} is not null and ${sql.join(
+    ['status', 'value', 'method', 'source_version_id', 'candidates', 'conflict_id', 'rationale', 'decided_by'].map(col),
+    sql` and `,
+  )})`;
+}
+
+/**
  * The change feed after `since` (a sequence number), oldest first, with each change's figure
  * as written then. `visible` is false only for consumers, on a change that hides from them a
  * figure they could see until then (its value now comes from a closed dataset): the route
  * reports it as withdrawn, so a consumer syncing from the feed drops the stale value instead
  * of keeping it forever. Changes a consumer may not see, after a figure it could not see
  * either, are left out: they would only reveal that a closed dataset reported the key.
+ *
+ * A reclassified dataset's figures are written again unchanged (a re-announcement). To
+ * consumers it is withdrawn when the figure is hidden from them now and carries it otherwise,
+ * and the figure's earlier entry is left out: replaying from any cursor then delivers the
+ * figure once, at its latest announcement, and a consumer that synced before the change gets
+ * exactly the entry that brings it up to date. Everyone else saw nothing change: they do
+ * not get re-announcements.
  */
 export function listChanges(db: Kysely<DB>, f: { since: string; limit: number; hideClosed: boolean; indicators?: string[] | undefined }) {
   const q = applyFilter(selectFigures(db).innerJoin('figure_changes as c', 'c.figure_id', 'f.id'), { ...f, hideClosed: false })
-    .select([sql<string>`c.seq::text`.as('seq'), 'c.kind', 'c.at'])
-    .where('c.seq', '>', f.since)
-    .orderBy('c.seq')
-    .limit(f.limit + 1);
-  if (!f.hideClosed) return q.select(sql<boolean>`true`.as('visible')).execute();
-  return q
     .leftJoin('reconciled_figures as p', (join) =>
       // The figure this change replaced: writers close it at the instant the new one starts.
       join
@@ -151,11 +164,40 @@ export function listChanges(db: Kysely<DB>, f: { since: string; limit: number; h
         .onRef('p.disagg_key', '=', 'f.disagg_key')
         .onRef('p.valid_to', '=', 'f.valid_from'),
     )
+    .select([sql<string>`c.seq::text`.as('seq'), 'c.kind', 'c.at'])
+    .where('c.seq', '>', f.since)
+    .orderBy('c.seq')
+    .limit(f.limit + 1);
+  if (!f.hideClosed) return q.select(sql<boolean>`true`.as('visible')).where(sql<boolean>`not ${sameFigure('f', 'p')}`).execute();
+  return q
+    .leftJoin('reconciled_figures as n', (join) =>
+      // The figure that replaced this one.
+      join
+        .onRef('n.indicator_code', '=', 'f.indicator_code')
+        .onRef('n.period', '=', 'f.period')
+        .onRef('n.region_code', '=', 'f.region_code')
+        .onRef('n.disagg_key', '=', 'f.disagg_key')
+        .onRef('n.valid_from', '=', 'f.valid_to'),
+    )
     .leftJoin('dataset_versions as pv', 'pv.id', 'p.source_version_id')
     .leftJoin('datasets as pd', 'pd.id', 'pv.dataset_id')
     .select(consumerVisible('f', 'sd').as('visible'))
-    .where((eb) => eb.or([consumerVisible('f', 'sd'), consumerVisible('p', 'pd')]))
+    .where((eb) => eb.or([consumerVisible('f', 'sd'), consumerVisible('p', 'pd'), sameFigure('f', 'p')]))
+    .where(sql<boolean>`not ${sameFigure('f', 'n')}`)
     .execute();
+}
+
+/** Each current figure a dataset supports (its source or a candidate): whether a consumer may see it now, by figure id. */
+export async function consumerVisibilityOfDatasetFigures(db: Kysely<DB>, datasetId: string): Promise<Map<string, boolean>> {
+  const rows = await db
+    .selectFrom('reconciled_figures as f')
+    .leftJoin('dataset_versions as sv', 'sv.id', 'f.source_version_id')
+    .leftJoin('datasets as sd', 'sd.id', 'sv.dataset_id')
+    .select([sql<string>`f.id::text`.as('id'), consumerVisible('f', 'sd').as('visible')])
+    .where('f.valid_to', 'is', null)
+    .where((eb) => eb.or([eb('sd.id', '=', datasetId), sql<boolean>`f.candidates @> ${JSON.stringify([{ dataset_id: datasetId }])}::jsonb`]))
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.visible]));
 }
 
 /** Dataset classifications of the datasets candidates come from, to hide what a consumer may not see. */

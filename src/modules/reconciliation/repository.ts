@@ -258,6 +258,27 @@ export async function writeFigures(db: Kysely<DB>, writes: readonly FigureWrite[
 }
 
 /**
+ * The current figures `ids` written again unchanged, each with the kind of the change that
+ * made it: what a reclassified dataset's figures are re-announced with (reclassify.ts).
+ * Every figure row has exactly one change-feed entry (writeFigures writes them together).
+ */
+export async function unchangedRewrites(db: Kysely<DB>, ids: readonly string[]): Promise<FigureWrite[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sql<KeyCandidates & { status: FigureState['status']; value: string | null; method: FigureMethod | null; source_version_id: string | null; conflict_id: string | null; rationale: string | null; decided_by: string | null; kind: ChangeKind }>`
+    select f.indicator_code, f.region_code, f.period, f.disagg_key, f.disagg, f.candidates, f.status, f.value::text as value, f.method,
+           f.source_version_id::text as source_version_id, f.conflict_id::text as conflict_id, f.rationale, f.decided_by, c.kind
+    from reconciled_figures f
+    join figure_changes c on c.figure_id = f.id
+    where f.id = any(${ids}::bigint[]) and f.valid_to is null
+    order by f.indicator_code, f.period, f.region_code, f.disagg_key`.execute(db);
+  return rows.map((r) => ({
+    key: { indicator_code: r.indicator_code, region_code: r.region_code, period: r.period, disagg_key: r.disagg_key, disagg: r.disagg, candidates: r.candidates },
+    kind: r.kind,
+    state: { status: r.status, value: r.value, method: r.method, sourceVersionId: r.source_version_id, conflictId: r.conflict_id, rationale: r.rationale, decidedBy: r.decided_by },
+  }));
+}
+
+/**
  * Findings on the candidates' observations of a conflict's key: what the walidata should weigh.
  * Findings carry no breakdown key of their own, only the breakdown inside `details`; without
  * comparing it, the sex=L conflict would show the sex=P findings of the same region and year.

@@ -259,3 +259,50 @@ t.test('a client replaying the change feed from an old cursor gets every later c
   t.equal(new Set(later).size, later.length, 'nothing twice');
   t.same((await replay(oldCursor, 1000)).map(changeId), later, 'the same cursor replays the same changes, whatever the page size');
 });
+
+t.test('reclassifying a dataset to and from tertutup reaches consumers through the change feed, each change once', async (t) => {
+  const cursors = new Map<string, string>();
+  const sync = async (auth: Auth) => {
+    const out: Change[] = [];
+    for (;;) {
+      const since = cursors.get(auth.authorization);
+      const page = (await app.inject({ url: `/v1/figures/changes${since ? `?since=${since}` : ''}`, headers: auth })).json();
+      out.push(...page.data);
+      cursors.set(auth.authorization, page.next_cursor);
+      if (!page.has_more) return out.map((c) => [c.kind, c.figure.period, c.figure.value]);
+    }
+  };
+  const key2021 = (changes: Change[]) => changes.filter((c) => c.figure.indicator === 'PPKS-06' && c.figure.period === '2021').map((c) => [c.kind, c.figure.value]);
+  const reclassify = async (access: string) => {
+    const res = await app.inject({ method: 'PATCH', url: `/v1/datasets/${id}`, headers: dinsos.auth, payload: { access_classification: access } });
+    t.equal(res.statusCode, 200, `PATCH to ${access}`);
+  };
+
+  await sync(consumer.auth);
+  await sync(verifier.auth);
+  const id = await publishFigure(dinsos.auth, 31, '2021');
+  t.same(await sync(consumer.auth), [['new', '2021', '31']], 'the consumer syncs the restricted figure');
+  t.same(await sync(verifier.auth), [['new', '2021', '31']]);
+  const synced = cursors.get(consumer.auth.authorization)!;
+
+  await reclassify('tertutup');
+  t.same(await sync(consumer.auth), [['withdrawn', '2021', undefined]], 'closing the dataset withdraws it, once');
+  t.notOk(await figure('2021'), 'and /v1/figures no longer serves it');
+  t.same(await sync(verifier.auth), [], 'walidata saw nothing change');
+  t.same(key2021(await replay(undefined, 1000)), [['withdrawn', undefined]], 'a consumer starting now never gets the value');
+
+  await reclassify('terbatas');
+  t.same(await sync(consumer.auth), [['new', '2021', '31']], 'reopening brings it back, once');
+  t.match(await figure('2021'), { value: '31' });
+  t.same(await sync(verifier.auth), []);
+  t.same(await sync(consumer.auth), [], 'nothing more');
+
+  await reclassify('terbuka');
+  t.same(await sync(consumer.auth), [], 'a change that hides nothing writes nothing');
+
+  t.same(key2021(await replay(undefined, 1000)), [['new', '31']], 'replayed from the start: the figure once');
+  t.same(key2021(await replay(undefined, 2)), [['new', '31']], 'whatever the page size');
+  t.same(key2021(await replay(synced, 1000)), [['new', '31']], 'a consumer that missed both changes gets the figure once more, unchanged');
+  t.same(key2021(await replay(undefined, 1000, verifier.auth)), [['new', '31']], 'walidata replay it once too');
+  t.match(await figure('2021', verifier.auth), { value: '31', source: { dataset_id: id } }, 'walidata are served it throughout');
+});

@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { consumerVisibilityOfDatasetFigures } from '../figures/repository.js';
+import { lockFigureWriters, unchangedRewrites, writeFigures } from './repository.js';
+
+/** The figures whose consumer visibility differs between two readings (figure id → visible). */
+export function flippedFigures(before: ReadonlyMap<string, boolean>, after: ReadonlyMap<string, boolean>): string[] {
+  return [...after].filter(([id, visible]) => before.has(id) && before.get(id) !== visible).map(([id]) => id);
+}
+
+/**
+ * Runs `reclassify` (a change of the dataset's access classification) in the caller's
+ * transaction, and writes again, unchanged, every current figure the dataset supports whose
+ * visibility to consumers it flipped (to or from `tertutup`). Changing a classification
+ * writes no figure by itself, so without this a consumer syncing from the change feed would
+ * keep a value /v1/figures no longer serves it, and never receive one it now may see. The
+ * rewrite goes through writeFigures like every other figure change: the new entry reaches
+ * consumers as `withdrawn` or with the figure, and stands in for the figure's earlier entry
+ * (see listChanges); the lock keeps its sequence number in commit order.
+ */
+export async function reannounceReclassified<T>(db: Kysely<DB>, datasetId: string, reclassify: () => Promise<T>): Promise<T> {
+  await lockFigureWriters(db);
+  const before = await consumerVisibilityOfDatasetFigures(db, datasetId);
+  const result = await reclassify();
+  const after = await consumerVisibilityOfDatasetFigures(db, datasetId);
+  await writeFigures(db, await unchangedRewrites(db, flippedFigures(before, after)));
+  return result;
+}
