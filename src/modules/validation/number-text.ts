@@ -13,6 +13,7 @@ export interface ParseNumberOptions {
   valueType: 'integer' | 'decimal';
 }
 
+const DIGITS = /^\d+$/;
 const PLAIN = /^(\d+)(?:\.(\d+))?$/;
 const COMMA_DECIMAL = /^(\d+),(\d+)$/;
 // One group of three after a separator: 1.234 is a thousand or one-and-a-bit depending on the
@@ -33,8 +34,8 @@ const EXPONENT_FORM = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/;
 
 /** Canonical decimal text: no sign on zero, no leading zeros, no trailing fractional zeros. */
 function canonical(negative: boolean, intPart: string, fracPart: string): string {
-  const int = intPart.replace(/^0+(?=\d)/, '') || '0';
-  const frac = fracPart.replace(/0+$/, '');
+  const int = intPart.startsWith('0') ? intPart.replace(/^0+(?=\d)/, '') || '0' : intPart || '0';
+  const frac = fracPart === '' ? '' : fracPart.replace(/0+$/, '');
   const body = frac === '' ? int : `${int}.${frac}`;
   return negative && body !== '0' ? `-${body}` : body;
 }
@@ -66,6 +67,8 @@ function parseText(raw: string, options: ParseNumberOptions): ParsedNumber {
   if (NOT_FINITE_WORDS.test(text)) return { ok: false, reason: 'not-finite' };
   const negative = text.startsWith('-');
   const body = negative || text.startsWith('+') ? text.slice(1) : text;
+  // Whole numbers without separators are most of every file and can mean only one thing.
+  if (DIGITS.test(body)) return { ok: true, text: canonical(negative, body, ''), usedDecimalComma: false };
 
   if (THOUSANDS.some((re) => re.test(body))) return { ok: false, reason: 'thousands-separator' };
   // A dot is the thousands mark wherever a comma is the decimal mark, so in a decimal-comma
@@ -98,14 +101,21 @@ export function parseNumber(raw: unknown, options: ParseNumberOptions): ParsedNu
 }
 
 function magnitudeCompare(a: string, b: string): number {
-  const [ai = '', af = ''] = a.split('.');
-  const [bi = '', bf = ''] = b.split('.');
-  if (ai.length !== bi.length) return ai.length < bi.length ? -1 : 1;
-  if (ai !== bi) return ai < bi ? -1 : 1;
-  const width = Math.max(af.length, bf.length);
-  const ap = af.padEnd(width, '0');
-  const bp = bf.padEnd(width, '0');
-  return ap === bp ? 0 : ap < bp ? -1 : 1;
+  const aPoint = a.indexOf('.');
+  const bPoint = b.indexOf('.');
+  const aInt = aPoint === -1 ? a.length : aPoint;
+  const bInt = bPoint === -1 ? b.length : bPoint;
+  if (aInt !== bInt) return aInt < bInt ? -1 : 1;
+  // Integer parts of one width line up digit by digit; a fraction that ends reads on as zeros.
+  // Character by character rather than split and padded: this runs for every bounded value.
+  const end = Math.max(a.length, b.length);
+  for (let i = 0; i < end; i++) {
+    if (i === aInt) continue;
+    const ca = i < a.length ? a.charCodeAt(i) : 48;
+    const cb = i < b.length ? b.charCodeAt(i) : 48;
+    if (ca !== cb) return ca < cb ? -1 : 1;
+  }
+  return 0;
 }
 
 /**

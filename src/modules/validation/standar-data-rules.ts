@@ -272,9 +272,18 @@ function checkValue(
   return parsed.text;
 }
 
+// An indicator's bounds are few and asked for on every row: spelled out once each.
+const boundTexts = new Map<number, string | null>();
+function boundText(bound: number | null): string | null {
+  if (bound === null) return null;
+  let text = boundTexts.get(bound);
+  if (text === undefined) boundTexts.set(bound, (text = numberToDecimalText(bound)));
+  return text;
+}
+
 function outside(text: string, min: number | null, max: number | null): boolean {
-  const lo = min === null ? null : numberToDecimalText(min);
-  const hi = max === null ? null : numberToDecimalText(max);
+  const lo = boundText(min);
+  const hi = boundText(max);
   return (lo !== null && compareDecimalText(text, lo) < 0) || (hi !== null && compareDecimalText(text, hi) > 0);
 }
 

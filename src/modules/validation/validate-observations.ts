@@ -48,6 +48,11 @@ export function checkObservations(raws: readonly RawObservation[], ctx: Validati
     const judged = new Set(interop.filter((f) => f.severity === 'error').map((f) => f.column));
     const region = checkRegion(raw, ctx);
     const standar = checkStandarData(raw, ctx, options);
+    if (interop.length === 0 && region.length === 0 && standar.findings.length === 0) {
+      // The common case, without the bookkeeping findings need.
+      if (standar.observation && typeof raw.region === 'string') accepted.push({ ...standar.observation, region_code: raw.region });
+      continue;
+    }
     const own = [...interop, ...region, ...standar.findings].filter((f) => f.principle === 'interoperabilitas' || !judged.has(f.column));
     findings.push(...own);
     if (hasError(own) || !standar.observation || typeof raw.region !== 'string') continue;

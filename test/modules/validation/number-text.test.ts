@@ -131,4 +131,9 @@ t.test('compareDecimalText compares exactly', async (t) => {
   t.equal(compareDecimalText('0.5', '0.45'), 1);
   t.equal(compareDecimalText('1.50', '1.5'), 0);
   t.equal(compareDecimalText('-0.1', '-0.1'), 0);
+  t.equal(compareDecimalText('12', '12.5'), -1, 'a whole number against its own fraction');
+  t.equal(compareDecimalText('12.5', '12'), 1);
+  t.equal(compareDecimalText('12.05', '12.5'), -1);
+  t.equal(compareDecimalText('100', '99.99'), 1, 'the wider integer part wins');
+  t.equal(compareDecimalText('0.001', '0'), 1);
 });
