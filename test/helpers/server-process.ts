@@ -36,7 +36,9 @@ export async function freePort(): Promise<number> {
 export async function waitReady(port: number, exited: Promise<unknown>): Promise<boolean> {
   let done = false;
   void exited.then(() => (done = true));
-  for (let i = 0; i < 600 && !done; i++) {
+  // A fresh PGlite directory loads the reference data first: ~12 s alone, much more on a busy machine.
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline && !done) {
     if (await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false)) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
