@@ -89,8 +89,11 @@ export function detectVersionAnomalies(input: IndicatorInput): Finding[] {
   const { rules } = input;
   const out: Finding[] = [];
   if (rules.jump.severity !== 'off' || rules.zero.severity !== 'off' || rules.flat.severity !== 'off') out.push(...seriesFindings(input));
-  if (rules.outlier.severity !== 'off') out.push(...peerFindings(input));
-  if (input.isCount && rules.coherence.severity !== 'off') out.push(...coherenceFindings(input));
+  const checksPeers = rules.outlier.severity !== 'off';
+  const checksCoherence = input.isCount && rules.coherence.severity !== 'off';
+  const all = checksPeers || checksCoherence ? figures(input) : [];
+  if (checksPeers) out.push(...peerFindings(input, all));
+  if (checksCoherence) out.push(...coherenceFindings(input, all));
   if (input.countsPeople && rules.population.severity !== 'off') {
     for (const p of input.points) {
       if (p.population && exceedsPopulation(p.value, p.population.value)) out.push(populationFinding(ref(input.indicator, p), p.population, rules));
@@ -115,6 +118,8 @@ function seriesFindings(input: IndicatorInput): Finding[] {
 
   const out: Finding[] = [];
   for (const byPeriod of series.values()) {
+    // A lone figure has nothing to jump from, fall from or repeat.
+    if (byPeriod.size < 2) continue;
     const ordered = [...byPeriod.values()].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
     ordered.forEach((entry, i) => {
       if (!entry.pushed) return;
@@ -143,11 +148,14 @@ interface Figure extends Omit<StoredFigure, 'source'> {
   source: 'push' | FigureSource;
 }
 
+/** Built once per indicator, field by field: a push holds up to a million points and spreading each was the detectors' main cost. */
 function figures(input: IndicatorInput): Figure[] {
-  return [
-    ...input.points.map((p) => ({ ...p, population: p.population?.value ?? null, pushed: p, source: 'push' as const })),
-    ...input.stored.map((f) => ({ ...f, pushed: null })),
-  ];
+  const out: Figure[] = [];
+  for (const p of input.points) {
+    out.push({ region: p.region, level: p.level, parent: p.parent, disaggKey: p.disaggKey, period: p.period, value: p.value, population: p.population?.value ?? null, pushed: p, source: 'push' });
+  }
+  for (const f of input.stored) out.push({ ...f, pushed: null });
+  return out;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -164,8 +172,8 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 const compared = (f: Figure): ComparedFigure => ({ region: f.region, value: f.value, source: f.source });
 
 /** Peers are regions of the same level and parent for the same period and breakdown, pushed or published; only pushed points are judged. */
-function peerFindings(input: IndicatorInput): Finding[] {
-  const groups = groupBy(figures(input), (f) => [f.period, f.disaggKey, f.level, f.parent ?? ''].join(SEP));
+function peerFindings(input: IndicatorInput, all: readonly Figure[]): Finding[] {
+  const groups = groupBy(all, (f) => `${f.period}${SEP}${f.disaggKey}${SEP}${f.level}${SEP}${f.parent ?? ''}`);
   const out: Finding[] = [];
   for (const group of groups.values()) {
     if (!group.some((f) => f.pushed)) continue;
@@ -173,6 +181,7 @@ function peerFindings(input: IndicatorInput): Finding[] {
       group.map((f) => ({ key: f, value: f.value, population: f.population })),
       input.rules.outlier,
     );
+    if (hits.length === 0) continue;
     const peers = group.map(compared);
     for (const hit of hits) {
       if (hit.key.pushed) out.push(outlierFinding(ref(input.indicator, hit.key.pushed), hit, peers, input.rules));
@@ -194,15 +203,15 @@ export function coherenceParents(points: readonly PushedPoint[], stored: readonl
  * the parent is a published figure, on the pushed child with the largest value (the one
  * most likely to tip the sum), once per parent rather than once per child.
  */
-function coherenceFindings(input: IndicatorInput): Finding[] {
-  const all = figures(input);
+function coherenceFindings(input: IndicatorInput, all: readonly Figure[]): Finding[] {
+  const groupKey = (region: string, f: Figure) => `${region}${SEP}${f.period}${SEP}${f.disaggKey}`;
   const children = groupBy(
     all.filter((f) => f.parent !== null),
-    (f) => [f.parent, f.period, f.disaggKey].join(SEP),
+    (f) => groupKey(f.parent!, f),
   );
   const out: Finding[] = [];
   for (const parent of all) {
-    const kids = children.get([parent.region, parent.period, parent.disaggKey].join(SEP));
+    const kids = children.get(groupKey(parent.region, parent));
     if (!kids) continue;
     const at = parent.pushed ?? kids.filter((k) => k.pushed).sort((a, b) => b.value - a.value)[0]?.pushed;
     if (!at) continue;

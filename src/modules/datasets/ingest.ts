@@ -195,7 +195,7 @@ export async function runValidation(db: Kysely<DB>, target: ValidationTarget, so
     await record([...batch.findings, ...result.findings]);
     const batchAccepted = result.accepted;
     writing = sink
-      .observations(batchAccepted.map((o) => ({ ...o, row: sourceRow(o) })))
+      .observations(batchAccepted.map((o) => (o.row !== undefined ? o : { ...o, row: sourceRow(o) })))
       .then((repeated) => repeated.map(({ index, firstRow }) => duplicateKeyFinding(batchAccepted[index]!, placeOfStored(batchAccepted[index]!, firstRow))));
     writing.catch(() => {});
     accepted += result.accepted.length;
