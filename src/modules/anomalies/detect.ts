@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Finding } from '../validation/finding.js';
 import { anyDetectorOn } from './quality-rules.js';
-import { childCounts, loadQualityRules, pushedPoints, seriesHistory, storedFigures, versionIndicators } from './repository.js';
+import { childCounts, indicatorsWithHistory, loadQualityRules, pushedPoints, seriesHistory, storedFigures, versionIndicators } from './repository.js';
 import { coherenceParents, detectVersionAnomalies } from './version-anomalies.js';
 
 const PEOPLE_UNITS = new Set(['orang', 'jiwa']);
@@ -14,6 +14,7 @@ const PEOPLE_UNITS = new Set(['orang', 'jiwa']);
 export async function detectAnomalies(db: Kysely<DB>, version: { id: string; agencyId: string }): Promise<Finding[]> {
   const indicators = await versionIndicators(db, version.id);
   const rules = await loadQualityRules(db, indicators.map((i) => i.code));
+  const withHistory = await indicatorsWithHistory(db, version.id, version.agencyId, indicators.map((i) => i.code));
   const findings: Finding[] = [];
   for (const indicator of indicators) {
     const r = rules.get(indicator.code)!;
@@ -32,7 +33,8 @@ export async function detectAnomalies(db: Kysely<DB>, version: { id: string; age
         countsPeople: isCount && PEOPLE_UNITS.has(indicator.unit),
         rules: r,
         points,
-        history: seriesOn ? await seriesHistory(db, version.id, version.agencyId, indicator.code) : [],
+        // A push of several periods is a series by itself, with or without earlier versions.
+        history: seriesOn && withHistory.has(indicator.code) ? await seriesHistory(db, version.id, version.agencyId, indicator.code) : [],
         stored,
         childCounts: coherenceOn ? await childCounts(db, coherenceParents(points, stored)) : new Map(),
       }),

@@ -88,6 +88,22 @@ export async function pushedPoints(db: Kysely<DB>, versionId: string, indicator:
 }
 
 /**
+ * The indicators of which the agency has live figures from other versions: a first push has
+ * no history to read, and looking for it costs a scan of the push per indicator.
+ */
+export async function indicatorsWithHistory(db: Kysely<DB>, versionId: string, agencyId: string, codes: string[]): Promise<Set<string>> {
+  if (codes.length === 0) return new Set();
+  const { rows } = await sql<{ code: string }>`
+    select c.code from unnest(${codes}::text[]) as c(code)
+    where exists (
+      select 1 from dataset_versions v
+      join datasets d on d.id = v.dataset_id
+      join observations o on o.version_id = v.id and o.indicator_code = c.code
+      where d.agency_id = ${agencyId} and v.id <> ${versionId} and v.status in (${sql.join([...LIVE_STATUSES])}))`.execute(db);
+  return new Set(rows.map((r) => r.code));
+}
+
+/**
  * The agency's latest earlier figure for every period of every series the version touches
  * (one indicator), from any of its datasets' live versions.
  */
