@@ -210,3 +210,18 @@ export async function datasetClassifications(db: Kysely<DB>, ids: string[]): Pro
     .execute();
   return new Map(rows.map((r) => [r.id, r.access]));
 }
+
+/**
+ * What a page of figures depends on beyond the request: the last figure change (publishing,
+ * resolving, reopening, reclassifying all write one) and the last edit of the labels a figure
+ * carries (indicator, dataset, agency). Pages are cached under it; see page-cache.ts.
+ */
+export async function figuresState(db: Kysely<DB>): Promise<string> {
+  const { rows } = await sql<{ state: string }>`
+    select concat_ws('/',
+      (select max(seq) from figure_changes),
+      (select max(updated_at) from indicators),
+      (select max(updated_at) from datasets),
+      (select max(updated_at) from agencies)) as state`.execute(db);
+  return rows[0]!.state;
+}

@@ -10,7 +10,8 @@ import { principalOf } from '../../plugins/auth.js';
 import { levelNumber, type RegionLevel } from '../regions/region-code.js';
 import type { Candidate } from '../reconciliation/policy.js';
 import { csvRow, CSV_COLUMNS, presentFigure } from './present.js';
-import { datasetClassifications, figureSeries, listChanges, listFigures, type FigureCursor, type FigureFilter, type FigureRow } from './repository.js';
+import { PageCache, type CachedPage } from './page-cache.js';
+import { datasetClassifications, figureSeries, figuresState, listChanges, listFigures, type FigureCursor, type FigureFilter, type FigureRow } from './repository.js';
 import { ChangePage, ChangesQuery, FigurePage, FigureQuery, SeriesQuery, SeriesSchema } from './schemas.js';
 
 const READERS = ['consumer', 'producer', 'walidata', 'admin'] as const;
@@ -46,17 +47,26 @@ async function candidatesFor(request: FastifyRequest, rows: FigureRow[], include
   return (row) => all(row).filter((c) => access.get(c.dataset_id) === 'terbuka');
 }
 
-/** Strong ETag over the exact bytes served; a matching If-None-Match gets 304 and no body. */
-function sendTagged(request: FastifyRequest, reply: FastifyReply, body: string, type: string) {
-  const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
-  reply.header('etag', etag).header('cache-control', 'private, no-cache').header('vary', 'Accept, Authorization');
-  const match = request.headers['if-none-match'];
-  if (match && match.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return reply.code(304).send();
-  return reply.type(type).send(body);
+/** A page as served: its bytes, with a strong ETag over exactly them. */
+function tagged(body: string, type: string, link: string | null = null): CachedPage {
+  return { body, type, link, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
 }
+
+/** A matching If-None-Match gets 304 and no body. */
+function sendTagged(request: FastifyRequest, reply: FastifyReply, page: CachedPage) {
+  reply.header('etag', page.etag).header('cache-control', 'private, no-cache').header('vary', 'Accept, Authorization');
+  if (page.link) reply.header('link', page.link);
+  const match = request.headers['if-none-match'];
+  if (match && match.split(',').some((t) => t.trim() === page.etag || t.trim() === '*')) return reply.code(304).send();
+  return reply.type(page.type).send(page.body);
+}
+
+// 64 MiB of pages (a full page of 1,000 figures is ~400 KiB); see page-cache.ts for the expiry.
+const PAGE_CACHE = { maxChars: 64 * 1024 * 1024, ttlMs: 10_000 };
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
+  const pages = new PageCache(PAGE_CACHE);
 
   app.get(
     '/',
@@ -67,7 +77,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listFigures',
         summary: 'Pull reconciled figures',
         description:
-          "One trusted figure per indicator × region × period × breakdown, with its provenance (method, source agency and version, conflict, who decided), the indicator's unit, definition and formula. Keys still in an open conflict are served with `status: disputed` and no value (add `includeCandidates=true` for the agency figures). Filters: indicator (repeatable), region, regionLevel, within (every region inside one), period or periodFrom/periodTo, breakdown and its dimensions, status; `asOf` gives the figures as served at an instant (history is never overwritten). Keyset pages (`cursor`; `limit` up to 1000, more → 400). JSON, or CSV with `Accept: text/csv` or `format=csv` (next page in the Link header). Strong ETag: send If-None-Match to get 304 when nothing changed. Consumers never see a figure whose value comes from a `tertutup` dataset or that only `tertutup` datasets support, nor the candidates of `terbatas` or `tertutup` datasets.",
+          "One trusted figure per indicator × region × period × breakdown, with its provenance (method, source agency and version, conflict, who decided), the indicator's unit, definition and formula. Keys still in an open conflict are served with `status: disputed` and no value (add `includeCandidates=true` for the agency figures). Filters: indicator (repeatable), region, regionLevel, within (every region inside one), period or periodFrom/periodTo, breakdown and its dimensions, status; `asOf` gives the figures as served at an instant (history is never overwritten). Keyset pages (`cursor`; `limit` up to 1000, more → 400). JSON, or CSV with `Accept: text/csv` or `format=csv` (next page in the Link header). Strong ETag: send If-None-Match to get 304 when nothing changed. Pages are kept in memory per data state, so polling the same page is cheap; any publication, resolution or reclassification serves fresh pages at once (label edits — an indicator's name or unit, a dataset's title — within seconds). Consumers never see a figure whose value comes from a `tertutup` dataset or that only `tertutup` datasets support, nor the candidates of `terbatas` or `tertutup` datasets.",
         querystring: FigureQuery,
         response: {
           200: {
@@ -97,23 +107,33 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         hideClosed: principalOf(request).role === 'consumer',
         ...breakdownFilter(q),
       };
-      const rows = await listFigures(db, { ...filter, after: figureCursor(q.cursor), limit });
+      const after = figureCursor(q.cursor);
+      const wantsCsv = q.format === 'csv' || (q.format === undefined && /text\/csv/.test(request.headers.accept ?? ''));
+      // The state is read before the figures, so a page is never filed under a state older than its data.
+      const key = JSON.stringify([filter.hideClosed, wantsCsv, request.url, await figuresState(db)]);
+      const cached = pages.get(key);
+      if (cached) return sendTagged(request, reply, cached);
+      const rows = await listFigures(db, { ...filter, after, limit });
       const served = rows.slice(0, limit);
       const last = served[served.length - 1];
       const next = rows.length > limit && last ? encodeCursor(JSON.stringify([last.indicator_code, last.period, last.region_code, last.disagg_key])) : null;
       const candidates = await candidatesFor(request, served, q.includeCandidates);
       const data = served.map((r) => presentFigure(r, candidates(r)));
-      const wantsCsv = q.format === 'csv' || (q.format === undefined && /text\/csv/.test(request.headers.accept ?? ''));
+      let page: CachedPage;
       if (wantsCsv) {
+        let link: string | null = null;
         if (next) {
           const params = new URLSearchParams(request.url.split('?')[1] ?? '');
           params.set('cursor', next);
           params.set('format', 'csv');
-          reply.header('link', `</v1/figures?${params.toString()}>; rel="next"`);
+          link = `</v1/figures?${params.toString()}>; rel="next"`;
         }
-        return sendTagged(request, reply, stringify(data.map(csvRow), { header: true, columns: [...CSV_COLUMNS] }), 'text/csv; charset=utf-8');
+        page = tagged(stringify(data.map(csvRow), { header: true, columns: [...CSV_COLUMNS] }), 'text/csv; charset=utf-8', link);
+      } else {
+        page = tagged(JSON.stringify({ data, page: { next_cursor: next, limit } }), 'application/json; charset=utf-8');
       }
-      return sendTagged(request, reply, JSON.stringify({ data, page: { next_cursor: next, limit } }), 'application/json; charset=utf-8');
+      pages.set(key, page);
+      return sendTagged(request, reply, page);
     },
   );
 

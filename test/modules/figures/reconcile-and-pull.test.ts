@@ -306,3 +306,26 @@ t.test('reclassifying a dataset to and from tertutup reaches consumers through t
   t.same(key2021(await replay(undefined, 1000, verifier.auth)), [['new', '31']], 'walidata replay it once too');
   t.match(await figure('2021', verifier.auth), { value: '31', source: { dataset_id: id } }, 'walidata are served it throughout');
 });
+
+t.test('a page served again is the same bytes, and any change of the data or its labels is served at once', async (t) => {
+  const url = '/v1/figures?indicator=PPKS-06&region=65.71&period=2019';
+  const get = () => app.inject({ url, headers: consumer.auth });
+  await publishFigure(dinsos.auth, 70, '2019', 'terbuka');
+  const first = await get();
+  const again = await get();
+  t.equal(again.body, first.body);
+  t.equal(again.headers.etag, first.headers.etag);
+  t.match(first.json().data, [{ value: '70' }]);
+  const name = first.json().data[0].indicator_name as string;
+
+  await publishFigure(dp3.auth, 71, '2019', 'terbuka');
+  t.match((await get()).json().data, [{ value: '71', method: 'priority' }], 'a newer publication, not the page kept from before');
+
+  const renamed = await app.inject({ method: 'PATCH', url: '/v1/indicators/PPKS-06', headers: verifier.auth, payload: { name: 'Anak korban kekerasan (uji)' } });
+  t.equal(renamed.statusCode, 200, renamed.body);
+  const relabelled = await get();
+  t.match(relabelled.json().data, [{ indicator_name: 'Anak korban kekerasan (uji)' }], 'an indicator edit shows on the next pull');
+  t.not(relabelled.headers.etag, first.headers.etag);
+  t.equal((await app.inject({ url, headers: { ...consumer.auth, 'if-none-match': relabelled.headers.etag as string } })).statusCode, 304, 'a kept page still answers 304');
+  await app.inject({ method: 'PATCH', url: '/v1/indicators/PPKS-06', headers: verifier.auth, payload: { name } });
+});
