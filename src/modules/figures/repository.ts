@@ -138,6 +138,12 @@ function sameFigure(a: string, b: string) {
   )})`;
 }
 
+/** Two figure rows of the same key (indicator, period, region, breakdown). */
+function sameKey(a: string, b: string) {
+  const cols = ['indicator_code', 'period', 'region_code', 'disagg_key'];
+  return sql<boolean>`${sql.join(cols.map((c) => sql`${sql.ref(`${a}.${c}`)} = ${sql.ref(`${b}.${c}`)}`), sql` and `)}`;
+}
+
 /**
  * The change feed after `since` (a sequence number), oldest first, with each change's figure
  * as written then. `visible` is false only for consumers, on a change that hides from them a
@@ -155,30 +161,16 @@ function sameFigure(a: string, b: string) {
  */
 export function listChanges(db: Kysely<DB>, f: { since: string; limit: number; hideClosed: boolean; indicators?: string[] | undefined }) {
   const q = applyFilter(selectFigures(db).innerJoin('figure_changes as c', 'c.figure_id', 'f.id'), { ...f, hideClosed: false })
-    .leftJoin('reconciled_figures as p', (join) =>
-      // The figure this change replaced: writers close it at the instant the new one starts.
-      join
-        .onRef('p.indicator_code', '=', 'f.indicator_code')
-        .onRef('p.period', '=', 'f.period')
-        .onRef('p.region_code', '=', 'f.region_code')
-        .onRef('p.disagg_key', '=', 'f.disagg_key')
-        .onRef('p.valid_to', '=', 'f.valid_from'),
-    )
+    // The figure this change replaced: writers close it at the instant the new one starts.
+    .leftJoin('reconciled_figures as p', (join) => join.on(sameKey('p', 'f')).onRef('p.valid_to', '=', 'f.valid_from'))
     .select([sql<string>`c.seq::text`.as('seq'), 'c.kind', 'c.at'])
     .where('c.seq', '>', f.since)
     .orderBy('c.seq')
     .limit(f.limit + 1);
   if (!f.hideClosed) return q.select(sql<boolean>`true`.as('visible')).where(sql<boolean>`not ${sameFigure('f', 'p')}`).execute();
   return q
-    .leftJoin('reconciled_figures as n', (join) =>
-      // The figure that replaced this one.
-      join
-        .onRef('n.indicator_code', '=', 'f.indicator_code')
-        .onRef('n.period', '=', 'f.period')
-        .onRef('n.region_code', '=', 'f.region_code')
-        .onRef('n.disagg_key', '=', 'f.disagg_key')
-        .onRef('n.valid_from', '=', 'f.valid_to'),
-    )
+    // The figure that replaced this one.
+    .leftJoin('reconciled_figures as n', (join) => join.on(sameKey('n', 'f')).onRef('n.valid_from', '=', 'f.valid_to'))
     .leftJoin('dataset_versions as pv', 'pv.id', 'p.source_version_id')
     .leftJoin('datasets as pd', 'pd.id', 'pv.dataset_id')
     .select(consumerVisible('f', 'sd').as('visible'))
