@@ -1,3 +1,4 @@
+import { groupBy } from '../../util/group-by.js';
 import type { Disaggregation, Finding } from '../validation/finding.js';
 import { coherenceFinding, outlierFinding, populationFinding, seriesFinding, type PointRef } from './anomaly-findings.js';
 import { detectFlat, detectIncoherence, detectJump, detectPeerOutliers, detectZero, exceedsPopulation, type Hit, type SeriesPoint } from './detectors.js';
@@ -158,16 +159,6 @@ function figures(input: IndicatorInput): Figure[] {
   return out;
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
 
 const compared = (f: Figure): ComparedFigure => ({ region: f.region, value: f.value, source: f.source });
 

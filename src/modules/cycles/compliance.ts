@@ -1,3 +1,4 @@
+import { groupBy } from '../../util/group-by.js';
 import { daysLate } from './deadline.js';
 
 /**
@@ -95,13 +96,3 @@ export function cycleKpis(cells: readonly Cell[], end: Date, finalisedAt: Date |
   };
 }
 
-export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
-}

@@ -7,7 +7,8 @@ import type { Principal } from '../auth/principal.js';
 import { loadCodeSets } from '../codelists/repository.js';
 import { existingIndicatorCodes } from '../indicators/repository.js';
 import { findRegions } from '../regions/repository.js';
-import { agencySummary, cellState, cycleKpis, groupBy, light, type Cell, type CellFilter } from './compliance.js';
+import { groupBy } from '../../util/group-by.js';
+import { agencySummary, cellState, cycleKpis, light, type Cell, type CellFilter } from './compliance.js';
 import { countedUntil, dayStart, deadlineEnd, remindsNow, zoneOfRegion, type TimeZone } from './deadline.js';
 import {
   catalogueSources,
