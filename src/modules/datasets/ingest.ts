@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { detectAnomalies } from '../anomalies/detect.js';
@@ -170,8 +169,7 @@ export async function runValidation(db: Kysely<DB>, target: ValidationTarget, so
   if (metadata) await record(metadata.findings);
 
   let decimalComma: boolean | undefined;
-  // A batch is written while the next one is read and checked, so parsing and the database
-  // work at the same time; a failed write surfaces at the next wait, before anything else is written.
+  // A batch is written while the next one is read, so parsing and the database work at the same time.
   let writing: Promise<Finding[]> = Promise.resolve([]);
   const written = async () => {
     const duplicates = await writing;
@@ -179,6 +177,9 @@ export async function runValidation(db: Kysely<DB>, target: ValidationTarget, so
     await record(duplicates);
   };
   for await (const batch of source.batches) {
+    // The batch was read while the last one was written; its queries wait for that write, so a
+    // failed write is reported as itself rather than as an aborted transaction.
+    await written();
     decimalComma ??= batch.info?.decimalComma ?? false;
     rowsRead += batch.observations.length;
     const codes = collectCodes(batch.observations);
@@ -191,7 +192,6 @@ export async function runValidation(db: Kysely<DB>, target: ValidationTarget, so
       jurisdiction: target.jurisdiction,
       estimationLevels: new Set(target.estimationLevels.map(levelNumber)),
     }, { decimalComma });
-    await written();
     await record([...batch.findings, ...result.findings]);
     const batchAccepted = result.accepted;
     writing = sink
@@ -340,17 +340,4 @@ async function compositeCatalogue(db: Kysely<DB>, codes: string[]) {
     isComposite: (code: string) => byCode.get(code)?.indikator_komposit === true,
     buildingBlocks: (code: string) => byCode.get(code)?.indikator_pembangun ?? [],
   };
-}
-
-/** Wraps a byte stream so its SHA-256 is known once the stream has been read. */
-export function hashing<T extends Buffer | string>(input: AsyncIterable<T>): { stream: AsyncIterable<T>; sha256: () => string } {
-  const hash = createHash('sha256');
-  let digest: string | undefined;
-  async function* pass() {
-    for await (const chunk of input) {
-      hash.update(chunk);
-      yield chunk;
-    }
-  }
-  return { stream: pass(), sha256: () => (digest ??= hash.digest('hex')) };
 }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { AppError } from '../../http/app-error.js';
 import { readCsv } from './csv-reader.js';
-import { hashing, type PushSource } from './ingest.js';
+import type { PushSource } from './ingest.js';
 import { readJson } from './json-reader.js';
 import { spool } from './spool.js';
 import { readXlsx } from './xlsx-reader.js';
@@ -39,52 +39,38 @@ export interface PreparedPush {
   dispose(): Promise<void>;
 }
 
-type CsvOpener = (stream: AsyncIterable<Buffer>) => Promise<PreparedPush>;
-
 const noDispose = async () => {};
 const csvBatches = (stream: AsyncIterable<Buffer>) => readCsv(stream, { batchSize: BATCH_SIZE, maxCellBytes: MAX_CELL_BYTES });
 
-/** CSV parsed straight from the request: nothing is held, and the size is not known in advance. */
-const streamCsv: CsvOpener = async (input) => {
-  const { stream, sha256 } = hashing(input);
-  return { source: { format: 'csv', batches: csvBatches(stream), sha256 }, rows: null, dispose: noDispose };
-};
-
 /** CSV written to a temporary file first, so its row count is known and it can outlive the request. */
-const spoolCsv: CsvOpener = async (input) => {
+async function spoolCsv(input: AsyncIterable<Buffer>): Promise<PreparedPush> {
   const spooled = await spool(input);
   return {
     source: { format: 'csv', batches: csvBatches(createReadStream(spooled.path) as AsyncIterable<Buffer>), sha256: () => spooled.sha256 },
     rows: Math.max(0, spooled.lines - 1),
     dispose: spooled.dispose,
   };
-};
+}
 
-/** The observations of a push, whichever way they came: JSON, CSV body, or one uploaded file. */
-async function openPush(request: FastifyRequest, options: { uploadLimitBytes: number; sheet: string | undefined }, csv: CsvOpener): Promise<PreparedPush> {
+/**
+ * The observations of a push (or a trial validation), whichever way they came — JSON, CSV
+ * body, or one uploaded file — read to the end: CSV is spooled and counted first, so the size
+ * is known before deciding to run it as a job, and no transaction waits on the upload.
+ */
+export async function preparePush(request: FastifyRequest, options: { uploadLimitBytes: number; sheet: string | undefined }): Promise<PreparedPush> {
   const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'multipart/form-data') return fileSource(request, options.sheet, csv);
+  if (type === 'multipart/form-data') return fileSource(request, options.sheet);
   if (CSV_TYPES.includes(type)) {
     if (Number(request.headers['content-length']) > options.uploadLimitBytes) throw new AppError('PAYLOAD_TOO_LARGE', { limit: options.uploadLimitBytes });
-    return csv(limited(request.body as AsyncIterable<Buffer>, options.uploadLimitBytes));
+    return spoolCsv(limited(request.body as AsyncIterable<Buffer>, options.uploadLimitBytes));
   }
   const body = request.body as { observations: Record<string, unknown>[] };
   const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex');
   return { source: { format: 'json', batches: readJson(body.observations, BATCH_SIZE), sha256: () => digest }, rows: body.observations.length, dispose: noDispose };
 }
 
-/** For validation only: CSV is parsed as it streams in. */
-export async function pushSource(request: FastifyRequest, options: { uploadLimitBytes: number; sheet: string | undefined }): Promise<PushSource> {
-  return (await openPush(request, options, streamCsv)).source;
-}
-
-/** For a push that may become a job: CSV is spooled and counted first. */
-export function preparePush(request: FastifyRequest, options: { uploadLimitBytes: number; sheet: string | undefined }): Promise<PreparedPush> {
-  return openPush(request, options, spoolCsv);
-}
-
 /** One uploaded .csv or .xlsx file (a spreadsheet operator's route into the API). */
-async function fileSource(request: FastifyRequest, sheet: string | undefined, csv: CsvOpener): Promise<PreparedPush> {
+async function fileSource(request: FastifyRequest, sheet: string | undefined): Promise<PreparedPush> {
   const file = await request.file();
   if (!file) {
     throw new AppError('VALIDATION_FAILED', {}, [
@@ -92,7 +78,7 @@ async function fileSource(request: FastifyRequest, sheet: string | undefined, cs
     ]);
   }
   const name = file.filename.toLowerCase();
-  if (name.endsWith('.csv')) return csv(file.file as AsyncIterable<Buffer>);
+  if (name.endsWith('.csv')) return spoolCsv(file.file as AsyncIterable<Buffer>);
   if (name.endsWith('.xlsx')) {
     // Held in memory (bounded by the upload limit) so the zip directory can be checked for
     // bombs before anything is inflated.

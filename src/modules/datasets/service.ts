@@ -7,7 +7,7 @@ import type { Principal } from '../auth/principal.js';
 import { existingIndicatorCodes } from '../indicators/repository.js';
 import { reannounceReclassified } from '../reconciliation/reclassify.js';
 import { presentDataset } from './present.js';
-import { findDataset, insertDataset, updateDataset, type DatasetRow } from './repository.js';
+import { findDataset, insertDataset, lockDataset, updateDataset, type DatasetRow } from './repository.js';
 import type { DatasetCreateBody, DatasetPatchBody } from './schemas.js';
 
 /** A dataset visible to this caller, or 404: a dataset one may not see does not exist for one. */
@@ -58,6 +58,9 @@ export async function createDataset(db: Kysely<DB>, actor: Principal, requestId:
 
 export async function patchDataset(db: Kysely<DB>, actor: Principal, requestId: string, id: string, patch: DatasetPatchBody) {
   return db.transaction().execute(async (trx) => {
+    // Two edits at once must not build on the same read: one would undo the other's change,
+    // a classification among them, after its figures were re-announced.
+    await lockDataset(trx, id);
     const current = await visibleDataset(trx, actor, id);
     assertOwner(actor, current);
     const { title, indicators, ...metadataPatch } = patch;

@@ -4,7 +4,7 @@ import { principalOf } from '../../plugins/auth.js';
 import type { RegionLevel } from '../regions/region-code.js';
 import type { DatasetMetadataInput } from '../validation/metadata-rules.js';
 import { validateOnly } from './ingest.js';
-import { pushSource, registerPushParsers } from './push-source.js';
+import { preparePush, registerPushParsers } from './push-source.js';
 import { PushCsv, PushFile, PushJson, PushReportSchema } from './version-schemas.js';
 
 const ValidateJson = Type.Object(
@@ -57,19 +57,23 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
       const body = request.body as { metadata?: Record<string, unknown> } | undefined;
       const metadata = body && typeof body === 'object' && 'metadata' in body && body.metadata ? (body.metadata as DatasetMetadataInput) : null;
       const declared = metadata && Array.isArray(metadata.indicators) ? metadata.indicators.map(String) : request.query.indicators?.split(',').map((c) => c.trim()).filter(Boolean);
-      const source = await pushSource(request, { uploadLimitBytes: opts.uploadLimitBytes, sheet: request.query.sheet });
-      const report = await validateOnly(
-        app.database.db,
-        {
-          metadata,
-          indicatorCodes: declared && declared.length > 0 ? declared : null,
-          jurisdiction: viewer.role === 'producer' ? (viewer.agency?.jurisdictionRegionCode ?? null) : null,
-          estimationLevels: metadata && Array.isArray(metadata.estimation_levels) ? (metadata.estimation_levels as RegionLevel[]) : [],
-        },
-        source,
-      );
-      request.raw.resume();
-      return report;
+      // Read to the end before the trial's transaction opens: a slow upload must not hold a
+      // database connection (PGlite has only one).
+      const prepared = await preparePush(request, { uploadLimitBytes: opts.uploadLimitBytes, sheet: request.query.sheet });
+      try {
+        return await validateOnly(
+          app.database.db,
+          {
+            metadata,
+            indicatorCodes: declared && declared.length > 0 ? declared : null,
+            jurisdiction: viewer.role === 'producer' ? (viewer.agency?.jurisdictionRegionCode ?? null) : null,
+            estimationLevels: metadata && Array.isArray(metadata.estimation_levels) ? (metadata.estimation_levels as RegionLevel[]) : [],
+          },
+          prepared.source,
+        );
+      } finally {
+        await prepared.dispose();
+      }
     },
   );
 };

@@ -64,7 +64,7 @@ export interface RepeatedKey {
 }
 
 /** Where a push's observations go: the version's own rows, or a trial run's scratch table. */
-export type ObservationTable = 'observations' | 'trial_observations';
+type ObservationTable = 'observations' | 'trial_observations';
 
 /**
  * Holds a trial run's observations for the rest of its transaction, keyed like the real table,

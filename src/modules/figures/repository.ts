@@ -127,8 +127,10 @@ export function figureSeries(db: Kysely<DB>, f: FigureFilter) {
 }
 
 /**
- * Whether two figure rows say the same thing: a rewrite that changed nothing in the figure,
- * which only happens when a dataset's classification changed who may see it (reclassify.ts).
+ * Whether two figure rows say the same thing: a rewrite that changed nothing in the figure, as
+ * when a dataset's classification changed who may see it (reclassify.ts) or a conflict is
+ * resolved again the same way. There is nothing to deliver but, to consumers, a change of
+ * visibility.
  */
 function sameFigure(a: string, b: string) {
   const col = (c: string) => sql`${sql.ref(`${a}.${c}`)} is not distinct from ${sql.ref(`${b}.${c}`)}`;

@@ -109,7 +109,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       };
       const after = figureCursor(q.cursor);
       const wantsCsv = q.format === 'csv' || (q.format === undefined && /text\/csv/.test(request.headers.accept ?? ''));
-      // The state is read before the figures, so a page is never filed under a state older than its data.
+      // The state is read before the figures, so a page never holds data older than the state it is filed under.
       const key = JSON.stringify([filter.hideClosed, wantsCsv, request.url, await figuresState(db)]);
       const cached = pages.get(key);
       if (cached) return sendTagged(request, reply, cached);

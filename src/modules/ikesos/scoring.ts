@@ -15,7 +15,7 @@ export interface FigureInput {
 }
 
 /** Why an indicator was not used: no figure, agencies disagree, or the reader may not see it. */
-export type LeftOut = 'missing' | 'disputed' | 'restricted';
+type LeftOut = 'missing' | 'disputed' | 'restricted';
 
 export interface IndicatorStep {
   code: string;

@@ -4,7 +4,7 @@ import { consumerVisibilityOfDatasetFigures } from '../figures/repository.js';
 import { lockFigureWriters, unchangedRewrites, writeFigures } from './repository.js';
 
 /** The figures whose consumer visibility differs between two readings (figure id → visible). */
-export function flippedFigures(before: ReadonlyMap<string, boolean>, after: ReadonlyMap<string, boolean>): string[] {
+function flippedFigures(before: ReadonlyMap<string, boolean>, after: ReadonlyMap<string, boolean>): string[] {
   return [...after].filter(([id, visible]) => before.has(id) && before.get(id) !== visible).map(([id]) => id);
 }
 
