@@ -10,6 +10,7 @@ import * as m0008 from './0008_cycles.js';
 import * as m0009 from './0009_ikesos.js';
 import * as m0010 from './0010_cycle_closed_at.js';
 import * as m0011 from './0011_observations_bulk_ingest.js';
+import * as m0012 from './0012_change_notifications.js';
 
 /** Static list so bundling or compiling never changes which migrations run, or their order. */
 export const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '0009_ikesos': m0009,
   '0010_cycle_closed_at': m0010,
   '0011_observations_bulk_ingest': m0011,
+  '0012_change_notifications': m0012,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -14,6 +14,11 @@ export interface Database {
   readonly pglite?: PGlite;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
+  /**
+   * Subscribes to a notification channel, on a connection of its own on a server. `onLost` is
+   * called at most once, when that connection fails; the subscription is then over.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onLost: (err: Error) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -47,7 +52,48 @@ function createPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, o
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    listen: (channel, onNotify, onLost) => listenOnServer(config, channel, onNotify, onLost),
     close: () => db.destroy(),
+  };
+}
+
+async function listenOnServer(
+  config: Extract<DatabaseConfig, { kind: 'postgres' }>,
+  channel: string,
+  onNotify: (payload: string) => void,
+  onLost: (err: Error) => void,
+): Promise<() => Promise<void>> {
+  // Keepalive, so a connection that silently died is noticed rather than waited on forever.
+  const client = new pg.Client({
+    connectionString: config.url,
+    keepAlive: true,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    application_name: 'satu-data-exchange listener',
+  });
+  let over = false;
+  const end = () => {
+    over = true;
+    return client.end().catch(() => undefined);
+  };
+  const lose = (err: Error) => {
+    if (over) return;
+    void end();
+    onLost(err);
+  };
+  client.on('error', lose);
+  client.on('end', () => lose(new Error('the listening connection was closed')));
+  client.on('notification', (message) => {
+    if (message.channel === channel) onNotify(message.payload ?? '');
+  });
+  try {
+    await client.connect();
+    await client.query(`listen ${client.escapeIdentifier(channel)}`);
+  } catch (err) {
+    await end();
+    throw err;
+  }
+  return async () => {
+    await end();
   };
 }
 
@@ -93,6 +139,13 @@ function createPglite(dataDir: string | undefined, options: CreateDbOptions): Da
     pglite,
     ping: async () => {
       await sql`select 1`.execute(db);
+    },
+    // In-process: a notification is handed over as the notifying statement's result comes back.
+    listen: async (channel, onNotify) => {
+      const unlisten = await pglite.listen(channel, onNotify);
+      return async () => {
+        if (!pglite.closed) await unlisten();
+      };
     },
     // Kysely closes PGlite only if a query ever ran; an idle PGlite would keep the process alive.
     close: async () => {

@@ -6,6 +6,7 @@ import { documentStandardResponses } from '../http/route-docs.js';
 import type { Access, Principal, Role } from '../modules/auth/principal.js';
 import { findClientForAuth } from '../modules/clients/repository.js';
 import type { AppConfig } from '../config.js';
+import { MemoryCache } from '../util/memory-cache.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -31,7 +32,27 @@ function jwtErrorToAppError(err: unknown): AppError {
   return new AppError('TOKEN_INVALID');
 }
 
-async function authenticate(request: FastifyRequest): Promise<Principal> {
+type AuthClient = NonNullable<Awaited<ReturnType<typeof findClientForAuth>>>;
+
+// The tables a client's record is read from; a change to either is a new stamp.
+const CLIENT_TABLES = ['clients', 'agencies'] as const;
+
+/**
+ * Clients behind tokens, kept per change stamp so a disabled client or a rotated secret is
+ * seen by the next request (see db/change-signals.ts), without a query per request.
+ */
+function clientLookup() {
+  const kept = new MemoryCache<AuthClient | undefined>({ maxSize: 10_000, ttlMs: 10_000, sizeOf: () => 1 });
+  return async (request: FastifyRequest, id: string): Promise<AuthClient | undefined> => {
+    const { database, changes } = request.server;
+    const stamp = changes.stamp(CLIENT_TABLES);
+    if (stamp === null) return findClientForAuth(database.db, id);
+    // An unknown id is not kept: anyone can make up ids, and they must not crowd out real clients.
+    return kept.getOrBuild(`${stamp}|${id}`, () => findClientForAuth(database.db, id), (client) => client !== undefined);
+  };
+}
+
+async function authenticate(request: FastifyRequest, findClient: ReturnType<typeof clientLookup>): Promise<Principal> {
   let claims: FastifyRequest['user'];
   try {
     claims = await request.jwtVerify();
@@ -40,7 +61,7 @@ async function authenticate(request: FastifyRequest): Promise<Principal> {
   }
   // The client record is the authority: a disabled client or a rotated secret ends its
   // tokens at once instead of when they expire.
-  const client = await findClientForAuth(request.server.database.db, claims.sub);
+  const client = await findClient(request, claims.sub);
   if (!client || client.disabled_at) throw new AppError('TOKEN_REVOKED');
   if (claims.iat * 1000 < client.tokens_valid_after.getTime()) throw new AppError('TOKEN_REVOKED');
   return {
@@ -67,6 +88,7 @@ export default fp(
       },
     });
     app.decorateRequest('principal', null);
+    const findClient = clientLookup();
 
     app.addHook('onRoute', (route) => {
       const access = route.config?.access;
@@ -80,7 +102,7 @@ export default fp(
     app.addHook('onRequest', async (request) => {
       const access = request.routeOptions.config.access;
       if (access === undefined || access === 'public') return;
-      const principal = await authenticate(request);
+      const principal = await authenticate(request, findClient);
       if (access !== 'authenticated' && !access.includes(principal.role)) {
         throw new AppError('FORBIDDEN', { role: principal.role, allowed: access.join(', ') });
       }

@@ -1,16 +1,30 @@
 import fp from 'fastify-plugin';
+import { ChangeSignals } from '../db/change-signals.js';
 import type { Database } from '../db/create-db.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     database: Database;
+    /** When watched tables last changed, for what routes keep in memory. */
+    changes: ChangeSignals;
   }
 }
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Makes the database available to routes; its lifetime belongs to whoever created it. */
 export default fp(
   async (app, opts: { database: Database }) => {
     app.decorate('database', opts.database);
+    const changes = new ChangeSignals(opts.database, app.log);
+    await changes.start();
+    app.decorate('changes', changes);
+    app.addHook('onClose', () => changes.stop());
+    // A write through this process has committed by the time its response goes out, and the
+    // caller's next read must see it: the database's notification would come a moment later.
+    app.addHook('onSend', async (request, reply) => {
+      if (!READS.has(request.method) && reply.statusCode < 400) changes.touchAll();
+    });
   },
   { name: 'db' },
 );

@@ -11,6 +11,9 @@ function flakyDatabase(failures: number): Database & { attempts: number } {
       db.attempts++;
       if (db.attempts <= failures) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     },
+    async listen() {
+      return async () => {};
+    },
     async close() {},
   };
   return db;

@@ -10,8 +10,9 @@ import { principalOf } from '../../plugins/auth.js';
 import { levelNumber, type RegionLevel } from '../regions/region-code.js';
 import type { Candidate } from '../reconciliation/policy.js';
 import { csvRow, CSV_COLUMNS, presentFigure } from './present.js';
-import { PageCache, type CachedPage } from './page-cache.js';
 import { datasetClassifications, figureSeries, figuresState, listChanges, listFigures, type FigureCursor, type FigureFilter, type FigureRow } from './repository.js';
+import { MemoryCache } from '../../util/memory-cache.js';
+import type { WatchedTable } from '../../db/change-signals.js';
 import { ChangePage, ChangesQuery, FigurePage, FigureQuery, SeriesQuery, SeriesSchema } from './schemas.js';
 
 const READERS = ['consumer', 'producer', 'walidata', 'admin'] as const;
@@ -48,7 +49,16 @@ async function candidatesFor(request: FastifyRequest, rows: FigureRow[], include
 }
 
 /** A page as served: its bytes, with a strong ETag over exactly them. */
-function tagged(body: string, type: string, link: string | null = null): CachedPage {
+interface CachedPage {
+  body: Buffer;
+  type: string;
+  etag: string;
+  /** The Link header of a CSV page with a next page. */
+  link: string | null;
+}
+
+function tagged(text: string, type: string, link: string | null = null): CachedPage {
+  const body = Buffer.from(text);
   return { body, type, link, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
 }
 
@@ -61,12 +71,21 @@ function sendTagged(request: FastifyRequest, reply: FastifyReply, page: CachedPa
   return reply.type(page.type).send(page.body);
 }
 
-// 64 MiB of pages (a full page of 1,000 figures is ~400 KiB); see page-cache.ts for the expiry.
-const PAGE_CACHE = { maxChars: 64 * 1024 * 1024, ttlMs: 10_000 };
+/**
+ * Pages are kept in memory, keyed by what decides their bytes: who asks (consumers see less),
+ * the request, and the state of the data they were read from. Figures change only when
+ * something is published, resolved or reclassified, while downstream systems poll the same
+ * pages over and over, so a page is built once per change instead of once per request.
+ * 64 MiB (a full page of 1,000 figures is ~400 KiB); the expiry is a safety net should a
+ * change notification be lost.
+ */
+const PAGE_CACHE = { maxSize: 64 * 1024 * 1024, ttlMs: 10_000, sizeOf: (page: CachedPage) => page.body.length };
+// Everything a page shows: figures and their changes, their labels, and what decides which candidates a consumer sees.
+const PAGE_TABLES: readonly WatchedTable[] = ['figure_changes', 'reconciled_figures', 'indicators', 'datasets', 'agencies', 'regions'];
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
-  const pages = new PageCache(PAGE_CACHE);
+  const pages = new MemoryCache(PAGE_CACHE);
 
   app.get(
     '/',
@@ -109,18 +128,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       };
       const after = figureCursor(q.cursor);
       const wantsCsv = q.format === 'csv' || (q.format === undefined && /text\/csv/.test(request.headers.accept ?? ''));
-      // The state is read before the figures, so a page never holds data older than the state it is filed under.
-      const key = JSON.stringify([filter.hideClosed, wantsCsv, request.url, await figuresState(db)]);
-      const cached = pages.get(key);
-      if (cached) return sendTagged(request, reply, cached);
-      const rows = await listFigures(db, { ...filter, after, limit });
-      const served = rows.slice(0, limit);
-      const last = served[served.length - 1];
-      const next = rows.length > limit && last ? encodeCursor(JSON.stringify([last.indicator_code, last.period, last.region_code, last.disagg_key])) : null;
-      const candidates = await candidatesFor(request, served, q.includeCandidates);
-      const data = served.map((r) => presentFigure(r, candidates(r)));
-      let page: CachedPage;
-      if (wantsCsv) {
+      const buildPage = async (): Promise<CachedPage> => {
+        const rows = await listFigures(db, { ...filter, after, limit });
+        const served = rows.slice(0, limit);
+        const last = served[served.length - 1];
+        const next = rows.length > limit && last ? encodeCursor(JSON.stringify([last.indicator_code, last.period, last.region_code, last.disagg_key])) : null;
+        const candidates = await candidatesFor(request, served, q.includeCandidates);
+        const data = served.map((r) => presentFigure(r, candidates(r)));
+        if (!wantsCsv) return tagged(JSON.stringify({ data, page: { next_cursor: next, limit } }), 'application/json; charset=utf-8');
         let link: string | null = null;
         if (next) {
           const params = new URLSearchParams(request.url.split('?')[1] ?? '');
@@ -128,11 +143,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           params.set('format', 'csv');
           link = `</v1/figures?${params.toString()}>; rel="next"`;
         }
-        page = tagged(stringify(data.map(csvRow), { header: true, columns: [...CSV_COLUMNS] }), 'text/csv; charset=utf-8', link);
-      } else {
-        page = tagged(JSON.stringify({ data, page: { next_cursor: next, limit } }), 'application/json; charset=utf-8');
-      }
-      pages.set(key, page);
+        return tagged(stringify(data.map(csvRow), { header: true, columns: [...CSV_COLUMNS] }), 'text/csv; charset=utf-8', link);
+      };
+      // The state is taken before the figures are read, so a page is never filed under a state newer than its data.
+      const state = app.changes.stamp(PAGE_TABLES) ?? (await figuresState(db));
+      const page = await pages.getOrBuild(JSON.stringify([filter.hideClosed, wantsCsv, request.url, state]), buildPage);
       return sendTagged(request, reply, page);
     },
   );

@@ -1,0 +1,150 @@
+import t from 'tap';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
+import { ChangeSignals, CHANGES_CHANNEL } from '../../src/db/change-signals.js';
+import { serverUrl } from '../helpers/database.js';
+import { createTestApp } from '../helpers/test-app.js';
+
+const quietLog = () => {
+  const warnings: string[] = [];
+  return { warnings, log: { warn: (_details: object, message: string) => void warnings.push(message), info: () => {} } };
+};
+
+/** A database whose subscription can be made to fail, and whose notifications the test sends. */
+function fakeDatabase() {
+  const state = { failNext: 0, subscriptions: 0, notify: (_p: string) => {}, lose: (_e: Error) => {}, unsubscribed: 0 };
+  return {
+    state,
+    async listen(channel: string, onNotify: (p: string) => void, onLost: (e: Error) => void) {
+      if (channel !== CHANGES_CHANNEL) throw new Error(`unexpected channel ${channel}`);
+      if (state.failNext > 0) {
+        state.failNext--;
+        throw new Error('connect ECONNREFUSED');
+      }
+      state.subscriptions++;
+      state.notify = onNotify;
+      state.lose = onLost;
+      return async () => {
+        state.unsubscribed++;
+      };
+    },
+  };
+}
+
+t.test('a notification moves the stamp of its table only; touchAll moves every stamp', async (t) => {
+  const db = fakeDatabase();
+  const signals = new ChangeSignals(db, quietLog().log);
+  await signals.start();
+  const clients = signals.stamp(['clients']);
+  const figures = signals.stamp(['figure_changes', 'indicators']);
+  t.type(clients, 'string', 'live after subscribing');
+  db.state.notify('figure_changes');
+  t.equal(signals.stamp(['clients']), clients, 'a figure change leaves the clients stamp alone');
+  t.not(signals.stamp(['figure_changes', 'indicators']), figures, 'and moves the figures stamp');
+  const before = signals.stamp(['clients']);
+  signals.touchAll();
+  t.not(signals.stamp(['clients']), before, 'touchAll moves every stamp');
+  await signals.stop();
+  t.equal(db.state.unsubscribed, 1, 'stop ends the subscription');
+  t.equal(signals.stamp(['clients']), null, 'and nothing is stamped after it');
+});
+
+t.test('a lost subscription stamps nothing until it is back, and comes back under a new stamp', async (t) => {
+  const db = fakeDatabase();
+  const { warnings, log } = quietLog();
+  const signals = new ChangeSignals(db, log);
+  t.teardown(() => signals.stop());
+  await signals.start();
+  const before = signals.stamp(['clients']);
+  db.state.failNext = 1;
+  db.state.lose(new Error('terminating connection due to administrator command'));
+  t.equal(signals.stamp(['clients']), null, 'callers read the database while not listening');
+  t.match(warnings[0], /caches are bypassed/);
+  await sleep(700); // first retry after 500 ms fails
+  t.equal(signals.stamp(['clients']), null, 'still down after a failed retry');
+  t.equal(warnings.length, 2, 'each failure is logged');
+  await sleep(1200); // second retry after 1 s succeeds
+  const after = signals.stamp(['clients']);
+  t.type(after, 'string', 'live again');
+  t.not(after, before, 'under a new stamp: notifications may have been missed meanwhile');
+  t.equal(db.state.subscriptions, 2);
+});
+
+t.test('a subscription that cannot start leaves the service without caches, not down', async (t) => {
+  const db = fakeDatabase();
+  db.state.failNext = 1;
+  const signals = new ChangeSignals(db, quietLog().log);
+  await signals.start();
+  t.equal(signals.stamp(['figure_changes']), null);
+  await signals.stop();
+  await sleep(700);
+  t.equal(db.state.subscriptions, 0, 'no retry after stop');
+});
+
+t.test('against the real database', async (t) => {
+  const ctx = await createTestApp(t);
+  const { app, database } = ctx;
+  const admin = await ctx.login('admin');
+  const until = async (what: string, check: () => Promise<boolean> | boolean) => {
+    for (const started = Date.now(); Date.now() - started < 5000; await sleep(10)) if (await check()) return;
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  await t.test('a write by another process, straight in SQL, is announced at commit', async (t) => {
+    const before = app.changes.stamp(['agencies']);
+    const figures = app.changes.stamp(['figure_changes']);
+    await sql`insert into agencies (code, name, kind, jurisdiction_region_code) values ('DINSOS-65', 'Dinas Sosial Kalimantan Utara', 'DINSOS', '65')`.execute(database.db);
+    await until('the agencies notification', () => app.changes.stamp(['agencies']) !== before);
+    t.equal(app.changes.stamp(['figure_changes']), figures, 'other tables keep their stamp');
+  });
+
+  await t.test('a client disabled by another process loses access without a query per request', async (t) => {
+    const victim = await ctx.login('consumer');
+    const get = () => app.inject({ url: '/v1/indicators?limit=1', headers: victim.auth });
+    t.equal((await get()).statusCode, 200);
+    await database.db.updateTable('clients').set({ disabled_at: new Date() }).where('id', '=', victim.clientId).execute();
+    await until('the token to be refused', async () => (await get()).statusCode === 401);
+    t.equal((await get()).json().code, 'TOKEN_REVOKED');
+  });
+
+  await t.test('a figure published by another process is in the next pages', async (t) => {
+    const url = '/v1/figures?indicator=PPKS-06&region=65.71';
+    const count = async () => (await app.inject({ url, headers: admin.auth })).json().data.length as number;
+    t.equal(await count(), 0, 'nothing yet (and the empty page is now kept)');
+    await sql`
+      with f as (
+        insert into reconciled_figures (indicator_code, region_code, period, disagg_key, disagg, status, value, method, candidates, decided_by)
+        values ('PPKS-06', '65.71', '2025', '', '{}'::jsonb, 'final', 141, 'manual', '[]'::jsonb, 'another process')
+        returning id)
+      insert into figure_changes (figure_id, kind) select id, 'new' from f`.execute(database.db);
+    await until('the new figure', async () => (await count()) === 1);
+    t.pass('served');
+  });
+
+  await t.test('without a live subscription every request reads the database', async (t) => {
+    await app.changes.stop();
+    t.equal(app.changes.stamp(['clients']), null);
+    const victim = await ctx.login('consumer');
+    const get = () => app.inject({ url: '/v1/indicators?limit=1', headers: victim.auth });
+    t.equal((await get()).statusCode, 200);
+    await database.db.updateTable('clients').set({ disabled_at: new Date() }).where('id', '=', victim.clientId).execute();
+    t.equal((await get()).statusCode, 401, 'refused on the very next request');
+    t.equal((await app.inject({ url: '/v1/clients?limit=1', headers: admin.auth })).statusCode, 200, 'others still served');
+  });
+});
+
+t.test('on a server, a killed listening connection is noticed and replaced', { skip: !serverUrl && 'needs a Postgres server' }, async (t) => {
+  const ctx = await createTestApp(t);
+  const { app, database } = ctx;
+  const terminate = () => sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = 'satu-data-exchange listener'`.execute(database.db);
+  t.type(app.changes.stamp(['clients']), 'string');
+  await terminate();
+  for (let i = 0; i < 200 && app.changes.stamp(['clients']) !== null; i++) await sleep(10);
+  t.equal(app.changes.stamp(['clients']), null, 'noticed: caches bypassed');
+  for (let i = 0; i < 300 && app.changes.stamp(['clients']) === null; i++) await sleep(10);
+  t.type(app.changes.stamp(['clients']), 'string', 'listening again');
+  const before = app.changes.stamp(['agencies']);
+  await sql`insert into agencies (code, name, kind, jurisdiction_region_code) values ('DINSOS-65', 'Dinas Sosial Kalimantan Utara', 'DINSOS', '65')`.execute(database.db);
+  for (let i = 0; i < 200 && app.changes.stamp(['agencies']) === before; i++) await sleep(10);
+  t.not(app.changes.stamp(['agencies']), before, 'and notifications arrive on the new connection');
+});
