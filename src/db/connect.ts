@@ -7,7 +7,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Waits for the database at start-up: an orchestrator often starts the service before
  * Postgres is ready. Exponential backoff from 500 ms, capped at 15 s between attempts.
  */
-export async function waitForDatabase(database: Database, retries: number, log: Pick<FastifyBaseLogger, 'warn' | 'info'>): Promise<void> {
+export async function waitForDatabase(database: Pick<Database, 'ping'>, retries: number, log: Pick<FastifyBaseLogger, 'warn' | 'info'>): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       await database.ping();

@@ -4,8 +4,14 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { DatabaseConfig } from '../config.js';
 import type { DB } from './schema.js';
+
+/** Streams rows, already in COPY text format, into a table: `statement` is `copy … from stdin`. */
+export type CopyIn = (statement: string, rows: string) => Promise<void>;
 
 export interface Database {
   readonly kind: DatabaseConfig['kind'];
@@ -19,6 +25,12 @@ export interface Database {
    * called at most once, when that connection fails; the subscription is then over.
    */
   listen(channel: string, onNotify: (payload: string) => void, onLost: (err: Error) => void): Promise<() => Promise<void>>;
+  /**
+   * Runs `work` on one connection of its own. On a server, `copy` streams rows in on that same
+   * connection, inside whatever transaction `work` opened there; PGlite has no COPY from a
+   * client stream, so callers fall back to set-based inserts.
+   */
+  withConnection<T>(work: (connection: { db: Kysely<DB>; copy?: CopyIn }) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -53,8 +65,26 @@ function createPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, o
       await sql`select 1`.execute(db);
     },
     listen: (channel, onNotify, onLost) => listenOnServer(config, channel, onNotify, onLost),
+    withConnection: async (work) => {
+      const client = await pool.connect();
+      try {
+        return await work({ db: new Kysely<DB>({ dialect: new PostgresDialect({ pool: singleConnection(client) }) }), copy: (statement, rows) => copyIn(client, statement, rows) });
+      } finally {
+        client.release();
+      }
+    },
     close: () => db.destroy(),
   };
+}
+
+/** A "pool" of one checked-out connection, so Kysely and a raw COPY share its transaction. */
+function singleConnection(client: pg.PoolClient) {
+  const shared = { query: client.query.bind(client), release: () => {} };
+  return { connect: async () => shared, end: async () => {} } as unknown as pg.Pool;
+}
+
+async function copyIn(client: pg.PoolClient, statement: string, rows: string): Promise<void> {
+  await pipeline(Readable.from([Buffer.from(rows)]), client.query(copyFrom(statement)));
 }
 
 async function listenOnServer(
@@ -140,6 +170,7 @@ function createPglite(dataDir: string | undefined, options: CreateDbOptions): Da
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    withConnection: (work) => work({ db }),
     // In-process: a notification is handed over as the notifying statement's result comes back.
     listen: async (channel, onNotify) => {
       const unlisten = await pglite.listen(channel, onNotify);

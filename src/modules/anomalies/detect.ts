@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Finding } from '../validation/finding.js';
 import { anyDetectorOn } from './quality-rules.js';
-import { childCounts, indicatorsWithHistory, loadQualityRules, pushedPoints, seriesHistory, storedFigures, versionIndicators } from './repository.js';
+import { childCounts, indicatorsWithHistory, loadQualityRules, pushedPoints, pushPlaces, seriesHistory, storedFigures, versionIndicators } from './repository.js';
 import { coherenceParents, detectVersionAnomalies } from './version-anomalies.js';
 
 const PEOPLE_UNITS = new Set(['orang', 'jiwa']);
@@ -16,10 +16,11 @@ export async function detectAnomalies(db: Kysely<DB>, version: { id: string; age
   const rules = await loadQualityRules(db, indicators.map((i) => i.code));
   const withHistory = await indicatorsWithHistory(db, version.id, version.agencyId, indicators.map((i) => i.code));
   const findings: Finding[] = [];
+  const places = await pushPlaces(db, version.id);
   for (const indicator of indicators) {
     const r = rules.get(indicator.code)!;
     if (!anyDetectorOn(r)) continue;
-    const points = await pushedPoints(db, version.id, indicator.code);
+    const points = await pushedPoints(db, version.id, indicator.code, places);
     const seriesOn = [r.jump, r.zero, r.flat].some((d) => d.severity !== 'off');
     const isCount = indicator.measure === 'jumlah';
     const coherenceOn = isCount && r.coherence.severity !== 'off';

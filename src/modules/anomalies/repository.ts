@@ -40,7 +40,7 @@ export async function saveQualityRules(db: Kysely<DB>, code: string, config: Qua
  * The population of a figure's region nearest its period's year, of the breakdown's sex
  * where one is given; for a lateral join on a row alias with region_code, period and disagg.
  */
-function nearestPopulation(alias: 'o' | 'f') {
+function nearestPopulation(alias: 'f') {
   const a = sql.raw(alias);
   return sql`(
       select case ${a}.disagg->>'sex' when 'L' then p.male when 'P' then p.female else p.total end as population, p.year
@@ -51,40 +51,69 @@ function nearestPopulation(alias: 'o' | 'f') {
     )`;
 }
 
+/** Where a pushed point is and how many people live there, per region and year of the push. */
+export interface PushPlaces {
+  region(code: string): { level: number; parent: string | null } | undefined;
+  population(region: string, period: string, disagg: Disaggregation): { value: number; year: number } | null;
+}
+
+const placeKey = (region: string, year: number, sex: string) => `${region}|${year}|${sex}`;
+const sexOf = (disagg: Disaggregation) => (disagg.sex === 'L' || disagg.sex === 'P' ? disagg.sex : '');
+
 /**
- * The pushed observations of one indicator with region facts and the population nearest
- * the period's year (of the breakdown's sex, where one is given), in one statement.
+ * The region facts and nearest populations of every region the push reports, once per push:
+ * looked up per observation and indicator, they were most of the detectors' query time.
+ * Held per distinct region × year × sex, so bounded by the reference data, not by the push.
  */
-export async function pushedPoints(db: Kysely<DB>, versionId: string, indicator: string): Promise<PushedPoint[]> {
-  const { rows } = await sql<{
-    region_code: string;
-    level: number;
-    parent_code: string | null;
-    disagg_key: string;
-    disagg: Disaggregation;
-    period: string;
-    value: string;
-    source_row: number | null;
-    population: string | null;
-    population_year: number | null;
-  }>`
-    select o.region_code, r.level, r.parent_code, o.disagg_key, o.disagg, o.period, o.value::text as value, o.source_row,
-           pop.population::text as population, pop.year::int as population_year
+export async function pushPlaces(db: Kysely<DB>, versionId: string): Promise<PushPlaces> {
+  const { rows } = await sql<{ region_code: string; year: number; sex: string; level: number; parent_code: string | null; population: string | null; population_year: number | null }>`
+    with wanted as (
+      select distinct o.region_code, substr(o.period, 1, 4)::int as year,
+        case when o.disagg->>'sex' in ('L', 'P') then o.disagg->>'sex' else '' end as sex
+      from observations o where o.version_id = ${versionId}
+    )
+    select w.region_code, w.year, w.sex, r.level, r.parent_code, pop.population::text as population, pop.year::int as population_year
+    from wanted w
+    join regions r on r.code = w.region_code
+    left join lateral (
+      select case w.sex when 'L' then p.male when 'P' then p.female else p.total end as population, p.year
+      from populations p
+      where p.region_code = w.region_code
+      order by abs(p.year - w.year), p.year desc
+      limit 1
+    ) pop on true`.execute(db);
+  const regions = new Map<string, { level: number; parent: string | null }>();
+  const populations = new Map<string, { value: number; year: number } | null>();
+  for (const r of rows) {
+    regions.set(r.region_code, { level: r.level, parent: r.parent_code });
+    populations.set(placeKey(r.region_code, r.year, r.sex), r.population === null ? null : { value: Number(r.population), year: r.population_year! });
+  }
+  return {
+    region: (code) => regions.get(code),
+    population: (region, period, disagg) => populations.get(placeKey(region, Number(period.slice(0, 4)), sexOf(disagg))) ?? null,
+  };
+}
+
+/** The pushed observations of one indicator, placed with the push's region facts and populations. */
+export async function pushedPoints(db: Kysely<DB>, versionId: string, indicator: string, places: PushPlaces): Promise<PushedPoint[]> {
+  const { rows } = await sql<{ region_code: string; disagg_key: string; disagg: Disaggregation; period: string; value: string; source_row: number | null }>`
+    select o.region_code, o.disagg_key, o.disagg, o.period, o.value::text as value, o.source_row
     from observations o
-    join regions r on r.code = o.region_code
-    left join lateral ${nearestPopulation('o')} pop on true
     where o.version_id = ${versionId} and o.indicator_code = ${indicator}`.execute(db);
-  return rows.map((r) => ({
-    region: r.region_code,
-    level: r.level,
-    parent: r.parent_code,
-    disaggKey: r.disagg_key,
-    disagg: r.disagg,
-    period: r.period,
-    value: Number(r.value),
-    row: r.source_row,
-    population: r.population === null ? null : { value: Number(r.population), year: r.population_year! },
-  }));
+  return rows.map((r) => {
+    const region = places.region(r.region_code)!;
+    return {
+      region: r.region_code,
+      level: region.level,
+      parent: region.parent,
+      disaggKey: r.disagg_key,
+      disagg: r.disagg,
+      period: r.period,
+      value: Number(r.value),
+      row: r.source_row,
+      population: places.population(r.region_code, r.period, r.disagg),
+    };
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { CopyIn, Database } from '../../db/create-db.js';
 import type { DB } from '../../db/schema.js';
 import { detectAnomalies } from '../anomalies/detect.js';
 import { recordAudit } from '../audit/record-audit.js';
@@ -16,11 +17,13 @@ import type { ReaderBatch } from './json-reader.js';
 import type { DatasetRow } from './repository.js';
 import { lockDataset } from './repository.js';
 import {
+  copyObservations,
   createTrialObservations,
   finishVersion,
   insertFindings,
   insertObservations,
   insertVersion,
+  isRepeatedObservationKey,
   nextVersionNumber,
   type RepeatedKey,
 } from './version-repository.js';
@@ -32,7 +35,8 @@ export const INLINE_FINDINGS = 200;
 
 export interface PushSource {
   format: PushFormat;
-  batches: AsyncIterable<ReaderBatch & { info?: { decimalComma: boolean } }>;
+  /** Reads the push from its start, batch by batch; each call starts again (see pushVersion). */
+  batches(): AsyncIterable<ReaderBatch & { info?: { decimalComma: boolean } }>;
   /** Resolves to the SHA-256 of the payload once it has been read completely. */
   sha256: () => string;
 }
@@ -176,7 +180,7 @@ export async function runValidation(db: Kysely<DB>, target: ValidationTarget, so
     accepted -= duplicates.length;
     await record(duplicates);
   };
-  for await (const batch of source.batches) {
+  for await (const batch of source.batches()) {
     // The batch was read while the last one was written; its queries wait for that write, so a
     // failed write is reported as itself rather than as an aborted transaction.
     await written();
@@ -237,10 +241,12 @@ export async function runValidation(db: Kysely<DB>, target: ValidationTarget, so
 
 /**
  * Validates and stores one push as a new immutable version, in one transaction: the
- * version is there entirely or not at all.
+ * version is there entirely or not at all. On a server the observations go in by COPY; a
+ * push that repeats a key fails that way, and is then run again with the batch insert, which
+ * names both rows of each repeat (a push with repeated keys is rejected either way).
  */
 export async function pushVersion(
-  db: Kysely<DB>,
+  database: Pick<Database, 'db' | 'withConnection'>,
   actor: Principal,
   requestId: string,
   dataset: DatasetRow,
@@ -248,66 +254,83 @@ export async function pushVersion(
   options: { dryRun: boolean; job?: { id: string; progress(p: PushProgress): void } },
 ): Promise<PushReport> {
   try {
-    return await db.transaction().execute(async (trx) => {
-      // Held while the job's transaction lives: a job whose lock is free has lost its process.
-      if (options.job) await lockJob(trx, options.job.id);
-      await lockDataset(trx, dataset.id);
-      const version = await nextVersionNumber(trx, dataset.id);
-      const versionId = await insertVersion(trx, { dataset_id: dataset.id, version, format: source.format, submitted_by: actor.clientId });
-      const outcome = await runValidation(
-        trx,
-        {
-          metadata: { ...dataset.metadata, title: dataset.title, indicators: dataset.indicator_codes },
-          indicatorCodes: dataset.indicator_codes,
-          jurisdiction: dataset.jurisdiction_region_code,
-          estimationLevels: (dataset.metadata.estimation_levels as RegionLevel[] | undefined) ?? [],
-        },
-        source,
-        {
-          findings: (f) => insertFindings(trx, versionId, f),
-          observations: (o) => insertObservations(trx, versionId, o),
-          anomalies: () => detectAnomalies(trx, { id: versionId, agencyId: dataset.agency_id }),
-          ...(options.job ? { progress: options.job.progress } : {}),
-        },
-      );
-      const { summary, status } = outcome;
-      const sha256 = source.sha256();
-      await finishVersion(trx, versionId, {
-        status,
-        content_sha256: sha256,
-        row_count: summary.rows_read,
-        accepted_count: summary.accepted,
-        error_count: summary.errors,
-        warning_count: summary.warnings,
-        metadata_score: summary.metadata_completeness?.score ?? 0,
-        summary,
-      });
-      const report: PushReport = {
-        dataset_id: dataset.id,
-        version: options.dryRun ? null : version,
-        status,
-        dry_run: options.dryRun,
-        format: source.format,
-        content_sha256: sha256,
-        summary,
-        findings: outcome.inline,
-        findings_truncated: outcome.truncated,
-      };
-      if (options.dryRun) throw new DryRunComplete(report);
-      await recordAudit(trx, {
-        actor,
-        requestId,
-        action: 'dataset.version-pushed',
-        entityType: 'dataset',
-        entityId: dataset.id,
-        after: { version, status, format: source.format, content_sha256: sha256, rows: summary.rows_read, accepted: summary.accepted, errors: summary.errors, warnings: summary.warnings },
-      });
-      return report;
-    });
+    try {
+      return await database.withConnection(({ db, copy }) => storeVersion(db, copy, actor, requestId, dataset, source, options));
+    } catch (err) {
+      if (!isRepeatedObservationKey(err)) throw err;
+      return await storeVersion(database.db, undefined, actor, requestId, dataset, source, options);
+    }
   } catch (err) {
     if (err instanceof DryRunComplete) return err.report;
     throw err;
   }
+}
+
+async function storeVersion(
+  db: Kysely<DB>,
+  copy: CopyIn | undefined,
+  actor: Principal,
+  requestId: string,
+  dataset: DatasetRow,
+  source: PushSource,
+  options: { dryRun: boolean; job?: { id: string; progress(p: PushProgress): void } },
+): Promise<PushReport> {
+  return db.transaction().execute(async (trx) => {
+    // Held while the job's transaction lives: a job whose lock is free has lost its process.
+    if (options.job) await lockJob(trx, options.job.id);
+    await lockDataset(trx, dataset.id);
+    const version = await nextVersionNumber(trx, dataset.id);
+    const versionId = await insertVersion(trx, { dataset_id: dataset.id, version, format: source.format, submitted_by: actor.clientId });
+    const outcome = await runValidation(
+      trx,
+      {
+        metadata: { ...dataset.metadata, title: dataset.title, indicators: dataset.indicator_codes },
+        indicatorCodes: dataset.indicator_codes,
+        jurisdiction: dataset.jurisdiction_region_code,
+        estimationLevels: (dataset.metadata.estimation_levels as RegionLevel[] | undefined) ?? [],
+      },
+      source,
+      {
+        findings: (f) => insertFindings(trx, versionId, f),
+        observations: (o) => (copy ? copyObservations(copy, versionId, o) : insertObservations(trx, versionId, o)),
+        anomalies: () => detectAnomalies(trx, { id: versionId, agencyId: dataset.agency_id }),
+        ...(options.job ? { progress: options.job.progress } : {}),
+      },
+    );
+    const { summary, status } = outcome;
+    const sha256 = source.sha256();
+    await finishVersion(trx, versionId, {
+      status,
+      content_sha256: sha256,
+      row_count: summary.rows_read,
+      accepted_count: summary.accepted,
+      error_count: summary.errors,
+      warning_count: summary.warnings,
+      metadata_score: summary.metadata_completeness?.score ?? 0,
+      summary,
+    });
+    const report: PushReport = {
+      dataset_id: dataset.id,
+      version: options.dryRun ? null : version,
+      status,
+      dry_run: options.dryRun,
+      format: source.format,
+      content_sha256: sha256,
+      summary,
+      findings: outcome.inline,
+      findings_truncated: outcome.truncated,
+    };
+    if (options.dryRun) throw new DryRunComplete(report);
+    await recordAudit(trx, {
+      actor,
+      requestId,
+      action: 'dataset.version-pushed',
+      entityType: 'dataset',
+      entityId: dataset.id,
+      after: { version, status, format: source.format, content_sha256: sha256, rows: summary.rows_read, accepted: summary.accepted, errors: summary.errors, warnings: summary.warnings },
+    });
+    return report;
+  });
 }
 
 /** Validation without a dataset, for integrators building their export: nothing is written. */

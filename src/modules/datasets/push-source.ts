@@ -46,7 +46,7 @@ const csvBatches = (stream: AsyncIterable<Buffer>) => readCsv(stream, { batchSiz
 async function spoolCsv(input: AsyncIterable<Buffer>): Promise<PreparedPush> {
   const spooled = await spool(input);
   return {
-    source: { format: 'csv', batches: csvBatches(createReadStream(spooled.path) as AsyncIterable<Buffer>), sha256: () => spooled.sha256 },
+    source: { format: 'csv', batches: () => csvBatches(createReadStream(spooled.path) as AsyncIterable<Buffer>), sha256: () => spooled.sha256 },
     rows: Math.max(0, spooled.lines - 1),
     dispose: spooled.dispose,
   };
@@ -66,7 +66,7 @@ export async function preparePush(request: FastifyRequest, options: { uploadLimi
   }
   const body = request.body as { observations: Record<string, unknown>[] };
   const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-  return { source: { format: 'json', batches: readJson(body.observations, BATCH_SIZE), sha256: () => digest }, rows: body.observations.length, dispose: noDispose };
+  return { source: { format: 'json', batches: () => readJson(body.observations, BATCH_SIZE), sha256: () => digest }, rows: body.observations.length, dispose: noDispose };
 }
 
 /** One uploaded .csv or .xlsx file (a spreadsheet operator's route into the API). */
@@ -85,7 +85,7 @@ async function fileSource(request: FastifyRequest, sheet: string | undefined): P
     const bytes = await file.toBuffer();
     const digest = createHash('sha256').update(bytes).digest('hex');
     return {
-      source: { format: 'xlsx', batches: readXlsx(bytes, { batchSize: BATCH_SIZE, sheet, maxEntryBytes: MAX_XLSX_ENTRY_BYTES }), sha256: () => digest },
+      source: { format: 'xlsx', batches: () => readXlsx(bytes, { batchSize: BATCH_SIZE, sheet, maxEntryBytes: MAX_XLSX_ENTRY_BYTES }), sha256: () => digest },
       rows: null,
       dispose: noDispose,
     };

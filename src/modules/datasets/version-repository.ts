@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { CopyIn } from '../../db/create-db.js';
 import type { DB } from '../../db/schema.js';
 import type { AnomalyDetails, Finding, Observation } from '../validation/finding.js';
 
@@ -111,6 +112,37 @@ export async function insertObservations(db: Kysely<DB>, versionId: string, rows
     order by b.source_row`.execute(db);
   const indexOf = new Map(rows.map((r, i) => [r.row, i]));
   return repeats.map((r) => ({ index: indexOf.get(r.source_row)!, firstRow: r.first_row }));
+}
+
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
+/** One field in COPY's text format: tabs, line breaks and backslashes escaped, \N for null. */
+function copyField(value: string | null): string {
+  if (value === null) return '\\N';
+  return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
+}
+
+/**
+ * The fast way in on a server: one COPY per batch, about half the cost of the batch insert
+ * (bench/README.md). COPY cannot skip a stored key, so a repeated key fails the statement
+ * (and the push's transaction) with a unique violation; pushVersion then runs the push again
+ * through insertObservations, which reports each repeat with both rows.
+ */
+export async function copyObservations(copy: CopyIn, versionId: string, rows: Observation[]): Promise<RepeatedKey[]> {
+  if (rows.length === 0) return [];
+  let text = '';
+  for (const r of rows) {
+    text += `${versionId}\t${copyField(r.indicator_code)}\t${copyField(r.region_code)}\t${copyField(r.period)}\t${copyField(JSON.stringify(r.disagg))}\t${copyField(disaggKey(r.disagg))}\t${copyField(r.value)}\t${copyField(r.obs_status)}\t${copyField(r.note)}\t${r.row ?? '\\N'}\n`;
+  }
+  await copy('copy observations (version_id, indicator_code, region_code, period, disagg, disagg_key, value, obs_status, note, source_row) from stdin', text);
+  return [];
+}
+
+/** Whether a failed push met a key it had already stored (see copyObservations). */
+export function isRepeatedObservationKey(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e.code === '23505' && e.constraint === 'observations_pkey';
 }
 
 export async function insertFindings(db: Kysely<DB>, versionId: string, rows: Finding[]) {

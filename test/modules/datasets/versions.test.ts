@@ -72,6 +72,22 @@ t.test('a clean JSON push becomes version 1, submitted, with its observations', 
   t.match(dataset.json().latest_version, { version: 2, status: 'submitted' });
 });
 
+t.test('notes come back exactly as pushed, whatever characters they hold', async (t) => {
+  // On a server observations go in by COPY, whose text format gives tabs, line breaks,
+  // backslashes and \N meanings of their own.
+  const notes = ['kolom\tdipisah tab', 'baris satu\nbaris dua\r\n', 'C:\\data\\ppks.csv', '\\N', 'kutip "ganda" dan \'tunggal\'', null];
+  const id = await newDataset();
+  const pushed = notes.map((note, i) => ({ indicator: 'PPKS-01', region: '65.71.01', period: `${2015 + i}`, value: 4 + i, note }));
+  const res = await pushJson(id, pushed);
+  t.equal(res.statusCode, 201, res.body);
+  t.equal(res.json().summary.accepted, notes.length);
+  const obs = await app.inject({ url: `/v1/datasets/${id}/versions/1/observations`, headers: walidata.auth });
+  t.same(
+    obs.json().data.map((o: { note: string | null; value: string }) => [o.note, o.value]),
+    notes.map((note, i) => [note, String(4 + i)]),
+  );
+});
+
 t.test('errors reject the version but keep its report; nothing half-valid is served', async (t) => {
   const id = await newDataset();
   const res = await pushJson(id, [
