@@ -39,12 +39,16 @@ export async function benchDatabase(serverUrl: string | undefined): Promise<{ en
   return { env: { PGLITE_DATA_DIR: join(dir, 'pglite') }, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+const SERVICE_NODE_OPTIONS = '--max-old-space-size=256';
+
 export async function startServer(env: Record<string, string>, port: number): Promise<{ child: ChildProcess; readyMs: number }> {
   const started = performance.now();
   // BENCH_SERVER_ARGS passes Node flags to the server alone, e.g. `--cpu-prof` to profile it.
   const nodeArgs = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, new URL('../src/server.js', import.meta.url).pathname], {
     env: {
+      // The heap budget `npm start` and the Dockerfile give the service, unless the caller sets its own.
+      NODE_OPTIONS: SERVICE_NODE_OPTIONS,
       ...process.env,
       ...env,
       PORT: String(port),

@@ -27,10 +27,11 @@ export interface Database {
   listen(channel: string, onNotify: (payload: string) => void, onLost: (err: Error) => void): Promise<() => Promise<void>>;
   /**
    * Runs `work` on one connection of its own. On a server, `copy` streams rows in on that same
-   * connection, inside whatever transaction `work` opened there; PGlite has no COPY from a
-   * client stream, so callers fall back to set-based inserts.
+   * connection, inside whatever transaction `work` opened there, and `pool` runs statements
+   * that need not wait for it (reads of reference data) on other connections. PGlite is one
+   * connection: it has neither, so callers insert set-based and read in their transaction.
    */
-  withConnection<T>(work: (connection: { db: Kysely<DB>; copy?: CopyIn }) => Promise<T>): Promise<T>;
+  withConnection<T>(work: (connection: { db: Kysely<DB>; copy?: CopyIn; pool?: Kysely<DB> }) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -68,7 +69,11 @@ function createPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, o
     withConnection: async (work) => {
       const client = await pool.connect();
       try {
-        return await work({ db: new Kysely<DB>({ dialect: new PostgresDialect({ pool: singleConnection(client) }) }), copy: (statement, rows) => copyIn(client, statement, rows) });
+        return await work({
+          db: new Kysely<DB>({ dialect: new PostgresDialect({ pool: singleConnection(client) }) }),
+          copy: (statement, rows) => copyIn(client, statement, rows),
+          pool: db,
+        });
       } finally {
         client.release();
       }

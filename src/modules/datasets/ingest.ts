@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { CopyIn, Database } from '../../db/create-db.js';
 import type { DB } from '../../db/schema.js';
 import { detectAnomalies } from '../anomalies/detect.js';
@@ -90,7 +90,8 @@ async function indicatorFacts(db: Kysely<DB>, codes: string[], cache: Map<string
 
 async function regionFacts(db: Kysely<DB>, codes: string[]): Promise<Map<string, RegionFacts>> {
   if (codes.length === 0) return new Map();
-  const rows = await db.selectFrom('regions').select(['code', 'level']).where('code', 'in', codes).execute();
+  // One array parameter: a batch names thousands of regions.
+  const rows = await db.selectFrom('regions').select(['code', 'level']).where(sql<boolean>`code = any(${codes}::text[])`).execute();
   return new Map(rows.map((r) => [r.code, r]));
 }
 
@@ -145,7 +146,15 @@ export interface ValidationOutcome {
  * Reads the source batch by batch, so memory stays flat; each batch costs one context query
  * per kind and whatever the sink does with it (one insert per table when storing).
  */
-export async function runValidation(db: Kysely<DB>, target: ValidationTarget, source: PushSource, sink: ValidationSink): Promise<ValidationOutcome> {
+export async function runValidation(
+  db: Kysely<DB>,
+  target: ValidationTarget,
+  source: PushSource,
+  sink: ValidationSink,
+  // Where the batches' indicator and region facts are read: another connection lets a batch
+  // be checked while the last one is still being written.
+  lookups: Kysely<DB> = db,
+): Promise<ValidationOutcome> {
   const metadata = target.metadata ? checkDatasetMetadata(target.metadata, await compositeCatalogue(db, target.indicatorCodes ?? [])) : null;
   const codelists = await loadCodeSets(db, ['obs-status', 'sex', 'age-group', 'disability', 'desil']);
   const indicators = new Map<string, IndicatorFacts>();
@@ -181,21 +190,22 @@ export async function runValidation(db: Kysely<DB>, target: ValidationTarget, so
     await record(duplicates);
   };
   for await (const batch of source.batches()) {
-    // The batch was read while the last one was written; its queries wait for that write, so a
-    // failed write is reported as itself rather than as an aborted transaction.
-    await written();
     decimalComma ??= batch.info?.decimalComma ?? false;
     rowsRead += batch.observations.length;
     const codes = collectCodes(batch.observations);
-    await indicatorFacts(db, codes.indicators, indicators);
+    await indicatorFacts(lookups, codes.indicators, indicators);
     const result = checkObservations(batch.observations, {
       datasetIndicators: new Set(target.indicatorCodes ?? indicators.keys()),
       indicators,
-      regions: await regionFacts(db, codes.regions),
+      regions: await regionFacts(lookups, codes.regions),
       codelists,
       jurisdiction: target.jurisdiction,
       estimationLevels: new Set(target.estimationLevels.map(levelNumber)),
     }, { decimalComma });
+    // This batch was read and checked while the last one was written. Waiting for that write
+    // before anything else goes into the transaction reports a failed write as itself rather
+    // than as an aborted transaction.
+    await written();
     await record([...batch.findings, ...result.findings]);
     const batchAccepted = result.accepted;
     writing = sink
@@ -255,10 +265,10 @@ export async function pushVersion(
 ): Promise<PushReport> {
   try {
     try {
-      return await database.withConnection(({ db, copy }) => storeVersion(db, copy, actor, requestId, dataset, source, options));
+      return await database.withConnection((connection) => storeVersion(connection, actor, requestId, dataset, source, options));
     } catch (err) {
       if (!isRepeatedObservationKey(err)) throw err;
-      return await storeVersion(database.db, undefined, actor, requestId, dataset, source, options);
+      return await storeVersion({ db: database.db }, actor, requestId, dataset, source, options);
     }
   } catch (err) {
     if (err instanceof DryRunComplete) return err.report;
@@ -267,8 +277,7 @@ export async function pushVersion(
 }
 
 async function storeVersion(
-  db: Kysely<DB>,
-  copy: CopyIn | undefined,
+  { db, copy, pool }: { db: Kysely<DB>; copy?: CopyIn; pool?: Kysely<DB> },
   actor: Principal,
   requestId: string,
   dataset: DatasetRow,
@@ -296,6 +305,7 @@ async function storeVersion(
         anomalies: () => detectAnomalies(trx, { id: versionId, agencyId: dataset.agency_id }),
         ...(options.job ? { progress: options.job.progress } : {}),
       },
+      pool ?? trx,
     );
     const { summary, status } = outcome;
     const sha256 = source.sha256();
