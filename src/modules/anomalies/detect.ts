@@ -17,29 +17,37 @@ export async function detectAnomalies(db: Kysely<DB>, version: { id: string; age
   const withHistory = await indicatorsWithHistory(db, version.id, version.agencyId, indicators.map((i) => i.code));
   const findings: Finding[] = [];
   const places = await pushPlaces(db, version.id);
-  for (const indicator of indicators) {
+  const checked = indicators.filter((i) => anyDetectorOn(rules.get(i.code)!));
+  const read = (i: number) => {
+    const points = i < checked.length ? pushedPoints(db, version.id, checked[i]!.code, places) : Promise.resolve([]);
+    // Awaited in the next round; until then a failure must not count as unhandled.
+    points.catch(() => {});
+    return points;
+  };
+  let next = read(0);
+  for (const [i, indicator] of checked.entries()) {
     const r = rules.get(indicator.code)!;
-    if (!anyDetectorOn(r)) continue;
-    const points = await pushedPoints(db, version.id, indicator.code, places);
+    const points = await next;
     const seriesOn = [r.jump, r.zero, r.flat].some((d) => d.severity !== 'off');
     const isCount = indicator.measure === 'jumlah';
     const coherenceOn = isCount && r.coherence.severity !== 'off';
     // Peers and parents beyond the push: a kab/kota agency pushes one kab/kota, whose
     // neighbours and province other agencies publish.
     const stored = coherenceOn || r.outlier.severity !== 'off' ? await storedFigures(db, version.id, indicator.code) : [];
-    findings.push(
-      ...detectVersionAnomalies({
-        indicator: indicator.code,
-        isCount,
-        countsPeople: isCount && PEOPLE_UNITS.has(indicator.unit),
-        rules: r,
-        points,
-        // A push of several periods is a series by itself, with or without earlier versions.
-        history: seriesOn && withHistory.has(indicator.code) ? await seriesHistory(db, version.id, version.agencyId, indicator.code) : [],
-        stored,
-        childCounts: coherenceOn ? await childCounts(db, coherenceParents(points, stored)) : new Map(),
-      }),
-    );
+    const input = {
+      indicator: indicator.code,
+      isCount,
+      countsPeople: isCount && PEOPLE_UNITS.has(indicator.unit),
+      rules: r,
+      points,
+      // A push of several periods is a series by itself, with or without earlier versions.
+      history: seriesOn && withHistory.has(indicator.code) ? await seriesHistory(db, version.id, version.agencyId, indicator.code) : [],
+      stored,
+      childCounts: coherenceOn ? await childCounts(db, coherenceParents(points, stored)) : new Map<string, number>(),
+    };
+    // The database reads the next indicator's points while this one's are judged.
+    next = read(i + 1);
+    findings.push(...detectVersionAnomalies(input));
   }
   return findings;
 }

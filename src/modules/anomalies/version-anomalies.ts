@@ -105,8 +105,16 @@ export function detectVersionAnomalies(input: IndicatorInput): Finding[] {
 
 type SeriesEntry = SeriesPoint & { pushed: PushedPoint | null };
 
+/** Whether any series can hold two figures: not when one period is pushed and nothing came before. */
+function hasSeries(input: IndicatorInput): boolean {
+  if (input.history.length > 0) return true;
+  const first = input.points[0]?.period;
+  return input.points.some((p) => p.period !== first);
+}
+
 function seriesFindings(input: IndicatorInput): Finding[] {
   const { rules } = input;
+  if (!hasSeries(input)) return [];
   const series = new Map<string, Map<string, SeriesEntry>>();
   const entries = (key: string) => {
     let m = series.get(key);
