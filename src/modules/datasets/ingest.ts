@@ -249,6 +249,8 @@ export async function runValidation(
   };
 }
 
+type PushOptions = { dryRun: boolean; job?: { id: string; progress(p: PushProgress): void } };
+
 /**
  * Validates and stores one push as a new immutable version, in one transaction: the
  * version is there entirely or not at all. On a server the observations go in by COPY; a
@@ -261,14 +263,15 @@ export async function pushVersion(
   requestId: string,
   dataset: DatasetRow,
   source: PushSource,
-  options: { dryRun: boolean; job?: { id: string; progress(p: PushProgress): void } },
+  options: PushOptions,
 ): Promise<PushReport> {
+  const push = { actor, requestId, dataset, source, options };
   try {
     try {
-      return await database.withConnection((connection) => storeVersion(connection, actor, requestId, dataset, source, options));
+      return await database.withConnection((connection) => storeVersion(connection, push));
     } catch (err) {
       if (!isRepeatedObservationKey(err)) throw err;
-      return await storeVersion({ db: database.db }, actor, requestId, dataset, source, options);
+      return await storeVersion({ db: database.db }, push);
     }
   } catch (err) {
     if (err instanceof DryRunComplete) return err.report;
@@ -278,11 +281,7 @@ export async function pushVersion(
 
 async function storeVersion(
   { db, copy, pool }: { db: Kysely<DB>; copy?: CopyIn; pool?: Kysely<DB> },
-  actor: Principal,
-  requestId: string,
-  dataset: DatasetRow,
-  source: PushSource,
-  options: { dryRun: boolean; job?: { id: string; progress(p: PushProgress): void } },
+  { actor, requestId, dataset, source, options }: { actor: Principal; requestId: string; dataset: DatasetRow; source: PushSource; options: PushOptions },
 ): Promise<PushReport> {
   return db.transaction().execute(async (trx) => {
     // Held while the job's transaction lives: a job whose lock is free has lost its process.
