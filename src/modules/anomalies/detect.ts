@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Finding } from '../validation/finding.js';
 import { anyDetectorOn } from './quality-rules.js';
-import { childCounts, indicatorsWithHistory, loadQualityRules, pushedPoints, pushPlaces, seriesHistory, storedFigures, versionIndicators } from './repository.js';
+import { childCounts, indicatorsWithFinalFigures, indicatorsWithHistory, loadQualityRules, pushedPoints, pushPlaces, seriesHistory, storedFigures, versionIndicators } from './repository.js';
 import { coherenceParents, detectVersionAnomalies } from './version-anomalies.js';
 
 const PEOPLE_UNITS = new Set(['orang', 'jiwa']);
@@ -15,6 +15,7 @@ export async function detectAnomalies(db: Kysely<DB>, version: { id: string; age
   const indicators = await versionIndicators(db, version.id);
   const rules = await loadQualityRules(db, indicators.map((i) => i.code));
   const withHistory = await indicatorsWithHistory(db, version.id, version.agencyId, indicators.map((i) => i.code));
+  const published = await indicatorsWithFinalFigures(db, indicators.map((i) => i.code));
   const findings: Finding[] = [];
   const places = await pushPlaces(db, version.id);
   const checked = indicators.filter((i) => anyDetectorOn(rules.get(i.code)!));
@@ -33,7 +34,7 @@ export async function detectAnomalies(db: Kysely<DB>, version: { id: string; age
     const coherenceOn = isCount && r.coherence.severity !== 'off';
     // Peers and parents beyond the push: a kab/kota agency pushes one kab/kota, whose
     // neighbours and province other agencies publish.
-    const stored = coherenceOn || r.outlier.severity !== 'off' ? await storedFigures(db, version.id, indicator.code) : [];
+    const stored = (coherenceOn || r.outlier.severity !== 'off') && published.has(indicator.code) ? await storedFigures(db, version.id, indicator.code) : [];
     const input = {
       indicator: indicator.code,
       isCount,

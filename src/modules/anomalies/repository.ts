@@ -134,6 +134,20 @@ export async function pushedPoints(db: Kysely<DB>, versionId: string, indicator:
 }
 
 /**
+ * The indicators that have a final figure anyone could compare a push with: for the others
+ * (a first cycle, a new indicator) the peer query would place the whole push for nothing.
+ */
+export async function indicatorsWithFinalFigures(db: Kysely<DB>, codes: string[]): Promise<Set<string>> {
+  if (codes.length === 0) return new Set();
+  const { rows } = await sql<{ code: string }>`
+    select c.code from unnest(${codes}::text[]) as c(code)
+    where exists (
+      select 1 from reconciled_figures f
+      where f.indicator_code = c.code and f.valid_to is null and f.status = 'final' and f.value is not null)`.execute(db);
+  return new Set(rows.map((r) => r.code));
+}
+
+/**
  * The indicators of which the agency has live figures from other versions: a first push has
  * no history to read, and looking for it costs a scan of the push per indicator.
  */
@@ -189,13 +203,6 @@ export async function childCounts(db: Kysely<DB>, parents: string[]): Promise<Ma
  * per indicator.
  */
 export async function storedFigures(db: Kysely<DB>, versionId: string, indicator: string): Promise<StoredFigure[]> {
-  // Placing the push's regions is most of the statement's cost; an indicator no one has a final
-  // figure for yet (a first cycle, a new indicator) has nothing to compare with.
-  const { rows: served } = await sql<{ one: number }>`
-    select 1 as one from reconciled_figures
-    where indicator_code = ${indicator} and valid_to is null and status = 'final' and value is not null
-    limit 1`.execute(db);
-  if (served.length === 0) return [];
   const { rows } = await sql<{
     region_code: string;
     level: number;
