@@ -33,6 +33,8 @@ export class ChangeSignals {
 
   /** Subscribes; if that fails, the service keeps working without the caches and retries. */
   async start(): Promise<void> {
+    this.retry = undefined;
+    if (this.stopped) return;
     try {
       this.unsubscribe = await this.database.listen(CHANGES_CHANNEL, (table) => this.bump(table), (err) => this.lost(err));
       if (this.stopped) {
@@ -74,7 +76,8 @@ export class ChangeSignals {
   private lost(err: Error): void {
     this.live = false;
     this.unsubscribe = undefined;
-    if (this.stopped) return;
+    // One retry at a time, whatever reports the loss.
+    if (this.stopped || this.retry) return;
     const delayMs = Math.min(500 * 2 ** this.failures, 15_000);
     this.failures++;
     this.log.warn({ reason: err.message, retryInMs: delayMs }, 'not listening for data changes; caches are bypassed until the subscription is back');

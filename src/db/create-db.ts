@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import pLimit from 'p-limit';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,8 +22,9 @@ export interface Database {
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /**
-   * Subscribes to a notification channel, on a connection of its own on a server. `onLost` is
-   * called at most once, when that connection fails; the subscription is then over.
+   * Subscribes to a notification channel, on a connection of its own on a server. A failed
+   * subscription rejects; once subscribed, `onLost` is called at most once, when that
+   * connection fails (or stops answering), and the subscription is then over.
    */
   listen(channel: string, onNotify: (payload: string) => void, onLost: (err: Error) => void): Promise<() => Promise<void>>;
   /**
@@ -59,6 +61,10 @@ function createPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, o
   // Without a listener, an idle client that loses its connection crashes the process.
   pool.on('error', (err) => options.onPoolError?.(err));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  // A push holds a connection for its whole transaction and reads reference data on a second
+  // one; at most half the pool is held that way, so pushes queue for their turn instead of
+  // taking every connection while each waits for another (and starving all other requests).
+  const dedicated = pLimit(Math.max(1, Math.floor(config.poolMax / 2)));
   return {
     kind: 'postgres',
     db,
@@ -66,18 +72,27 @@ function createPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, o
       await sql`select 1`.execute(db);
     },
     listen: (channel, onNotify, onLost) => listenOnServer(config, channel, onNotify, onLost),
-    withConnection: async (work) => {
-      const client = await pool.connect();
-      try {
-        return await work({
-          db: new Kysely<DB>({ dialect: new PostgresDialect({ pool: singleConnection(client) }) }),
-          copy: (statement, rows) => copyIn(client, statement, rows),
-          pool: db,
-        });
-      } finally {
-        client.release();
-      }
-    },
+    withConnection: (work) =>
+      dedicated(async () => {
+        const client = await pool.connect();
+        // While checked out the pool no longer listens to the client: a connection that dies
+        // between statements must not crash the process, and must not go back to the pool.
+        let broken: Error | undefined;
+        const onError = (err: Error) => {
+          broken = err;
+        };
+        client.on('error', onError);
+        try {
+          return await work({
+            db: new Kysely<DB>({ dialect: new PostgresDialect({ pool: singleConnection(client) }) }),
+            copy: (statement, rows) => copyIn(client, statement, rows),
+            pool: db,
+          });
+        } finally {
+          client.off('error', onError);
+          client.release(broken);
+        }
+      }),
     close: () => db.destroy(),
   };
 }
@@ -92,24 +107,37 @@ async function copyIn(client: pg.PoolClient, statement: string, rows: string): P
   await pipeline(Readable.from([Buffer.from(rows)]), client.query(copyFrom(statement)));
 }
 
+// How often the listening connection proves it is alive: a connection cut without a word (a
+// NAT timeout, a failover) would otherwise look live while no notification can arrive.
+const LISTENER_HEARTBEAT_MS = 5_000;
+
 async function listenOnServer(
   config: Extract<DatabaseConfig, { kind: 'postgres' }>,
   channel: string,
   onNotify: (payload: string) => void,
   onLost: (err: Error) => void,
 ): Promise<() => Promise<void>> {
-  // Keepalive, so a connection that silently died is noticed rather than waited on forever.
   const client = new pg.Client({
     connectionString: config.url,
-    keepAlive: true,
     connectionTimeoutMillis: config.connectTimeoutMs,
+    query_timeout: LISTENER_HEARTBEAT_MS,
     application_name: 'satu-data-exchange listener',
   });
   let over = false;
+  let heartbeat: NodeJS.Timeout | undefined;
   const end = () => {
     over = true;
+    clearInterval(heartbeat);
     return client.end().catch(() => undefined);
   };
+  try {
+    await client.connect();
+    await client.query(`listen ${client.escapeIdentifier(channel)}`);
+  } catch (err) {
+    // A failed start is reported by the rejection alone, never also as a loss.
+    await end();
+    throw err;
+  }
   const lose = (err: Error) => {
     if (over) return;
     void end();
@@ -120,13 +148,10 @@ async function listenOnServer(
   client.on('notification', (message) => {
     if (message.channel === channel) onNotify(message.payload ?? '');
   });
-  try {
-    await client.connect();
-    await client.query(`listen ${client.escapeIdentifier(channel)}`);
-  } catch (err) {
-    await end();
-    throw err;
-  }
+  heartbeat = setInterval(() => {
+    client.query('select 1').catch((err: Error) => lose(err));
+  }, LISTENER_HEARTBEAT_MS);
+  heartbeat.unref();
   return async () => {
     await end();
   };

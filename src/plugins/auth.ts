@@ -39,7 +39,9 @@ const CLIENT_TABLES = ['clients', 'agencies'] as const;
 
 /**
  * Clients behind tokens, kept per change stamp so a disabled client or a rotated secret is
- * seen by the next request (see db/change-signals.ts), without a query per request.
+ * seen by the next request (see db/change-signals.ts), without a query per request. The
+ * expiry bounds what a lost notification could cost: a listening connection that dies
+ * without a word is noticed by its heartbeat within seconds.
  */
 function clientLookup() {
   const kept = new MemoryCache<AuthClient | undefined>({ maxSize: 10_000, ttlMs: 10_000, sizeOf: () => 1 });

@@ -20,10 +20,13 @@ export default fp(
     await changes.start();
     app.decorate('changes', changes);
     app.addHook('onClose', () => changes.stop());
-    // A write through this process has committed by the time its response goes out, and the
-    // caller's next read must see it: the database's notification would come a moment later.
+    // A write through this process has committed by the time its response goes out (a job's
+    // only later, when its notification does the same), and the caller's next read must see
+    // it: the database's notification would come a moment later. Public routes (the token
+    // endpoint) change nothing a cache holds.
     app.addHook('onSend', async (request, reply) => {
-      if (!READS.has(request.method) && reply.statusCode < 400) changes.touchAll();
+      if (READS.has(request.method) || reply.statusCode >= 400 || request.routeOptions.config.access === 'public') return;
+      changes.touchAll();
     });
   },
   { name: 'db' },

@@ -58,6 +58,7 @@ t.test('a lost subscription stamps nothing until it is back, and comes back unde
   const before = signals.stamp(['clients']);
   db.state.failNext = 1;
   db.state.lose(new Error('terminating connection due to administrator command'));
+  db.state.lose(new Error('the listening connection was closed'));
   t.equal(signals.stamp(['clients']), null, 'callers read the database while not listening');
   t.match(warnings[0], /caches are bypassed/);
   await sleep(700); // first retry after 500 ms fails
@@ -67,7 +68,9 @@ t.test('a lost subscription stamps nothing until it is back, and comes back unde
   const after = signals.stamp(['clients']);
   t.type(after, 'string', 'live again');
   t.not(after, before, 'under a new stamp: notifications may have been missed meanwhile');
-  t.equal(db.state.subscriptions, 2);
+  t.equal(db.state.subscriptions, 2, 'one retry loop, though the loss was reported twice');
+  await sleep(2500);
+  t.equal(db.state.subscriptions, 2, 'and no other loop subscribes again later');
 });
 
 t.test('a subscription that cannot start leaves the service without caches, not down', async (t) => {
@@ -96,6 +99,24 @@ t.test('against the real database', async (t) => {
     await sql`insert into agencies (code, name, kind, jurisdiction_region_code) values ('DINSOS-65', 'Dinas Sosial Kalimantan Utara', 'DINSOS', '65')`.execute(database.db);
     await until('the agencies notification', () => app.changes.stamp(['agencies']) !== before);
     t.equal(app.changes.stamp(['figure_changes']), figures, 'other tables keep their stamp');
+  });
+
+  await t.test('issuing a token leaves the cached clients alone', async (t) => {
+    const client = await app.inject({ method: 'POST', url: '/v1/clients', headers: admin.auth, payload: { name: 'cache probe', role: 'consumer' } });
+    t.equal(client.statusCode, 201);
+    const { client_id, client_secret } = { client_id: client.json().client.client_id, client_secret: client.json().client_secret };
+    // Notifications arrive in commit order: once a later marker is in, every earlier one is too.
+    const settled = async (code: string) => {
+      const before = app.changes.stamp(['agencies']);
+      await sql`insert into agencies (code, name, kind, jurisdiction_region_code) values (${code}, ${`Agency ${code}`}, 'DINSOS', '65.01')`.execute(database.db);
+      await until(`the marker ${code}`, () => app.changes.stamp(['agencies']) !== before);
+    };
+    await settled('MARKER-1');
+    const clients = app.changes.stamp(['clients']);
+    const token = await app.inject({ method: 'POST', url: '/v1/auth/token', payload: { grant_type: 'client_credentials', client_id, client_secret } });
+    t.equal(token.statusCode, 200);
+    await settled('MARKER-2');
+    t.equal(app.changes.stamp(['clients']), clients, 'the token (which records last_token_at) announced no change to clients');
   });
 
   await t.test('a client disabled by another process loses access without a query per request', async (t) => {

@@ -14,11 +14,13 @@ const PEOPLE_UNITS = new Set(['orang', 'jiwa']);
 export async function detectAnomalies(db: Kysely<DB>, version: { id: string; agencyId: string }): Promise<Finding[]> {
   const indicators = await versionIndicators(db, version.id);
   const rules = await loadQualityRules(db, indicators.map((i) => i.code));
-  const withHistory = await indicatorsWithHistory(db, version.id, version.agencyId, indicators.map((i) => i.code));
-  const published = await indicatorsWithFinalFigures(db, indicators.map((i) => i.code));
-  const findings: Finding[] = [];
-  const places = await pushPlaces(db, version.id);
   const checked = indicators.filter((i) => anyDetectorOn(rules.get(i.code)!));
+  if (checked.length === 0) return [];
+  const codes = checked.map((i) => i.code);
+  const withHistory = await indicatorsWithHistory(db, version.id, version.agencyId, codes);
+  const published = await indicatorsWithFinalFigures(db, codes);
+  const places = await pushPlaces(db, version.id);
+  const findings: Finding[] = [];
   const read = (i: number) => {
     const points = i < checked.length ? pushedPoints(db, version.id, checked[i]!.code, places) : Promise.resolve([]);
     // Awaited in the next round; until then a failure must not count as unhandled.

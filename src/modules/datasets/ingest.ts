@@ -144,7 +144,7 @@ export interface ValidationOutcome {
 
 /**
  * Reads the source batch by batch, so memory stays flat; each batch costs one context query
- * per kind and whatever the sink does with it (one insert per table when storing).
+ * per kind and whatever the sink does with it (one write per table when storing).
  */
 export async function runValidation(
   db: Kysely<DB>,
@@ -193,6 +193,8 @@ export async function runValidation(
     decimalComma ??= batch.info?.decimalComma ?? false;
     rowsRead += batch.observations.length;
     const codes = collectCodes(batch.observations);
+    // In the transaction, the lookups would fail with it if the last write failed: wait for that write first.
+    if (lookups === db) await written();
     await indicatorFacts(lookups, codes.indicators, indicators);
     const result = checkObservations(batch.observations, {
       datasetIndicators: new Set(target.indicatorCodes ?? indicators.keys()),
@@ -202,10 +204,10 @@ export async function runValidation(
       jurisdiction: target.jurisdiction,
       estimationLevels: new Set(target.estimationLevels.map(levelNumber)),
     }, { decimalComma });
-    // This batch was read and checked while the last one was written. Waiting for that write
-    // before anything else goes into the transaction reports a failed write as itself rather
-    // than as an aborted transaction.
-    await written();
+    // This batch was read and checked while the last one was written (on another connection
+    // when there is one). Waiting for that write before anything else goes into the transaction
+    // reports a failed write as itself rather than as an aborted transaction.
+    if (lookups !== db) await written();
     await record([...batch.findings, ...result.findings]);
     const batchAccepted = result.accepted;
     writing = sink

@@ -72,6 +72,17 @@ t.test('a clean JSON push becomes version 1, submitted, with its observations', 
   t.match(dataset.json().latest_version, { version: 2, status: 'submitted' });
 });
 
+t.test('more concurrent pushes than database connections all land', async (t) => {
+  // On a server a push holds a connection for its transaction and reads reference data on a
+  // second one; the test pool has 5, so six at once must queue rather than wait on each other.
+  const ids = await Promise.all(Array.from({ length: 6 }, () => newDataset()));
+  const pushes = await Promise.all(ids.map((id) => pushJson(id, good)));
+  t.same(pushes.map((r) => r.statusCode), [201, 201, 201, 201, 201, 201], pushes.map((r) => r.body).join('\n'));
+  t.same(pushes.map((r) => r.json().version), [1, 1, 1, 1, 1, 1]);
+  const other = await app.inject({ url: '/v1/indicators?limit=1', headers: consumer.auth });
+  t.equal(other.statusCode, 200, 'and other requests are served meanwhile');
+});
+
 t.test('notes come back exactly as pushed, whatever characters they hold', async (t) => {
   // On a server observations go in by COPY, whose text format gives tabs, line breaks,
   // backslashes and \N meanings of their own.
