@@ -139,7 +139,8 @@ t.test('against the real database', async (t) => {
         returning id)
       insert into figure_changes (figure_id, kind) select id, 'new' from f`.execute(database.db);
     await until('the new figure', async () => (await count()) === 1);
-    t.pass('served');
+    const page = (await app.inject({ url, headers: admin.auth })).json();
+    t.match(page.data[0], { indicator: 'PPKS-06', region: '65.71', period: '2025', value: '141', method: 'manual' }, 'the figure as the other process wrote it');
   });
 
   await t.test('without a live subscription every request reads the database', async (t) => {
