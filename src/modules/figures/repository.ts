@@ -208,7 +208,7 @@ export async function datasetClassifications(db: Kysely<DB>, ids: string[]): Pro
 /**
  * What a page of figures depends on beyond the request: the last figure change (publishing,
  * resolving, reopening, reclassifying all write one) and the last edit of the labels a figure
- * carries (indicator, dataset, agency). Pages are cached under it; see page-cache.ts.
+ * carries (indicator, dataset, agency). Pages are filed under it while no change notifications arrive (see db/change-signals.ts).
  */
 export async function figuresState(db: Kysely<DB>): Promise<string> {
   const { rows } = await sql<{ state: string }>`
