@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Disaggregation } from '../validation/finding.js';
 import { effectiveRules, type QualityRules, type QualityRulesPatch } from './quality-rules.js';
@@ -37,16 +37,15 @@ export async function saveQualityRules(db: Kysely<DB>, code: string, config: Qua
 }
 
 /**
- * The population of a figure's region nearest its period's year, of the breakdown's sex
- * where one is given; for a lateral join on a row alias with region_code, period and disagg.
+ * The population of a region nearest a year, of the given sex (`L`, `P`; anything else is the
+ * total), for a lateral join: the one rule for pushed points and published figures alike.
  */
-function nearestPopulation(alias: 'f') {
-  const a = sql.raw(alias);
+function nearestPopulation(region: RawBuilder<unknown>, year: RawBuilder<unknown>, sex: RawBuilder<unknown>) {
   return sql`(
-      select case ${a}.disagg->>'sex' when 'L' then p.male when 'P' then p.female else p.total end as population, p.year
+      select case ${sex} when 'L' then p.male when 'P' then p.female else p.total end as population, p.year
       from populations p
-      where p.region_code = ${a}.region_code
-      order by abs(p.year - substr(${a}.period, 1, 4)::int), p.year desc
+      where p.region_code = ${region}
+      order by abs(p.year - ${year}), p.year desc
       limit 1
     )`;
 }
@@ -93,13 +92,7 @@ export async function pushPlaces(db: Kysely<DB>, versionId: string): Promise<Rea
     select w.region_code, w.year, w.sex, r.level, r.parent_code, pop.population::text as population, pop.year::int as population_year
     from wanted w
     join regions r on r.code = w.region_code
-    left join lateral (
-      select case w.sex when 'L' then p.male when 'P' then p.female else p.total end as population, p.year
-      from populations p
-      where p.region_code = w.region_code
-      order by abs(p.year - w.year), p.year desc
-      limit 1
-    ) pop on true`.execute(db);
+    left join lateral ${nearestPopulation(sql`w.region_code`, sql`w.year`, sql`w.sex`)} pop on true`.execute(db);
   const regions = new Map<string, RegionPlace>();
   for (const r of rows) {
     let place = regions.get(r.region_code);
@@ -235,7 +228,7 @@ export async function storedFigures(db: Kysely<DB>, versionId: string, indicator
     left join dataset_versions sv on sv.id = f.source_version_id
     left join datasets sd on sd.id = sv.dataset_id
     left join agencies sa on sa.id = sd.agency_id
-    left join lateral ${nearestPopulation('f')} pop on true
+    left join lateral ${nearestPopulation(sql`f.region_code`, sql`substr(f.period, 1, 4)::int`, sql`f.disagg->>'sex'`)} pop on true
     where f.indicator_code = ${indicator} and f.valid_to is null and f.status = 'final' and f.value is not null
       and (f.period, f.disagg_key) in (select distinct period, disagg_key from pushed)
       and not exists (select 1 from pushed m where m.region_code = f.region_code and m.period = f.period and m.disagg_key = f.disagg_key)`.execute(db);
