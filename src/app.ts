@@ -116,7 +116,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(agencyObligationRoutes, { prefix: '/v1/agencies' });
   await app.register(codelistRoutes, { prefix: '/v1/codelists' });
   await app.register(datasetRoutes, { prefix: '/v1/datasets' });
-  await app.register(versionRoutes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes, asyncRows: config.pushAsyncRows });
+  await app.register(versionRoutes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes, asyncRows: config.pushAsyncRows, memoryPoints: config.pushMemoryPoints });
   await app.register(jobRoutes, { prefix: '/v1/jobs' });
   await app.register(reviewRoutes, { prefix: '/v1/datasets' });
   await app.register(findingRoutes, { prefix: '/v1/findings' });

@@ -32,6 +32,7 @@ const EnvSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
   UPLOAD_LIMIT_BYTES: Type.Integer({ default: 104_857_600, minimum: 1024 }),
   PUSH_ASYNC_ROWS: Type.Integer({ default: 50_000, minimum: 1 }),
+  PUSH_MEMORY_POINTS: Type.Integer({ default: 500_000, minimum: 0 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 30000, minimum: 1000 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100 }),
 });
@@ -64,6 +65,11 @@ export interface AppConfig {
   uploadLimitBytes: number;
   /** Pushes of more rows than this run as background jobs (202 and a job to poll). */
   pushAsyncRows: number;
+  /**
+   * Stored observations a push keeps in memory (~65 bytes each) for its plausibility checks;
+   * a push with more reads them back from the database instead.
+   */
+  pushMemoryPoints: number;
   requestTimeoutMs: number;
 }
 
@@ -138,6 +144,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): ServerConfig {
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     uploadLimitBytes: env.UPLOAD_LIMIT_BYTES,
     pushAsyncRows: env.PUSH_ASYNC_ROWS,
+    pushMemoryPoints: env.PUSH_MEMORY_POINTS,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };

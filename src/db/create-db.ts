@@ -12,7 +12,7 @@ import type { DatabaseConfig } from '../config.js';
 import type { DB } from './schema.js';
 
 /** Streams rows, already in COPY text format, into a table: `statement` is `copy … from stdin`. */
-export type CopyIn = (statement: string, rows: string) => Promise<void>;
+export type CopyIn = (statement: string, rows: Buffer) => Promise<void>;
 
 export interface Database {
   readonly kind: DatabaseConfig['kind'];
@@ -103,8 +103,8 @@ function singleConnection(client: pg.PoolClient) {
   return { connect: async () => shared, end: async () => {} } as unknown as pg.Pool;
 }
 
-async function copyIn(client: pg.PoolClient, statement: string, rows: string): Promise<void> {
-  await pipeline(Readable.from([Buffer.from(rows)]), client.query(copyFrom(statement)));
+async function copyIn(client: pg.PoolClient, statement: string, rows: Buffer): Promise<void> {
+  await pipeline(Readable.from([rows]), client.query(copyFrom(statement)));
 }
 
 // How often the listening connection proves it is alive: a connection cut without a word (a

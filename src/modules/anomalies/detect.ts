@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Finding } from '../validation/finding.js';
+import type { KeptPoints } from './kept-points.js';
 import { anyDetectorOn } from './quality-rules.js';
 import { childCounts, indicatorsWithFinalFigures, indicatorsWithHistory, loadQualityRules, pushedPoints, pushPlaces, seriesHistory, storedFigures, versionIndicators } from './repository.js';
 import { coherenceParents, detectVersionAnomalies } from './version-anomalies.js';
@@ -10,8 +11,9 @@ const PEOPLE_UNITS = new Set(['orang', 'jiwa']);
 /**
  * The anomaly findings of a version whose observations are already written (in the push's
  * own transaction). Set-based: a few queries per indicator in the push, never one per row.
+ * The pushed points come from memory when the push kept them all, else from the database.
  */
-export async function detectAnomalies(db: Kysely<DB>, version: { id: string; agencyId: string }): Promise<Finding[]> {
+export async function detectAnomalies(db: Kysely<DB>, version: { id: string; agencyId: string }, kept?: KeptPoints): Promise<Finding[]> {
   const indicators = await versionIndicators(db, version.id);
   const rules = await loadQualityRules(db, indicators.map((i) => i.code));
   const checked = indicators.filter((i) => anyDetectorOn(rules.get(i.code)!));
@@ -22,7 +24,8 @@ export async function detectAnomalies(db: Kysely<DB>, version: { id: string; age
   const places = await pushPlaces(db, version.id);
   const findings: Finding[] = [];
   const read = (i: number) => {
-    const points = i < checked.length ? pushedPoints(db, version.id, checked[i]!.code, places) : Promise.resolve([]);
+    const code = checked[i]?.code;
+    const points = code === undefined ? Promise.resolve([]) : kept?.complete ? Promise.resolve(kept.points(code, places)) : pushedPoints(db, version.id, code, places);
     // Awaited in the next round; until then a failure must not count as unhandled.
     points.catch(() => {});
     return points;

@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Disaggregation } from '../validation/finding.js';
 import { effectiveRules, type QualityRules, type QualityRulesPatch } from './quality-rules.js';
+import { placedPoint, RegionPlace } from './region-place.js';
 import type { HistoryPoint, PushedPoint, StoredFigure } from './version-anomalies.js';
 
 /** The statuses whose figures count as an agency's history: not rejected, not returned. */
@@ -50,33 +51,6 @@ function nearestPopulation(region: RawBuilder<unknown>, year: RawBuilder<unknown
     )`;
 }
 
-interface PlacePopulation {
-  year: number;
-  sex: string;
-  population: { value: number; year: number } | null;
-}
-
-/** Where a pushed region is and how many people live there, per year and sex the push reports. */
-export class RegionPlace {
-  readonly populations: PlacePopulation[] = [];
-
-  constructor(
-    readonly level: number,
-    readonly parent: string | null,
-  ) {}
-
-  /** The population nearest the period's year, of the breakdown's sex when it has one. */
-  population(period: string, disagg: Disaggregation): { value: number; year: number } | null {
-    const year = Number(period.slice(0, 4));
-    const sex = sexOf(disagg);
-    // A region has an entry per year and sex the push reports: a handful, so a scan beats a keyed lookup.
-    for (const p of this.populations) if (p.year === year && p.sex === sex) return p.population;
-    return null;
-  }
-}
-
-const sexOf = (disagg: Disaggregation) => (disagg.sex === 'L' || disagg.sex === 'P' ? disagg.sex : '');
-
 /**
  * The region facts and nearest populations of every region the push reports, once per push:
  * looked up per observation and indicator, they were most of the detectors' query time.
@@ -109,21 +83,9 @@ export async function pushedPoints(db: Kysely<DB>, versionId: string, indicator:
     select o.region_code, o.disagg_key, case when o.disagg_key = '' then null else o.disagg end as disagg, o.period, o.value::text as value, o.source_row
     from observations o
     where o.version_id = ${versionId} and o.indicator_code = ${indicator}`.execute(db);
-  return rows.map((r) => {
-    const region = places.get(r.region_code)!;
-    const disagg = r.disagg ?? {};
-    return {
-      region: r.region_code,
-      level: region.level,
-      parent: region.parent,
-      disaggKey: r.disagg_key,
-      disagg,
-      period: r.period,
-      value: Number(r.value),
-      row: r.source_row,
-      population: region.population(r.period, disagg),
-    };
-  });
+  return rows.map((r) =>
+    placedPoint(places, { region: r.region_code, disaggKey: r.disagg_key, disagg: r.disagg ?? {}, period: r.period, value: Number(r.value), row: r.source_row }),
+  );
 }
 
 /**

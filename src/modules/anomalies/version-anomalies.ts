@@ -191,9 +191,18 @@ function peerFindings(input: IndicatorInput, all: readonly Figure[]): Finding[] 
 
 /** The regions whose figure and children's figures can be compared: every parent of a pushed or stored figure that itself has a figure. */
 export function coherenceParents(points: readonly PushedPoint[], stored: readonly StoredFigure[]): string[] {
-  const all = [...points, ...stored];
-  const regions = new Set(all.map((f) => f.region));
-  return [...new Set(all.flatMap((f) => (f.parent !== null && regions.has(f.parent) ? [f.parent] : [])))];
+  if (!spansLevels(points, stored)) return [];
+  const regions = new Set<string>();
+  for (const list of [points, stored]) for (const f of list) regions.add(f.region);
+  const parents = new Set<string>();
+  for (const list of [points, stored]) for (const f of list) if (f.parent !== null && regions.has(f.parent)) parents.add(f.parent);
+  return [...parents];
+}
+
+/** Whether the figures are of more than one region level: a parent and its children never share one. */
+function spansLevels(...lists: readonly (readonly { level: number }[])[]): boolean {
+  const level = lists.find((l) => l.length > 0)?.[0]?.level;
+  return lists.some((list) => list.some((f) => f.level !== level));
 }
 
 /**
@@ -204,6 +213,8 @@ export function coherenceParents(points: readonly PushedPoint[], stored: readonl
  */
 function coherenceFindings(input: IndicatorInput, all: readonly Figure[]): Finding[] {
   const groupKey = (region: string, f: Figure) => `${region}${SEP}${f.period}${SEP}${f.disaggKey}`;
+  // A push of one level alone, with nothing stored around it, has no parent to add up to.
+  if (!spansLevels(all)) return [];
   const children = groupBy(
     all.filter((f) => f.parent !== null),
     (f) => groupKey(f.parent!, f),

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { CopyIn, Database } from '../../db/create-db.js';
 import type { DB } from '../../db/schema.js';
 import { detectAnomalies } from '../anomalies/detect.js';
+import { KeptPoints } from '../anomalies/kept-points.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { lockJob } from '../jobs/repository.js';
 import type { Principal } from '../auth/principal.js';
@@ -18,6 +19,7 @@ import type { DatasetRow } from './repository.js';
 import { lockDataset } from './repository.js';
 import {
   copyObservations,
+  copyText,
   createTrialObservations,
   finishVersion,
   insertFindings,
@@ -120,8 +122,12 @@ export interface ValidationTarget {
 /** Where a validation run sends what it finds and what it accepts. */
 export interface ValidationSink {
   findings(findings: Finding[]): Promise<void>;
-  /** Stores a batch; answers with the observations whose key the push had already given. */
-  observations(accepted: Observation[]): Promise<RepeatedKey[]>;
+  /**
+   * Readies a batch for storing and answers with the step that stores it, which answers with
+   * the observations whose key the push had already given. Readying (encoding a COPY) is done
+   * while the last batch is still being written, so the connection does not wait for it.
+   */
+  observations(accepted: Observation[]): () => Promise<RepeatedKey[]>;
   /** Plausibility checks over everything accepted, once it is all written (needs stored history). */
   anomalies?(): Promise<Finding[]>;
   /** Told after every batch, for pushes that run as jobs. */
@@ -204,14 +210,14 @@ export async function runValidation(
       jurisdiction: target.jurisdiction,
       estimationLevels: new Set(target.estimationLevels.map(levelNumber)),
     }, { decimalComma });
-    // This batch was read and checked while the last one was written (on another connection
-    // when there is one). Waiting for that write before anything else goes into the transaction
-    // reports a failed write as itself rather than as an aborted transaction.
+    // This batch was read, checked and readied while the last one was written (on another
+    // connection when there is one). Waiting for that write before anything else goes into the
+    // transaction reports a failed write as itself rather than as an aborted transaction.
+    const batchAccepted = result.accepted;
+    const store = sink.observations(batchAccepted.map((o) => (o.row !== undefined ? o : { ...o, row: sourceRow(o) })));
     if (lookups !== db) await written();
     await record([...batch.findings, ...result.findings]);
-    const batchAccepted = result.accepted;
-    writing = sink
-      .observations(batchAccepted.map((o) => (o.row !== undefined ? o : { ...o, row: sourceRow(o) })))
+    writing = store()
       .then((repeated) => repeated.map(({ index, firstRow }) => duplicateKeyFinding(batchAccepted[index]!, placeOfStored(batchAccepted[index]!, firstRow))));
     writing.catch(() => {});
     accepted += result.accepted.length;
@@ -251,7 +257,12 @@ export async function runValidation(
   };
 }
 
-type PushOptions = { dryRun: boolean; job?: { id: string; progress(p: PushProgress): void } };
+type PushOptions = {
+  dryRun: boolean;
+  /** How many stored observations the plausibility checks may hold in memory (PUSH_MEMORY_POINTS). */
+  memoryPoints: number;
+  job?: { id: string; progress(p: PushProgress): void };
+};
 
 /**
  * Validates and stores one push as a new immutable version, in one transaction: the
@@ -291,6 +302,7 @@ async function storeVersion(
     await lockDataset(trx, dataset.id);
     const version = await nextVersionNumber(trx, dataset.id);
     const versionId = await insertVersion(trx, { dataset_id: dataset.id, version, format: source.format, submitted_by: actor.clientId });
+    const kept = new KeptPoints(options.memoryPoints);
     const outcome = await runValidation(
       trx,
       {
@@ -302,8 +314,15 @@ async function storeVersion(
       source,
       {
         findings: (f) => insertFindings(trx, versionId, f),
-        observations: (o) => (copy ? copyObservations(copy, versionId, o) : insertObservations(trx, versionId, o)),
-        anomalies: () => detectAnomalies(trx, { id: versionId, agencyId: dataset.agency_id }),
+        observations: (o) => {
+          const text = copy ? copyText(versionId, o) : null;
+          return async () => {
+            const repeated = await (copy && text ? copyObservations(copy, text) : insertObservations(trx, versionId, o));
+            kept.keep(o, repeated.map((r) => r.index));
+            return repeated;
+          };
+        },
+        anomalies: () => detectAnomalies(trx, { id: versionId, agencyId: dataset.agency_id }, kept),
         ...(options.job ? { progress: options.job.progress } : {}),
       },
       pool ?? trx,
@@ -351,7 +370,7 @@ export async function validateOnly(db: Kysely<DB>, target: ValidationTarget, sou
     await createTrialObservations(trx);
     return runValidation(trx, target, source, {
       findings: async () => {},
-      observations: (o) => insertObservations(trx, TRIAL_VERSION, o, 'trial_observations'),
+      observations: (o) => () => insertObservations(trx, TRIAL_VERSION, o, 'trial_observations'),
     });
   });
   return {

@@ -72,7 +72,7 @@ function presentVersion(row: NonNullable<Awaited<ReturnType<typeof findVersion>>
   };
 }
 
-const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: number }> = async (app, opts) => {
+const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: number; memoryPoints: number }> = async (app, opts) => {
   const db = app.database.db;
   await registerPushParsers(app, opts.uploadLimitBytes);
 
@@ -135,14 +135,14 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: n
         if (asked || (prepared.rows ?? 0) > opts.asyncRows) {
           const source = prepared.source;
           const jobId = await insertJob(db, { dataset_id: dataset.id, client_id: actor.clientId, format: source.format, dry_run: dryRun, rows_expected: prepared.rows });
-          app.jobs.start(jobId, (progress) => pushVersion(app.database, actor, request.id, dataset, source, { dryRun, job: { id: jobId, progress } }), prepared.dispose);
+          app.jobs.start(jobId, (progress) => pushVersion(app.database, actor, request.id, dataset, source, { dryRun, memoryPoints: opts.memoryPoints, job: { id: jobId, progress } }), prepared.dispose);
           handedOver = true;
           const accepted = { job_id: jobId, status: 'running' as const, dataset_id: dataset.id, rows_expected: prepared.rows, links: { self: `/v1/jobs/${jobId}` } };
           if (key) await completeKey(db, actor.clientId, key, { requestSha256: sha256, status: 202, body: accepted });
           if (asked) reply.header('preference-applied', 'respond-async');
           return reply.code(202).header('location', accepted.links.self).send(accepted as never);
         }
-        const report = await pushVersion(app.database, actor, request.id, dataset, prepared.source, { dryRun });
+        const report = await pushVersion(app.database, actor, request.id, dataset, prepared.source, { dryRun, memoryPoints: opts.memoryPoints });
         const status: 200 | 201 = dryRun ? 200 : 201;
         if (key) await completeKey(db, actor.clientId, key, { requestSha256: report.content_sha256, status, body: report });
         if (!dryRun) reply.header('location', `/v1/datasets/${dataset.id}/versions/${report.version}`);
