@@ -17,6 +17,11 @@ t.test('DATABASE_URL selects the Postgres server with its timeouts', async (t) =
   t.match(c.database, { kind: 'postgres', url: 'postgres://u@db:5432/sde', statementTimeoutMs: 1500, poolMax: 4 });
 });
 
+t.test('pushes keep up to half a million points in memory for their checks unless told otherwise; 0 reads every push back', async (t) => {
+  t.equal(loadConfig({}).pushMemoryPoints, 500_000);
+  t.equal(loadConfig({ PUSH_MEMORY_POINTS: '0' }).pushMemoryPoints, 0);
+});
+
 t.test('empty variables mean "use the default"', async (t) => {
   t.equal(loadConfig({ PORT: '' }).port, 3000);
 });
@@ -28,6 +33,7 @@ const bad: [string, Record<string, string>, RegExp][] = [
   ['JWT_SECRET', { JWT_SECRET: 'short' }, /JWT_SECRET/],
   ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
   ['TOKEN_TTL_SECONDS', { TOKEN_TTL_SECONDS: '5' }, /TOKEN_TTL_SECONDS/],
+  ['PUSH_MEMORY_POINTS', { PUSH_MEMORY_POINTS: '-1' }, /PUSH_MEMORY_POINTS/],
   ['JWT_SECRET', { NODE_ENV: 'production' }, /required when NODE_ENV=production/],
   ['BOOTSTRAP_ADMIN_CLIENT_SECRET', { BOOTSTRAP_ADMIN_CLIENT_ID: 'admin-1' }, /set together/],
   ['BOOTSTRAP_ADMIN_CLIENT_ID', { BOOTSTRAP_ADMIN_CLIENT_SECRET: 'x'.repeat(30) }, /set together/],
