@@ -8,7 +8,7 @@ interface PlacePopulation {
 }
 
 /** The sex a population is looked up by: `L`, `P`, or '' for the total. */
-export const sexOf = (disagg: Disaggregation) => (disagg.sex === 'L' || disagg.sex === 'P' ? disagg.sex : '');
+const sexOf = (disagg: Disaggregation) => (disagg.sex === 'L' || disagg.sex === 'P' ? disagg.sex : '');
 
 /** Where a pushed region is and how many people live there, per year and sex the push reports. */
 export class RegionPlace {
