@@ -90,11 +90,17 @@ async function indicatorFacts(db: Kysely<DB>, codes: string[], cache: Map<string
   }
 }
 
-async function regionFacts(db: Kysely<DB>, codes: string[]): Promise<Map<string, RegionFacts>> {
-  if (codes.length === 0) return new Map();
+/**
+ * The facts of a batch's regions, read once per push: a file ordered by indicator names each
+ * region again in every indicator's block. Only regions that exist are held, so the cache is
+ * bounded by the reference data, not by the push.
+ */
+async function regionFacts(db: Kysely<DB>, codes: string[], cache: Map<string, RegionFacts>): Promise<Map<string, RegionFacts>> {
+  const missing = codes.filter((c) => !cache.has(c));
   // One array parameter: a batch names thousands of regions.
-  const rows = await db.selectFrom('regions').select(['code', 'level']).where(sql<boolean>`code = any(${codes}::text[])`).execute();
-  return new Map(rows.map((r) => [r.code, r]));
+  const rows = missing.length === 0 ? [] : await db.selectFrom('regions').select(['code', 'level']).where(sql<boolean>`code = any(${missing}::text[])`).execute();
+  for (const r of rows) cache.set(r.code, r);
+  return cache;
 }
 
 /** For JSON there is no file row; the position in the array orders the stored rows instead. */
@@ -165,6 +171,7 @@ export async function runValidation(
   const codelists = await loadCodeSets(db, ['obs-status', 'sex', 'age-group', 'disability', 'desil']);
   const indicators = new Map<string, IndicatorFacts>();
   await indicatorFacts(db, target.indicatorCodes ?? [], indicators);
+  const regions = new Map<string, RegionFacts>();
 
   const counts = new Map<string, { code: string; severity: string; principle: string; count: number }>();
   const inline: Finding[] = [];
@@ -205,7 +212,7 @@ export async function runValidation(
     const result = checkObservations(batch.observations, {
       datasetIndicators: new Set(target.indicatorCodes ?? indicators.keys()),
       indicators,
-      regions: await regionFacts(lookups, codes.regions),
+      regions: await regionFacts(lookups, codes.regions, regions),
       codelists,
       jurisdiction: target.jurisdiction,
       estimationLevels: new Set(target.estimationLevels.map(levelNumber)),

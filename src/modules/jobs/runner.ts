@@ -36,7 +36,10 @@ export class JobRunner {
     entry.done = (async () => {
       let outcome: Parameters<typeof finishJob>[2];
       try {
-        const report = await work((p) => (entry.progress = p));
+        const report = await work((p) => {
+          // A push that met a repeated key is read again from its start: its progress does not go back.
+          if (p.rows_read >= entry.progress.rows_read) entry.progress = p;
+        });
         outcome = { status: 'succeeded', version: report.version, report };
       } catch (err) {
         if (!(err instanceof AppError)) this.log.error({ err, job: id }, 'push job failed');
