@@ -10,6 +10,9 @@ import { createDb } from './db/create-db.js';
 export async function buildOpenapiDocument(): Promise<object> {
   const config = loadConfig({ JWT_SECRET: 'openapi-generation-only-not-a-real-secret', LOG_LEVEL: 'silent' });
   const database = createDb({ kind: 'pglite', dataDir: undefined });
+  // PGlite starts on first use, which on a loaded machine can take longer than Fastify gives
+  // a plugin to start: the app's first statement (listening for changes) must not be that use.
+  await database.ping();
   const app = await buildApp(config, { database, logger: false });
   try {
     return app.swagger() as object;
