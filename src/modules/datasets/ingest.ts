@@ -19,7 +19,6 @@ import type { DatasetRow } from './repository.js';
 import { lockDataset } from './repository.js';
 import {
   copyObservations,
-  copyText,
   createTrialObservations,
   finishVersion,
   insertFindings,
@@ -322,9 +321,9 @@ async function storeVersion(
       {
         findings: (f) => insertFindings(trx, versionId, f),
         observations: (o) => {
-          const text = copy ? copyText(versionId, o) : null;
+          const write = copy ? copyObservations(copy, versionId, o) : () => insertObservations(trx, versionId, o);
           return async () => {
-            const repeated = await (copy && text ? copyObservations(copy, text) : insertObservations(trx, versionId, o));
+            const repeated = await write();
             kept.keep(o, repeated.map((r) => r.index));
             return repeated;
           };

@@ -122,23 +122,22 @@ function copyLine(versionId: string, r: Observation): string {
   return `${versionId}\t${copyField(r.indicator_code)}\t${copyField(r.region_code)}\t${copyField(r.period)}\t${breakdown}\t${copyField(r.value)}\t${copyField(r.obs_status)}\t${copyField(r.note)}\t${r.row ?? '\\N'}\n`;
 }
 
-/** A batch as the COPY text copyObservations sends, encoded ahead while the last batch is still being written. */
-export function copyText(versionId: string, rows: readonly Observation[]): Buffer {
-  let text = '';
-  for (const r of rows) text += copyLine(versionId, r);
-  return Buffer.from(text);
-}
-
 /**
  * The fast way in on a server: one COPY per batch, about half the cost of the batch insert
- * (bench/README.md). COPY cannot skip a stored key, so a repeated key fails the statement
- * (and the push's transaction) with a unique violation; pushVersion then runs the push again
- * through insertObservations, which reports each repeat with both rows.
+ * (bench/README.md). The batch is encoded at once and sent when the returned step runs, so
+ * the encoding can be done while the last batch is still being written. COPY cannot skip a
+ * stored key, so a repeated key fails the statement (and the push's transaction) with a
+ * unique violation; pushVersion then runs the push again through insertObservations, which
+ * reports each repeat with both rows.
  */
-export async function copyObservations(copy: CopyIn, text: Buffer): Promise<RepeatedKey[]> {
-  if (text.length === 0) return [];
-  await copy('copy observations (version_id, indicator_code, region_code, period, disagg, disagg_key, value, obs_status, note, source_row) from stdin', text);
-  return [];
+export function copyObservations(copy: CopyIn, versionId: string, rows: readonly Observation[]): () => Promise<RepeatedKey[]> {
+  let text = '';
+  for (const r of rows) text += copyLine(versionId, r);
+  const encoded = Buffer.from(text);
+  return async () => {
+    if (encoded.length > 0) await copy('copy observations (version_id, indicator_code, region_code, period, disagg, disagg_key, value, obs_status, note, source_row) from stdin', encoded);
+    return [];
+  };
 }
 
 /** Whether a failed push met a key it had already stored (see copyObservations). */
