@@ -11,6 +11,7 @@ import * as m0009 from './0009_ikesos.js';
 import * as m0010 from './0010_cycle_closed_at.js';
 import * as m0011 from './0011_observations_bulk_ingest.js';
 import * as m0012 from './0012_change_notifications.js';
+import * as m0013 from './0013_regional_reconciliation_policies.js';
 
 /** Static list so bundling or compiling never changes which migrations run, or their order. */
 export const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   '0010_cycle_closed_at': m0010,
   '0011_observations_bulk_ingest': m0011,
   '0012_change_notifications': m0012,
+  '0013_regional_reconciliation_policies': m0013,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -211,6 +211,8 @@ export interface IdempotencyKeysTable {
 
 export interface ReconciliationPoliciesTable {
   indicator_code: string;
+  /** Null for the national policy; otherwise the region (and everything inside it) it governs. */
+  region_code: string | null;
   config: JSONColumnType<Record<string, unknown>>;
   updated_by: string;
   updated_at: Timestamp;

@@ -55,6 +55,30 @@ export const ERROR_CATALOG = {
     title: { id: 'Akses ditolak', en: 'Forbidden' },
     detail: { id: 'Peran "{role}" tidak boleh melakukan ini; diperlukan salah satu dari: {allowed}.', en: 'Role "{role}" may not do this; one of these is required: {allowed}.' },
   },
+  NATIONAL_AUTHORITY_REQUIRED: {
+    status: 403,
+    title: { id: 'Wewenang nasional diperlukan', en: 'National authority required' },
+    detail: {
+      id: 'Data rujukan nasional ({what}) hanya diubah oleh walidata nasional atau admin; walidata wilayah {jurisdiction} tidak dapat mengubahnya.',
+      en: 'National reference data ({what}) is changed by national walidata or admins only; a walidata of region {jurisdiction} cannot change it.',
+    },
+  },
+  OUTSIDE_JURISDICTION: {
+    status: 403,
+    title: { id: 'Di luar wilayah kewenangan', en: 'Outside your jurisdiction' },
+    detail: {
+      id: 'Wilayah {region} berada di luar wilayah kewenangan Anda ({jurisdiction}).',
+      en: 'Region {region} lies outside your jurisdiction ({jurisdiction}).',
+    },
+  },
+  OWN_JURISDICTION_LOCKED: {
+    status: 403,
+    title: { id: 'Wilayah kewenangan sendiri terkunci', en: 'Own jurisdiction locked' },
+    detail: {
+      id: 'Walidata tidak dapat mengubah wilayah kewenangan instansinya sendiri ({agency}); perubahan ini dilakukan oleh walidata wilayah di atasnya atau walidata nasional.',
+      en: "A walidata cannot change its own agency's jurisdiction ({agency}); a walidata of the region above, or a national one, can.",
+    },
+  },
   AGENCY_SCOPE_FORBIDDEN: {
     status: 403,
     title: { id: 'Di luar wewenang instansi', en: 'Outside your agency' },
@@ -69,6 +93,11 @@ export const ERROR_CATALOG = {
     status: 404,
     title: { id: 'Wilayah tidak ditemukan', en: 'Region not found' },
     detail: { id: 'Kode wilayah "{code}" tidak ada dalam referensi Kemendagri.', en: 'Region code "{code}" is not in the Kemendagri reference.' },
+  },
+  RECONCILIATION_POLICY_NOT_FOUND: {
+    status: 404,
+    title: { id: 'Kebijakan rekonsiliasi tidak ditemukan', en: 'Reconciliation policy not found' },
+    detail: { id: 'Indikator {code} tidak memiliki kebijakan rekonsiliasi untuk wilayah {region}.', en: 'Indicator {code} has no reconciliation policy for region {region}.' },
   },
   INDICATOR_NOT_FOUND: {
     status: 404,
@@ -236,6 +265,54 @@ export const ERROR_CATALOG = {
     title: { id: 'Isi permintaan terlalu besar', en: 'Payload too large' },
     detail: { id: 'Isi permintaan melebihi batas {limit} byte.', en: 'The request body exceeds the limit of {limit} bytes.' },
   },
+  TOO_MANY_COLUMNS: {
+    status: 413,
+    title: { id: 'Terlalu banyak kolom', en: 'Too many columns' },
+    detail: {
+      id: 'Baris {row} berisi lebih dari {limit} kolom (batas PUSH_MAX_COLUMNS). Templat hanya memakai 12 kolom: hapus kolom yang tidak diperlukan. Tidak ada yang disimpan.',
+      en: 'Row {row} has more than {limit} columns (the PUSH_MAX_COLUMNS limit). The template uses 12 columns only: remove the columns you do not need. Nothing was stored.',
+    },
+  },
+  LINE_TOO_LONG: {
+    status: 413,
+    title: { id: 'Baris terlalu panjang', en: 'Line too long' },
+    detail: {
+      id: 'Baris ke-{line} berkas melebihi {limit} byte (batas PUSH_MAX_LINE_BYTES). Satu baris CSV memuat satu observasi. Tidak ada yang disimpan.',
+      en: 'Line {line} of the file exceeds {limit} bytes (the PUSH_MAX_LINE_BYTES limit). One CSV line holds one observation. Nothing was stored.',
+    },
+  },
+  CELL_TOO_LARGE: {
+    status: 413,
+    title: { id: 'Sel terlalu besar', en: 'Cell too large' },
+    detail: {
+      id: 'Sel di baris {row}, kolom {column}, melebihi {limit} byte (batas PUSH_MAX_CELL_BYTES). Sel sebesar ini biasanya berasal dari tanda kutip ganda (") yang dibuka tetapi tidak ditutup: periksa tanda kutip di baris ini dan sesudahnya. Tidak ada yang disimpan.',
+      en: 'The cell in row {row}, column {column}, exceeds {limit} bytes (the PUSH_MAX_CELL_BYTES limit). A cell this large usually comes from a double quote (") opened and never closed: check the quotes on this row and the ones after it. Nothing was stored.',
+    },
+  },
+  XLSX_TOO_LARGE: {
+    status: 413,
+    title: { id: 'Buku kerja terlalu besar setelah diekstrak', en: 'Workbook too large once extracted' },
+    detail: {
+      id: 'Bagian “{part}” buku kerja melampaui batas setelah diekstrak ({limit} byte per bagian dan {total} byte seluruhnya, batas XLSX_MAX_INFLATED_BYTES), atau terkompresi lebih dari 100 kali. Hapus lembar, gambar, dan format yang tidak diperlukan, atau kirim data sebagai CSV UTF-8. Tidak ada yang disimpan.',
+      en: 'Part “{part}” of the workbook goes past the limit once extracted ({limit} bytes per part and {total} bytes in all, the XLSX_MAX_INFLATED_BYTES limit), or is compressed more than 100 times. Remove sheets, pictures and formatting you do not need, or send the data as UTF-8 CSV. Nothing was stored.',
+    },
+  },
+  JSON_TOO_DEEP: {
+    status: 413,
+    title: { id: 'JSON bersarang terlalu dalam', en: 'JSON nested too deeply' },
+    detail: {
+      id: 'Isi permintaan memuat array atau objek yang bersarang lebih dari {limit} tingkat (batas JSON_MAX_DEPTH).',
+      en: 'The body nests arrays or objects more than {limit} levels deep (the JSON_MAX_DEPTH limit).',
+    },
+  },
+  JSON_ARRAY_TOO_LONG: {
+    status: 413,
+    title: { id: 'Array JSON terlalu panjang', en: 'JSON array too long' },
+    detail: {
+      id: 'Isi permintaan memuat array dengan lebih dari {limit} butir (batas JSON_MAX_ARRAY_ITEMS). Kirim data besar sebagai CSV, atau bagi menjadi beberapa permintaan.',
+      en: 'The body holds an array of more than {limit} items (the JSON_MAX_ARRAY_ITEMS limit). Send large data as CSV, or split it over several requests.',
+    },
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     title: { id: 'Jenis konten tidak didukung', en: 'Unsupported media type' },
@@ -245,6 +322,14 @@ export const ERROR_CATALOG = {
     status: 422,
     title: { id: 'Rujukan tidak valid', en: 'Invalid reference' },
     detail: { id: 'Isi permintaan merujuk kode yang tidak ada atau tidak konsisten: lihat daftar errors.', en: 'The request refers to codes that do not exist or are inconsistent: see the errors list.' },
+  },
+  RATE_LIMITED: {
+    status: 429,
+    title: { id: 'Terlalu banyak permintaan', en: 'Too many requests' },
+    detail: {
+      id: 'Batas {limit} permintaan per {window} detik terlampaui; ulangi setelah {retry_after} detik (lihat header Retry-After).',
+      en: 'The limit of {limit} requests per {window} seconds was exceeded; retry after {retry_after} seconds (see the Retry-After header).',
+    },
   },
   SERVICE_UNAVAILABLE: {
     status: 503,

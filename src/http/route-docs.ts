@@ -19,7 +19,16 @@ export function documentStandardResponses(schema: FastifySchema, access: Access)
   if (schema.body || schema.querystring || schema.params) add(400, 'Invalid request (problem code VALIDATION_FAILED and others); see `errors`.');
   if (access !== 'public') {
     add(401, 'Missing, malformed, expired or revoked token (UNAUTHENTICATED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED).');
-    if (access !== 'authenticated') add(403, `The token's role may not call this (FORBIDDEN). Allowed roles: ${access.join(', ')}.`);
+    if (access !== 'authenticated') {
+      const national = 'national' in access;
+      const roles = national ? access.national : access;
+      add(
+        403,
+        national
+          ? `National reference data: national walidata (no agency) and admins only. Another role → FORBIDDEN; a regional walidata → NATIONAL_AUTHORITY_REQUIRED. Allowed roles: ${roles.join(', ')}.`
+          : `The token's role may not call this (FORBIDDEN). Allowed roles: ${roles.join(', ')}.`,
+      );
+    }
     schema.security = [{ bearerAuth: [] }];
   }
   if (schema.params) add(404, 'The resource named in the path does not exist.');

@@ -4,6 +4,7 @@ import { problem } from '../../http/route-docs.js';
 import { AppError } from '../../http/app-error.js';
 import { decodeCursor, paginate } from '../../http/pagination.js';
 import { principalOf } from '../../plugins/auth.js';
+import { outsideJurisdictionResponse as outsideJurisdiction } from '../auth/authority.js';
 import { WRITERS_OF_REFERENCE } from '../auth/principal.js';
 import { findAgency, listAgencies } from './repository.js';
 import { Agency, AgencyCode, AgencyCreate, AgencyListQuery, AgencyPage, AgencyPatch } from './schemas.js';
@@ -64,9 +65,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'createAgency',
         summary: 'Register an agency',
         description:
-          'Walidata or admin. The kind must be in codelist agency-kinds and the jurisdiction an existing region (422 otherwise); an existing code → 409 AGENCY_CODE_TAKEN. Audited.',
+          'Walidata or admin, for a jurisdiction inside the walidata\'s own (403 OUTSIDE_JURISDICTION otherwise; a walidata without an agency is national). The kind must be in codelist agency-kinds and the jurisdiction an existing region (422 otherwise); an existing code → 409 AGENCY_CODE_TAKEN. Audited.',
         body: AgencyCreate,
-        response: { 201: Agency, 409: problem('Code already in use (AGENCY_CODE_TAKEN).'), 422: invalidReference },
+        response: { 201: Agency, 403: outsideJurisdiction, 409: problem('Code already in use (AGENCY_CODE_TAKEN).'), 422: invalidReference },
       },
     },
     async (request, reply) => {
@@ -83,10 +84,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['Agencies'],
         operationId: 'updateAgency',
         summary: 'Change an agency',
-        description: 'Walidata or admin. Name, kind or jurisdiction; the code is permanent. Audited with before and after.',
+        description: 'Walidata or admin, for an agency whose jurisdiction lies inside the walidata\'s own, and only to a jurisdiction still inside it (403 OUTSIDE_JURISDICTION); a walidata never changes its own agency\'s jurisdiction (403 OWN_JURISDICTION_LOCKED: the region above decides). Name, kind or jurisdiction; the code is permanent. A change of jurisdiction needs a `reason` (400 otherwise). Audited with before and after (and the reason).',
         params: CodeParams,
         body: AgencyPatch,
-        response: { 200: Agency, 422: invalidReference },
+        response: { 200: Agency, 403: outsideJurisdiction, 404: problem('No such agency (AGENCY_NOT_FOUND).'), 422: invalidReference },
       },
     },
     async (request) => patchAgency(db, principalOf(request), request.id, request.params.code, request.body),

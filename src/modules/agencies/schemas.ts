@@ -44,12 +44,25 @@ export const AgencyCreate = Type.Object(
 );
 export type AgencyCreateBody = Static<typeof AgencyCreate>;
 
-export const AgencyPatch = Type.Partial(Type.Object(fields), {
-  additionalProperties: false,
-  minProperties: 1,
-  description: 'Only the fields sent change; the code never changes.',
-  examples: [{ name: 'Dinas Sosial, Pemberdayaan Perempuan dan Perlindungan Anak Kota Salatiga' }],
-});
+export const AgencyPatch = Type.Partial(
+  Type.Object({
+    ...fields,
+    reason: Type.String({
+      minLength: 1,
+      maxLength: 2000,
+      description: 'Why the jurisdiction changes (e.g. the regulation that moves the agency); required when `jurisdiction_region_code` changes, kept in the audit log.',
+    }),
+  }),
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    description: 'Only the fields sent change; the code never changes.',
+    examples: [
+      { name: 'Dinas Sosial, Pemberdayaan Perempuan dan Perlindungan Anak Kota Salatiga' },
+      { jurisdiction_region_code: '65', reason: 'Pergub Kaltara No. 12/2026: UPT menjadi instansi tingkat provinsi.' },
+    ],
+  },
+);
 export type AgencyPatchBody = Static<typeof AgencyPatch>;
 
 export const AgencyListQuery = Type.Object(

@@ -3,7 +3,9 @@ import type { DB } from '../../db/schema.js';
 import { AppError, type FieldError } from '../../http/app-error.js';
 import { unknownCode } from '../../http/field-errors.js';
 import { sqlState } from '../../db/errors.js';
-import { recordAudit, type Actor } from '../audit/record-audit.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { requireAgencyJurisdictionChange } from '../auth/authority.js';
+import type { Principal } from '../auth/principal.js';
 import { loadCodeSets } from '../codelists/repository.js';
 import { findRegion } from '../regions/repository.js';
 import { findAgency, findAgencyId, insertAgency, updateAgency, type AgencyRow } from './repository.js';
@@ -26,7 +28,8 @@ async function checkReferences(db: Kysely<DB>, v: { kind?: string | undefined; j
   if (errors.length > 0) throw new AppError('REFERENCE_INVALID', {}, errors);
 }
 
-export async function createAgency(db: Kysely<DB>, actor: Actor, requestId: string | undefined, body: AgencyCreateBody) {
+export async function createAgency(db: Kysely<DB>, actor: Principal, requestId: string | undefined, body: AgencyCreateBody) {
+  requireAgencyJurisdictionChange(actor, { id: '', code: body.code, current: null }, body.jurisdiction_region_code);
   return db.transaction().execute(async (trx) => {
     await checkReferences(trx, body);
     try {
@@ -41,14 +44,30 @@ export async function createAgency(db: Kysely<DB>, actor: Actor, requestId: stri
   });
 }
 
-export async function patchAgency(db: Kysely<DB>, actor: Actor, requestId: string | undefined, code: string, patch: AgencyPatchBody) {
+const reasonRequired = () =>
+  new AppError('VALIDATION_FAILED', {}, [
+    {
+      location: 'body',
+      pointer: '/reason',
+      code: 'required',
+      detail: { id: 'perubahan wilayah kewenangan instansi wajib disertai alasan', en: "a change of an agency's jurisdiction needs a reason" },
+    },
+  ]);
+
+export async function patchAgency(db: Kysely<DB>, actor: Principal, requestId: string | undefined, code: string, patch: AgencyPatchBody) {
+  const { reason, ...fields } = patch;
   return db.transaction().execute(async (trx) => {
-    if (!(await findAgencyId(trx, code, { forUpdate: true }))) throw new AppError('AGENCY_NOT_FOUND', { code });
+    const found = await findAgencyId(trx, code, { forUpdate: true });
+    if (!found) throw new AppError('AGENCY_NOT_FOUND', { code });
     const before = presentAgency((await findAgency(trx, code))!);
-    await checkReferences(trx, patch);
-    await updateAgency(trx, code, patch);
+    const next = fields.jurisdiction_region_code ?? before.jurisdiction_region_code;
+    requireAgencyJurisdictionChange(actor, { id: found.id, code, current: before.jurisdiction_region_code }, next);
+    const moves = next !== before.jurisdiction_region_code;
+    if (moves && !reason?.trim()) throw reasonRequired();
+    await checkReferences(trx, fields);
+    await updateAgency(trx, code, fields);
     const after = presentAgency((await findAgency(trx, code))!);
-    await recordAudit(trx, { actor, requestId, action: 'agency.updated', entityType: 'agency', entityId: code, before, after });
+    await recordAudit(trx, { actor, requestId, action: 'agency.updated', entityType: 'agency', entityId: code, before, after: moves ? { ...after, reason: reason!.trim() } : after });
     return after;
   });
 }

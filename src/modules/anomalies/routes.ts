@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { problem } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
-import { WRITERS_OF_REFERENCE } from '../auth/principal.js';
+import { nationalWriters } from '../auth/principal.js';
 import { assertIndicator, replaceIndicatorSetting } from '../indicators/indicator-settings.js';
 import { IndicatorCode } from '../indicators/schemas.js';
 import { DEFAULT_QUALITY_RULES, effectiveRules, type QualityRulesPatch } from './quality-rules.js';
@@ -50,13 +50,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/:code/quality-rules',
     {
-      config: { access: WRITERS_OF_REFERENCE },
+      config: { access: nationalWriters('aturan mutu / quality rules') },
       schema: {
         tags: ['Indicators'],
         operationId: 'putQualityRules',
         summary: "Set an indicator's anomaly thresholds",
         description:
-          'Walidata or admin. Sends the thresholds to customise (partial per detector; anything left out follows the default) and replaces the earlier customisation; `{}` restores every default. Out-of-range values (a negative tolerance, a ratio of 1 or less, a z of 1000) → 400. Applies to pushes from now on; audited with the before and after.',
+          'National walidata or admin (thresholds apply to every region). Sends the thresholds to customise (partial per detector; anything left out follows the default) and replaces the earlier customisation; `{}` restores every default. Out-of-range values (a negative tolerance, a ratio of 1 or less, a z of 1000) → 400. Applies to pushes from now on; audited with the before and after.',
         params: CodeParams,
         body: QualityRulesPut,
         response: { 200: QualityRulesView, 404: problem('No such indicator (INDICATOR_NOT_FOUND).') },

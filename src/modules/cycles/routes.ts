@@ -6,6 +6,7 @@ import { decodeCursor, paginate } from '../../http/pagination.js';
 import { PageQuery } from '../../http/schemas.js';
 import { problem } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
+import { outsideJurisdictionResponse as outsideJurisdiction } from '../auth/authority.js';
 import { WRITERS_OF_REFERENCE } from '../auth/principal.js';
 import { findAgencyId } from '../agencies/repository.js';
 import { cellMatches, cellState, type CellFilter } from './compliance.js';
@@ -68,9 +69,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'createCycle',
         summary: 'Open a collection cycle',
         description:
-          "Walidata or admin. A cycle collects reference periods from the agencies of a region by a deadline (end of that day in the cycle's zone: WIB, WITA or WIT, by default the region's), with milestones for validation, reconciliation and reporting. A deadline before the opening → 400. Audited.",
+          "Walidata or admin, for a region inside the walidata's jurisdiction (403 OUTSIDE_JURISDICTION). A cycle collects reference periods from the agencies of a region by a deadline (end of that day in the cycle's zone: WIB, WITA or WIT, by default the region's), with milestones for validation, reconciliation and reporting. A deadline before the opening → 400. Audited.",
         body: CycleCreate,
-        response: { 201: CycleSchema, 422: problem('Unknown region (REFERENCE_INVALID).') },
+        response: { 201: CycleSchema, 403: outsideJurisdiction, 422: problem('Unknown region (REFERENCE_INVALID).') },
       },
     },
     async (request, reply) => {
@@ -117,10 +118,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'updateCycle',
         summary: 'Change a cycle',
         description:
-          'Walidata or admin. Moving a deadline that has already passed needs a `reason` (400 otherwise) and is audited with the before and after; the compliance report states which deadline it used and can still be computed against the original one (`?deadline=original`), so who was on time never changes silently.',
+          'Walidata or admin, for a cycle whose region lies inside the walidata\'s jurisdiction (403 OUTSIDE_JURISDICTION). Moving a deadline that has already passed needs a `reason` (400 otherwise) and is audited with the before and after; the compliance report states which deadline it used and can still be computed against the original one (`?deadline=original`), so who was on time never changes silently.',
         params: CycleParams,
         body: CyclePatch,
-        response: { 200: CycleSchema, 404: problem('No such cycle (CYCLE_NOT_FOUND).') },
+        response: { 200: CycleSchema, 403: outsideJurisdiction, 404: problem('No such cycle (CYCLE_NOT_FOUND).') },
       },
     },
     async (request) => patchCycle(db, principalOf(request), request.id, request.params.id, request.body),
@@ -135,7 +136,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'addObligations',
         summary: 'Tell agencies what they owe',
         description:
-          "Walidata or admin. Each obligation: an agency, an indicator, a region (or every region of `scope_level` inside it) and the breakdowns required besides the total. `from_catalogue` creates one obligation per indicator for each agency of the cycle's region whose kind the catalogue names as a source: an indicator with several source agencies (IKS-03, IKS-11, IKS-12, IKS-15 name two or three) gets one obligation per agency, because each owes its figure and their disagreement is what reconciliation settles — so one call for the 15 IKESOS indicators makes about 19 obligations. The total, without breakdowns, for the cycle's region itself. Unknown agency, indicator or region → 422 naming which. Existing obligations are kept. Audited.",
+          "Walidata or admin, for a cycle whose region lies inside the walidata's jurisdiction (403 OUTSIDE_JURISDICTION). Each obligation: an agency, an indicator, a region (or every region of `scope_level` inside it) and the breakdowns required besides the total. `from_catalogue` creates one obligation per indicator for each agency of the cycle's region whose kind the catalogue names as a source: an indicator with several source agencies (IKS-03, IKS-11, IKS-12, IKS-15 name two or three) gets one obligation per agency, because each owes its figure and their disagreement is what reconciliation settles — so one call for the 15 IKESOS indicators makes about 19 obligations. The total, without breakdowns, for the cycle's region itself. Unknown agency, indicator or region → 422 naming which. Existing obligations are kept. Audited.",
         params: CycleParams,
         body: ObligationsBody,
         response: {
@@ -146,6 +147,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
             },
             { examples: [{ requested: 19, created: 19 }] },
           ),
+          403: outsideJurisdiction,
           404: problem('No such cycle (CYCLE_NOT_FOUND).'),
           422: problem('Unknown agency, indicator or region (REFERENCE_INVALID); see errors.'),
         },

@@ -3,6 +3,7 @@ import type { DB } from '../../db/schema.js';
 import { AppError, type FieldError } from '../../http/app-error.js';
 import { unknownCode } from '../../http/field-errors.js';
 import { recordAudit } from '../audit/record-audit.js';
+import { requireCovers } from '../auth/authority.js';
 import type { Principal } from '../auth/principal.js';
 import { loadCodeSets } from '../codelists/repository.js';
 import { existingIndicatorCodes } from '../indicators/repository.js';
@@ -54,6 +55,7 @@ export async function createCycle(
   requestId: string,
   body: { name: string; region: string; reference_periods: string[]; time_zone?: TimeZone | undefined; opens_on: string; deadline: string; milestones?: Record<string, string> | undefined; status?: string | undefined },
 ) {
+  requireCovers(actor, body.region);
   if (body.deadline < body.opens_on) throw deadlineBeforeOpening();
   if ((await findRegions(db, [body.region])).length === 0) throw new AppError('REFERENCE_INVALID', {}, [unknownCode('/region', body.region, 'regions')]);
   return db.transaction().execute(async (trx) => {
@@ -84,6 +86,7 @@ export async function patchCycle(
   return db.transaction().execute(async (trx) => {
     const current = await findCycle(trx, id, { forUpdate: true });
     if (!current) throw new AppError('CYCLE_NOT_FOUND', { id });
+    requireCovers(actor, current.region_code);
     const next = {
       name: patch.name ?? current.name,
       reference_periods: patch.reference_periods ?? current.reference_periods,
@@ -129,6 +132,7 @@ export async function addObligations(db: Kysely<DB>, actor: Principal, requestId
   return db.transaction().execute(async (trx) => {
     const cycle = await findCycle(trx, cycleId);
     if (!cycle) throw new AppError('CYCLE_NOT_FOUND', { id: cycleId });
+    requireCovers(actor, cycle.region_code);
     const items: ObligationInput[] = [];
     if (body.from_catalogue) {
       for (const s of await catalogueSources(trx, cycle.region_code, body.from_catalogue.indicators)) {

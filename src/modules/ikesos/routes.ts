@@ -8,7 +8,7 @@ import { unknownCode } from '../../http/field-errors.js';
 import { sqlState } from '../../db/errors.js';
 import { principalOf } from '../../plugins/auth.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { WRITERS_OF_REFERENCE } from '../auth/principal.js';
+import { nationalWriters } from '../auth/principal.js';
 import { existingIndicatorCodes } from '../indicators/repository.js';
 import { levelNumber, type RegionLevel } from '../regions/region-code.js';
 import { checkMethodology, type MethodologyConfig } from './methodology.js';
@@ -88,13 +88,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/methodologies',
     {
-      config: { access: WRITERS_OF_REFERENCE },
+      config: { access: nationalWriters('metodologi IKESOS / IKESOS methodology') },
       schema: {
         tags: ['IKESOS'],
         operationId: 'createIkesosMethodology',
         summary: 'Add a methodology version (draft)',
         description:
-          'Walidata or admin. Stored as a draft; it is used only when asked for (`methodology=`) until activated. Checked as a whole (422 REFERENCE_INVALID naming each problem): every indicator exists and appears once, weights are positive, goalposts ordered (min < max), no empty dimension, a geometric mean has a floor above 0. A version label used before → 409. Audited.',
+          'National walidata or admin. Stored as a draft; it is used only when asked for (`methodology=`) until activated. Checked as a whole (422 REFERENCE_INVALID naming each problem): every indicator exists and appears once, weights are positive, goalposts ordered (min < max), no empty dimension, a geometric mean has a floor above 0. A version label used before → 409. Audited.',
         body: MethodologyCreate,
         response: {
           201: MethodologySchema,
@@ -130,13 +130,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/methodologies/:id/activate',
     {
-      config: { access: ['walidata'] },
+      config: { access: nationalWriters('metodologi IKESOS / IKESOS methodology') },
       schema: {
         tags: ['IKESOS'],
         operationId: 'activateIkesosMethodology',
         summary: 'Activate a methodology',
         description:
-          'Walidata only. The draft becomes the active methodology and the one active before is retired (exactly one is active at a time); scores computed from now on use it, and `asOf` scores keep the one then in force. Only a draft can be activated: an active or retired one → 409 METHODOLOGY_NOT_DRAFT. When another draft is activated at the same moment, one of the two requests gets 409 METHODOLOGY_ACTIVATION_CONFLICT and changes nothing; check which is active, then retry if still wanted. Audited.',
+          'National walidata or admin. The draft becomes the active methodology and the one active before is retired (exactly one is active at a time); scores computed from now on use it, and `asOf` scores keep the one then in force. Only a draft can be activated: an active or retired one → 409 METHODOLOGY_NOT_DRAFT. When another draft is activated at the same moment, one of the two requests gets 409 METHODOLOGY_ACTIVATION_CONFLICT and changes nothing; check which is active, then retry if still wanted. Audited.',
         params: MethodologyParams,
         response: {
           200: MethodologySchema,
@@ -237,13 +237,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/official-scores',
     {
-      config: { access: WRITERS_OF_REFERENCE },
+      config: { access: nationalWriters('skor IKESOS resmi / official IKESOS scores') },
       schema: {
         tags: ['IKESOS'],
         operationId: 'loadOfficialIkesosScores',
         summary: 'Load official scores published by the ministry',
         description:
-          'Walidata or admin. Upserts per region and period (a reload replaces the earlier official score; no history is kept); they appear beside the computed scores with the difference, and with `asOf` only if loaded by then. Unknown region codes → 422 naming them. Audited.',
+          'National walidata or admin. Upserts per region and period (a reload replaces the earlier official score; no history is kept); they appear beside the computed scores with the difference, and with `asOf` only if loaded by then. Unknown region codes → 422 naming them. Audited.',
         body: OfficialScoresBody,
         response: {
           200: Type.Object({ loaded: Type.Integer() }, { examples: [{ loaded: 1 }] }),

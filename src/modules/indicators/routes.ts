@@ -4,7 +4,7 @@ import { problem } from '../../http/route-docs.js';
 import { AppError } from '../../http/app-error.js';
 import { decodeCursor, paginate } from '../../http/pagination.js';
 import { principalOf } from '../../plugins/auth.js';
-import { WRITERS_OF_REFERENCE } from '../auth/principal.js';
+import { nationalWriters } from '../auth/principal.js';
 import { findIndicator, listIndicators } from './repository.js';
 import { Indicator, IndicatorCode, IndicatorCreate, IndicatorListQuery, IndicatorPage, IndicatorPatch } from './schemas.js';
 import { createIndicator, patchIndicator, presentIndicator } from './service.js';
@@ -58,13 +58,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/',
     {
-      config: { access: WRITERS_OF_REFERENCE },
+      config: { access: nationalWriters('katalog indikator / indicator catalogue') },
       schema: {
         tags: ['Indicators'],
         operationId: 'createIndicator',
         summary: 'Add an indicator to the catalogue',
         description:
-          'Walidata or admin. Every code the entry names must exist in its codelist (422 REFERENCE_INVALID otherwise); an existing code → 409 INDICATOR_CODE_TAKEN. The value type follows from the measure. Audited.',
+          'National walidata or admin (the catalogue is national reference data). Every code the entry names must exist in its codelist (422 REFERENCE_INVALID otherwise); an existing code → 409 INDICATOR_CODE_TAKEN. The value type follows from the measure. Audited.',
         body: IndicatorCreate,
         response: { 201: Indicator, 409: problem('Code already in use (INDICATOR_CODE_TAKEN).'), 422: problem('A code it names does not exist, or fields contradict each other (REFERENCE_INVALID).') },
       },
@@ -78,13 +78,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/:code',
     {
-      config: { access: WRITERS_OF_REFERENCE },
+      config: { access: nationalWriters('katalog indikator / indicator catalogue') },
       schema: {
         tags: ['Indicators'],
         operationId: 'updateIndicator',
         summary: 'Change an indicator',
         description:
-          'Walidata or admin. Only the fields sent change; metadata fields merge. The result is checked like a new entry (422 REFERENCE_INVALID). The audit log keeps the before and after.',
+          'National walidata or admin. Only the fields sent change; metadata fields merge. The result is checked like a new entry (422 REFERENCE_INVALID). The audit log keeps the before and after.',
         params: CodeParams,
         body: IndicatorPatch,
         response: { 200: Indicator, 422: problem('A code it names does not exist, or fields contradict each other (REFERENCE_INVALID).') },

@@ -28,6 +28,26 @@ export function effectivePolicy(stored: Partial<ReconciliationPolicy> | null | u
   return { ...DEFAULT_POLICY, ...stored, tolerance: { ...DEFAULT_POLICY.tolerance, ...stored?.tolerance } };
 }
 
+/** A stored policy with the region it governs (null: national). */
+export interface ScopedPolicy {
+  region: string | null;
+  policy: ReconciliationPolicy;
+}
+
+/**
+ * The policy that governs a key in `region`: the stored one of the nearest region containing
+ * it (a city's before its province's), then the national one, then the default. A region's
+ * walidata can thereby decide for its own figures without changing anyone else's.
+ */
+export function policyFor(scoped: readonly ScopedPolicy[], region: string): ScopedPolicy | null {
+  let best: ScopedPolicy | null = null;
+  for (const s of scoped) {
+    const applies = s.region === null || region === s.region || region.startsWith(`${s.region}.`);
+    if (applies && (best === null || (s.region?.length ?? -1) > (best.region?.length ?? -1))) best = s;
+  }
+  return best;
+}
+
 /** One agency's latest published figure for a key. */
 export interface Candidate {
   agency: string;

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { versionIndicators } from '../anomalies/repository.js';
-import type { Candidate } from './policy.js';
+import { DEFAULT_POLICY, policyFor, type Candidate } from './policy.js';
 import {
   candidatesForVersion,
   conflictsForVersion,
@@ -29,7 +29,7 @@ export async function reconcileVersion(db: Kysely<DB>, versionId: string): Promi
   let conflicts = 0;
   let changed = 0;
   for (const indicator of indicators) {
-    const policy = policies.get(indicator)!;
+    const scoped = policies.get(indicator)!;
     const candidates = await candidatesForVersion(db, versionId, indicator);
     const priorConflicts = await conflictsForVersion(db, versionId, indicator);
     const current = await currentFiguresForVersion(db, versionId, indicator);
@@ -38,7 +38,7 @@ export async function reconcileVersion(db: Kysely<DB>, versionId: string): Promi
       const prior = priorConflicts.get(id);
       const outcome = settle(
         key.candidates,
-        policy,
+        policyFor(scoped, key.region_code)?.policy ?? DEFAULT_POLICY,
         prior && { status: prior.status, candidates: prior.candidates as Candidate[], resolution: prior.resolution as PriorConflict['resolution'] },
         current.get(id),
       );

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import type { Candidate, FigureMethod, ReconciliationPolicy } from './policy.js';
+import type { Candidate, FigureMethod, ReconciliationPolicy, ScopedPolicy } from './policy.js';
 import { effectivePolicy } from './policy.js';
 
 /** A key of the figure table: indicator × region × period × breakdown. */
@@ -69,23 +69,38 @@ export async function candidatesForVersion(db: Kysely<DB>, versionId: string, in
   return [...byKey.values()];
 }
 
-export async function loadPolicies(db: Kysely<DB>, codes: string[]): Promise<Map<string, ReconciliationPolicy>> {
-  const rows = codes.length === 0 ? [] : await db.selectFrom('reconciliation_policies').select(['indicator_code', 'config']).where('indicator_code', 'in', codes).execute();
-  const stored = new Map(rows.map((r) => [r.indicator_code, r.config as Partial<ReconciliationPolicy>]));
-  return new Map(codes.map((c) => [c, effectivePolicy(stored.get(c))]));
+/** Every stored policy (national and regional) of each indicator. */
+export async function loadPolicies(db: Kysely<DB>, codes: string[]): Promise<Map<string, ScopedPolicy[]>> {
+  const rows =
+    codes.length === 0 ? [] : await db.selectFrom('reconciliation_policies').select(['indicator_code', 'region_code', 'config']).where('indicator_code', 'in', codes).execute();
+  const byIndicator = new Map<string, ScopedPolicy[]>(codes.map((c) => [c, []]));
+  for (const r of rows) byIndicator.get(r.indicator_code)!.push({ region: r.region_code, policy: effectivePolicy(r.config as Partial<ReconciliationPolicy>) });
+  return byIndicator;
 }
 
-export function storedPolicy(db: Kysely<DB>, code: string) {
-  return db.selectFrom('reconciliation_policies').selectAll().where('indicator_code', '=', code).executeTakeFirst();
+/** The stored policies of an indicator for `region` and every region containing it, and the national one. */
+export function storedPolicies(db: Kysely<DB>, code: string, region: string | null) {
+  return db
+    .selectFrom('reconciliation_policies')
+    .selectAll()
+    .where('indicator_code', '=', code)
+    .where((eb) => (region === null ? eb('region_code', 'is', null) : eb.or([eb('region_code', 'is', null), eb(sql.val(region), '=', eb.ref('region_code')), eb(sql.val(region), 'like', sql<string>`region_code || '.%'`)])))
+    .execute();
 }
 
-export async function savePolicy(db: Kysely<DB>, code: string, config: ReconciliationPolicy, actor: string) {
+export async function savePolicy(db: Kysely<DB>, code: string, region: string | null, config: ReconciliationPolicy, actor: string) {
   const json = JSON.stringify(config);
   await db
     .insertInto('reconciliation_policies')
-    .values({ indicator_code: code, config: json, updated_by: actor })
-    .onConflict((oc) => oc.column('indicator_code').doUpdateSet({ config: json, updated_by: actor, updated_at: sql`now()` }))
+    .values({ indicator_code: code, region_code: region, config: json, updated_by: actor })
+    .onConflict((oc) => oc.columns(['indicator_code', 'region_code']).doUpdateSet({ config: json, updated_by: actor, updated_at: sql`now()` }))
     .execute();
+}
+
+/** Removes a regional policy; true when there was one. */
+export async function deletePolicy(db: Kysely<DB>, code: string, region: string): Promise<boolean> {
+  const result = await db.deleteFrom('reconciliation_policies').where('indicator_code', '=', code).where('region_code', '=', region).executeTakeFirst();
+  return result.numDeletedRows > 0n;
 }
 
 export type ConflictRow = Awaited<ReturnType<typeof findConflict>> & object;

@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { PageOf, PageQuery } from '../../http/schemas.js';
 import { IndicatorCode } from '../indicators/schemas.js';
 import { REGION_CODE_PATTERN } from '../regions/region-code.js';
+import { RegionCode } from '../regions/schemas.js';
 import { AUTO_METHODS, DEFAULT_POLICY } from './policy.js';
 
 export const PolicyBody = Type.Object(
@@ -30,12 +31,46 @@ export const PolicyBody = Type.Object(
 export const PolicyView = Type.Object(
   {
     indicator: Type.String(),
+    region: Type.Union([Type.String(), Type.Null()], { description: 'The region asked about (`?region=`); null for the national policy.' }),
     policy: PolicyBody,
-    is_default: Type.Boolean({ description: 'True while nobody has set a policy for this indicator.' }),
+    scope: Type.Union([Type.Literal('region'), Type.Literal('national'), Type.Literal('default')], {
+      description: 'Where the policy that applies comes from: a regional policy (of `scope_region`), the national one, or the built-in default.',
+    }),
+    scope_region: Type.Union([Type.String(), Type.Null()], { description: 'The region whose policy applies, when `scope` is `region`: the asked region or the nearest one containing it.' }),
+    is_default: Type.Boolean({ description: 'True while no stored policy applies (the built-in default: exact agreement, manual).' }),
     updated_by: Type.Union([Type.String(), Type.Null()]),
     updated_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   },
-  { examples: [{ indicator: 'PPKS-06', policy: DEFAULT_POLICY, is_default: true, updated_by: null, updated_at: null }] },
+  {
+    examples: [
+      { indicator: 'PPKS-06', region: null, policy: DEFAULT_POLICY, scope: 'default', scope_region: null, is_default: true, updated_by: null, updated_at: null },
+      {
+        indicator: 'IKS-12',
+        region: '33.73',
+        policy: { tolerance: { absolute: 0, relative: 0.01 }, priority: ['BPS', 'DINSOS'], method: 'manual', requires_confirmation: false },
+        scope: 'region',
+        scope_region: '33',
+        is_default: false,
+        updated_by: 'sde-walidata-jateng',
+        updated_at: '2026-02-10T03:00:00.000Z',
+      },
+    ],
+  },
+);
+
+export const PolicyScopeQuery = Type.Object(
+  {
+    region: Type.Optional({
+      ...RegionCode,
+      description: 'A region (Kemendagri code): its own policy, overriding the national one for keys inside it. Without it, the national policy.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const RegionalPolicyQuery = Type.Object(
+  { region: { ...RegionCode, description: 'The region whose own policy is removed; its keys fall back to the policy of the region above, the national one, or the default.' } },
+  { additionalProperties: false },
 );
 
 export const CandidateSchema = Type.Object({

@@ -264,11 +264,23 @@ t.test('PATCH changes only the name and is audited with before and after', async
 });
 
 t.test('PATCH a jurisdiction updates the region name shown', async (t) => {
-  const res = await app.inject({ method: 'PATCH', url: '/v1/agencies/DINSOS-6501', headers: auth, payload: { jurisdiction_region_code: '65.02' } });
+  const res = await app.inject({ method: 'PATCH', url: '/v1/agencies/DINSOS-6501', headers: auth, payload: { jurisdiction_region_code: '65.02', reason: ' Perbup Malinau 7/2026 ' } });
   t.equal(res.statusCode, 200);
   t.match(res.json(), { jurisdiction_region_code: '65.02', jurisdiction_region_name: 'Kabupaten Malinau' });
+  t.notOk('reason' in res.json(), 'the reason belongs to the audit log, not to the agency');
   const [latest] = await audit('DINSOS-6501');
-  t.match(latest, { before: { jurisdiction_region_code: '65.01' }, after: { jurisdiction_region_code: '65.02' } });
+  t.match(latest, { before: { jurisdiction_region_code: '65.01' }, after: { jurisdiction_region_code: '65.02', reason: 'Perbup Malinau 7/2026' } });
+});
+
+t.test('a change of jurisdiction without a reason is a 400 and changes nothing', async (t) => {
+  for (const reason of [undefined, '   ']) {
+    const res = await app.inject({ method: 'PATCH', url: '/v1/agencies/DINSOS-6501', headers: auth, payload: { jurisdiction_region_code: '65.03', ...(reason === undefined ? {} : { reason }) } });
+    t.equal(res.statusCode, 400);
+    t.match(res.json(), { code: 'VALIDATION_FAILED', errors: [{ pointer: '/reason', code: 'required' }] });
+  }
+  const same = await app.inject({ method: 'PATCH', url: '/v1/agencies/DINSOS-6501', headers: auth, payload: { jurisdiction_region_code: '65.02', name: 'Dinas DINSOS-6501' } });
+  t.equal(same.statusCode, 200, 'sending the jurisdiction it already has is no change, and needs no reason');
+  t.equal(((await app.inject({ url: '/v1/agencies/DINSOS-6501', headers: auth })).json() as Agency).jurisdiction_region_code, '65.02');
 });
 
 t.test('PATCH with an unknown kind or region is a 422 and changes nothing', async (t) => {
@@ -277,7 +289,7 @@ t.test('PATCH with an unknown kind or region is a 422 and changes nothing', asyn
     method: 'PATCH',
     url: '/v1/agencies/DINSOS-6571',
     headers: auth,
-    payload: { name: 'Renamed', kind: 'NOPE', jurisdiction_region_code: '65.98' },
+    payload: { name: 'Renamed', kind: 'NOPE', jurisdiction_region_code: '65.98', reason: 'Pemekaran' },
   });
   t.equal(res.statusCode, 422);
   t.same(res.json().errors.map((e: { pointer: string }) => e.pointer).sort(), ['/jurisdiction_region_code', '/kind']);
@@ -305,4 +317,41 @@ t.test('PATCH needs at least one known field; the code is permanent', async (t) 
   const forbidden = await app.inject({ method: 'PATCH', url: '/v1/agencies/DINSOS-6571', headers: consumer.auth, payload: { name: 'Hijacked' } });
   t.equal(forbidden.statusCode, 403);
   t.equal(((await app.inject({ url: '/v1/agencies/DINSOS-6571', headers: auth })).json() as Agency).name, 'Dinas Sosial Kota Tarakan');
+});
+
+t.test('a walidata registers and changes agencies only inside its jurisdiction', async (t) => {
+  await create('DISKOMINFO-65', '65', 'DISKOMINFO');
+  await create('DISKOMINFO-6571', '65.71', 'DISKOMINFO');
+  await create('DINSOS-3373', '33.73');
+  const province = await ctx.login('walidata', 'DISKOMINFO-65');
+  const city = await ctx.login('walidata', 'DISKOMINFO-6571');
+  const admin = await ctx.login('admin');
+  const patch = (code: string, payload: Record<string, unknown>, headers: Record<string, string>) =>
+    app.inject({ method: 'PATCH', url: `/v1/agencies/${code}`, headers, payload });
+  const refused = async (res: Awaited<ReturnType<typeof post>>, code: string, what: string) => {
+    t.equal(res.statusCode, 403, what);
+    t.equal(res.json().code, code, what);
+  };
+  const auditCount = async () => ((await app.inject({ url: '/v1/audit-log?entity_type=agency&limit=1000', headers: auth })).json() as { data: unknown[] }).data.length;
+  const before = await auditCount();
+
+  await refused(await patch('DISKOMINFO-6571', { jurisdiction_region_code: '65', reason: 'x' }, city.auth), 'OWN_JURISDICTION_LOCKED', 'a city walidata cannot widen its own agency to the province');
+  await refused(await patch('DISKOMINFO-6571', { jurisdiction_region_code: '31', reason: 'x' }, city.auth), 'OUTSIDE_JURISDICTION', 'nor move it to DKI Jakarta');
+  await refused(await patch('DISKOMINFO-6571', { jurisdiction_region_code: '65.71.01', reason: 'x' }, city.auth), 'OWN_JURISDICTION_LOCKED', 'nor hand its own authority down without the region above');
+  await refused(await patch('DINSOS-3373', { name: 'Diambil alih' }, city.auth), 'OUTSIDE_JURISDICTION', "nor change another city's agency");
+  await refused(await patch('DISKOMINFO-65', { name: 'Diambil alih' }, city.auth), 'OUTSIDE_JURISDICTION', "nor the province's agency above it");
+  await refused(await post({ code: 'DINSOS-31', name: 'Dinas Sosial DKI', kind: 'DINSOS', jurisdiction_region_code: '31' }, city.auth), 'OUTSIDE_JURISDICTION', 'nor register an agency for another province');
+  await refused(await post({ code: 'DINSOS-65', name: 'Dinsos Kaltara', kind: 'DINSOS', jurisdiction_region_code: '65' }, city.auth), 'OUTSIDE_JURISDICTION', 'nor one for its own province');
+  await refused(await patch('DISKOMINFO-65', { jurisdiction_region_code: '31', reason: 'x' }, province.auth), 'OWN_JURISDICTION_LOCKED', 'a province walidata cannot move its own agency either');
+  await refused(await patch('DINSOS-6571', { jurisdiction_region_code: '33.73', reason: 'x' }, province.auth), 'OUTSIDE_JURISDICTION', 'nor move an agency of its province outside it');
+  t.equal(await auditCount(), before, 'no refusal is audited');
+  t.equal(((await app.inject({ url: '/v1/agencies/DISKOMINFO-6571', headers: auth })).json() as Agency).jurisdiction_region_code, '65.71');
+  t.equal((await app.inject({ url: '/v1/agencies/DINSOS-31', headers: auth })).statusCode, 404, 'nothing was created');
+
+  t.equal((await patch('DISKOMINFO-6571', { name: 'Diskominfo Kota Tarakan' }, city.auth)).statusCode, 200, 'its own agency\'s name is its to change');
+  const created = await post({ code: 'DINKES-6571', name: 'Dinas Kesehatan Kota Tarakan', kind: 'DINKES', jurisdiction_region_code: '65.71' }, city.auth);
+  t.equal(created.statusCode, 201, 'it registers agencies of its own city');
+  t.equal((await patch('DINKES-6571', { jurisdiction_region_code: '65.71.01', reason: 'UPT kecamatan' }, city.auth)).statusCode, 200, 'and moves them inside it');
+  t.equal((await patch('DISKOMINFO-6571', { jurisdiction_region_code: '65.72', reason: 'Koreksi' }, province.auth)).statusCode, 200, 'the province moves a city agency inside the province');
+  t.equal((await patch('DISKOMINFO-65', { jurisdiction_region_code: '64', reason: 'Koreksi kode' }, admin.auth)).statusCode, 200, 'an admin is national');
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { agree, decide, DEFAULT_POLICY, effectivePolicy, type Candidate } from '../../../src/modules/reconciliation/policy.js';
+import { agree, decide, DEFAULT_POLICY, effectivePolicy, policyFor, type Candidate } from '../../../src/modules/reconciliation/policy.js';
 import { changeKind, sameFigures, settle } from '../../../src/modules/reconciliation/settle.js';
 
 const c = (agency: string, kind: string, value: string, published_at = '2026-02-01T00:00:00Z', version = 1): Candidate => ({
@@ -50,4 +50,22 @@ t.test('settle keeps a person\'s decision until a candidate changes', async (t) 
   t.equal(changeKind({ status: 'final', value: '1', method: 'x', source_version_id: null }, { status: 'final', value: '2', method: 'priority', source: null }), 'revised');
   t.equal(changeKind({ status: 'disputed', value: null, method: null, source_version_id: null }, { status: 'final', value: '2', method: 'manual', source: null }), 'resolved');
   t.equal(changeKind(undefined, { status: 'disputed', value: null, method: null, source: null }), 'disputed');
+});
+
+t.test('policyFor: the nearest region containing the key, then the national policy, then none', async (t) => {
+  const p = (priority: string[]) => ({ ...DEFAULT_POLICY, priority });
+  const scoped = [
+    { region: null, policy: p(['BPS']) },
+    { region: '65', policy: p(['DP3AP2KB']) },
+    { region: '65.71', policy: p(['DINSOS']) },
+    { region: '65.7', policy: p(['NOT-A-PARENT']) },
+  ];
+  t.equal(policyFor(scoped, '65.71.01.1001')?.region, '65.71', 'a desa of the city: the city’s');
+  t.equal(policyFor(scoped, '65.71')?.region, '65.71', 'the city itself');
+  t.equal(policyFor(scoped, '65.72')?.region, '65', 'another kab/kota of the province: the province’s');
+  t.equal(policyFor(scoped, '65')?.region, '65');
+  t.equal(policyFor(scoped, '33.73')?.region, null, 'elsewhere: the national one');
+  t.equal(policyFor([...scoped].reverse(), '65.71.01')?.region, '65.71', 'whatever order they are stored in');
+  t.equal(policyFor(scoped.slice(1), '33.73'), null, 'no national policy stored: none (the default applies)');
+  t.equal(policyFor([], '65'), null);
 });
