@@ -51,8 +51,8 @@ export function requireCovers(actor: Principal, region: string): void {
  */
 export function requireAgencyJurisdictionChange(actor: Principal, agency: { id: string; code: string; current: string | null }, next: string): void {
   if (agency.current !== null) requireCovers(actor, agency.current);
+  requireCovers(actor, next);
   if (agency.current !== null && agency.current !== next && !isNational(actor) && actor.agency?.id === agency.id) {
     throw new AppError('OWN_JURISDICTION_LOCKED', { agency: agency.code });
   }
-  requireCovers(actor, next);
 }

@@ -7,6 +7,7 @@ import { tierOf } from '../review/review-rules.js';
 import { refusalError } from '../review/service.js';
 import { presentFindingItem } from './present.js';
 import { findFinding, lockFinding, setAnswer, setResolution, type StoredFindingRow } from './repository.js';
+import { jurisdictionOf } from '../auth/authority.js';
 
 /** A finding this caller may see: producers only their own agency's; others 404. */
 export async function visibleFinding(db: Kysely<DB>, viewer: Principal, id: string): Promise<StoredFindingRow> {
@@ -47,7 +48,7 @@ export async function answerFinding(db: Kysely<DB>, actor: Principal, requestId:
 export async function resolveFinding(db: Kysely<DB>, actor: Principal, requestId: string, id: string, body: { status: 'explained' | 'confirmed-error'; note: string }) {
   return db.transaction().execute(async (trx) => {
     const row = await lockedFinding(trx, id);
-    const reviewerRegion = actor.agency?.jurisdictionRegionCode ?? null;
+    const reviewerRegion = jurisdictionOf(actor);
     if (tierOf(reviewerRegion, row.jurisdiction_region_code) === 'outside') throw refusalError('outside-region', reviewerRegion, row.jurisdiction_region_code);
     await setResolution(trx, id, body.status, body.note, actor.clientId);
     await recordAudit(trx, {

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../plugins/auth.js';
 import { obligationsDue } from '../cycles/service.js';
 import { findingsToAnswer, findingsToDecide, returnedVersions, SECTION_LIMIT, versionsToPublish, versionsToVerify } from './repository.js';
+import { jurisdictionOf } from '../auth/authority.js';
 
 const Section = <T extends TSchema>(item: T, description: string) =>
   Type.Object({ count: Type.Integer({ description: 'How many in all.' }), data: Type.Array(item, { description: `The first ${SECTION_LIMIT}, oldest first.` }) }, { description });
@@ -133,7 +134,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         obligations_due: empty,
       };
       if (me.role === 'walidata') {
-        const region = me.agency?.jurisdictionRegionCode ?? null;
+        const region = jurisdictionOf(me);
         const [verify, publish, decide] = await Promise.all([versionsToVerify(db, region, me.agency?.id ?? null), versionsToPublish(db, region, me.clientId), findingsToDecide(db, region)]);
         return {
           ...base,

@@ -7,6 +7,7 @@ import { tierOf } from '../review/review-rules.js';
 import { refusalError } from '../review/service.js';
 import type { Candidate } from './policy.js';
 import { findConflict, lockFigureWriters, saveConflicts, writeFigures, type ConflictRow, type KeyCandidates } from './repository.js';
+import { jurisdictionOf } from '../auth/authority.js';
 
 export interface ResolveBody {
   /** Choose the figure of this agency (code) among the candidates. */
@@ -24,7 +25,7 @@ const bodyError = (pointer: string, code: string, id: string, en: string) =>
 async function lockedConflict(db: Kysely<DB>, actor: Principal, id: string): Promise<ConflictRow> {
   const row = await findConflict(db, id, { forUpdate: true });
   if (!row) throw new AppError('CONFLICT_NOT_FOUND', { id });
-  const region = actor.agency?.jurisdictionRegionCode ?? null;
+  const region = jurisdictionOf(actor);
   if (tierOf(region, row.region_code) === 'outside') throw refusalError('outside-region', region, row.region_code);
   return row;
 }

@@ -7,6 +7,7 @@ import type { DatasetRow } from '../datasets/repository.js';
 import { reconcileVersion } from '../reconciliation/reconcile.js';
 import { blockingFindingCount, lastVerifier, lockVersion, recordReview, supersededKeys } from './repository.js';
 import { allowedActions, nextStatus, reviewRefusal, tierOf, type ReviewAction, type ReviewRefusal, type VersionStatus } from './review-rules.js';
+import { jurisdictionOf } from '../auth/authority.js';
 
 const REFUSALS: Record<ReviewRefusal, (reviewer: string, agency: string) => { reason_id: string; reason_en: string }> = {
   'own-push': () => ({
@@ -84,7 +85,7 @@ export async function reviewVersion(
         { allowed_actions: allowed },
       );
     }
-    const reviewerRegion = actor.agency?.jurisdictionRegionCode ?? null;
+    const reviewerRegion = jurisdictionOf(actor);
     const tier = tierOf(reviewerRegion, dataset.jurisdiction_region_code);
     const refusal = reviewRefusal(body.action, tier, { clientId: actor.clientId, agencyId: actor.agency?.id ?? null }, {
       agencyId: dataset.agency_id,

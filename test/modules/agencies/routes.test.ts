@@ -322,7 +322,7 @@ t.test('PATCH needs at least one known field; the code is permanent', async (t) 
 t.test('a walidata registers and changes agencies only inside its jurisdiction', async (t) => {
   await create('DISKOMINFO-65', '65', 'DISKOMINFO');
   await create('DISKOMINFO-6571', '65.71', 'DISKOMINFO');
-  await create('DINSOS-3373', '33.73');
+  await create('DINSOS-3374', '33.74');
   const province = await ctx.login('walidata', 'DISKOMINFO-65');
   const city = await ctx.login('walidata', 'DISKOMINFO-6571');
   const admin = await ctx.login('admin');
@@ -335,23 +335,24 @@ t.test('a walidata registers and changes agencies only inside its jurisdiction',
   const auditCount = async () => ((await app.inject({ url: '/v1/audit-log?entity_type=agency&limit=1000', headers: auth })).json() as { data: unknown[] }).data.length;
   const before = await auditCount();
 
-  await refused(await patch('DISKOMINFO-6571', { jurisdiction_region_code: '65', reason: 'x' }, city.auth), 'OWN_JURISDICTION_LOCKED', 'a city walidata cannot widen its own agency to the province');
+  await refused(await patch('DISKOMINFO-6571', { jurisdiction_region_code: '65', reason: 'x' }, city.auth), 'OUTSIDE_JURISDICTION', 'a city walidata cannot widen its own agency to the province');
   await refused(await patch('DISKOMINFO-6571', { jurisdiction_region_code: '31', reason: 'x' }, city.auth), 'OUTSIDE_JURISDICTION', 'nor move it to DKI Jakarta');
   await refused(await patch('DISKOMINFO-6571', { jurisdiction_region_code: '65.71.01', reason: 'x' }, city.auth), 'OWN_JURISDICTION_LOCKED', 'nor hand its own authority down without the region above');
-  await refused(await patch('DINSOS-3373', { name: 'Diambil alih' }, city.auth), 'OUTSIDE_JURISDICTION', "nor change another city's agency");
+  await refused(await patch('DINSOS-3374', { name: 'Diambil alih' }, city.auth), 'OUTSIDE_JURISDICTION', "nor change another city's agency");
   await refused(await patch('DISKOMINFO-65', { name: 'Diambil alih' }, city.auth), 'OUTSIDE_JURISDICTION', "nor the province's agency above it");
   await refused(await post({ code: 'DINSOS-31', name: 'Dinas Sosial DKI', kind: 'DINSOS', jurisdiction_region_code: '31' }, city.auth), 'OUTSIDE_JURISDICTION', 'nor register an agency for another province');
   await refused(await post({ code: 'DINSOS-65', name: 'Dinsos Kaltara', kind: 'DINSOS', jurisdiction_region_code: '65' }, city.auth), 'OUTSIDE_JURISDICTION', 'nor one for its own province');
-  await refused(await patch('DISKOMINFO-65', { jurisdiction_region_code: '31', reason: 'x' }, province.auth), 'OWN_JURISDICTION_LOCKED', 'a province walidata cannot move its own agency either');
+  await refused(await patch('DISKOMINFO-65', { jurisdiction_region_code: '31', reason: 'x' }, province.auth), 'OUTSIDE_JURISDICTION', 'a province walidata cannot move its own agency out');
+  await refused(await patch('DISKOMINFO-65', { jurisdiction_region_code: '65.01', reason: 'x' }, province.auth), 'OWN_JURISDICTION_LOCKED', 'nor down');
   await refused(await patch('DINSOS-6571', { jurisdiction_region_code: '33.73', reason: 'x' }, province.auth), 'OUTSIDE_JURISDICTION', 'nor move an agency of its province outside it');
   t.equal(await auditCount(), before, 'no refusal is audited');
   t.equal(((await app.inject({ url: '/v1/agencies/DISKOMINFO-6571', headers: auth })).json() as Agency).jurisdiction_region_code, '65.71');
   t.equal((await app.inject({ url: '/v1/agencies/DINSOS-31', headers: auth })).statusCode, 404, 'nothing was created');
 
   t.equal((await patch('DISKOMINFO-6571', { name: 'Diskominfo Kota Tarakan' }, city.auth)).statusCode, 200, 'its own agency\'s name is its to change');
-  const created = await post({ code: 'DINKES-6571', name: 'Dinas Kesehatan Kota Tarakan', kind: 'DINKES', jurisdiction_region_code: '65.71' }, city.auth);
+  const created = await post({ code: 'DISDIK-6571', name: 'Dinas Pendidikan Kota Tarakan', kind: 'DISDIK', jurisdiction_region_code: '65.71' }, city.auth);
   t.equal(created.statusCode, 201, 'it registers agencies of its own city');
-  t.equal((await patch('DINKES-6571', { jurisdiction_region_code: '65.71.01', reason: 'UPT kecamatan' }, city.auth)).statusCode, 200, 'and moves them inside it');
-  t.equal((await patch('DISKOMINFO-6571', { jurisdiction_region_code: '65.72', reason: 'Koreksi' }, province.auth)).statusCode, 200, 'the province moves a city agency inside the province');
+  t.equal((await patch('DISDIK-6571', { jurisdiction_region_code: '65.71.01', reason: 'UPT kecamatan' }, city.auth)).statusCode, 200, 'and moves them inside it');
+  t.equal((await patch('DISKOMINFO-6571', { jurisdiction_region_code: '65.03', reason: 'Koreksi' }, province.auth)).statusCode, 200, 'the province moves a city agency inside the province');
   t.equal((await patch('DISKOMINFO-65', { jurisdiction_region_code: '64', reason: 'Koreksi kode' }, admin.auth)).statusCode, 200, 'an admin is national');
 });

@@ -47,7 +47,7 @@ t.test('agency jurisdiction changes stay inside and never move the walidata’s 
   t.equal(code(() => requireAgencyJurisdictionChange(tarakan, other, '65.71.01')), null, 'narrowing another agency inside');
   t.equal(code(() => requireAgencyJurisdictionChange(tarakan, other, '65')), 'OUTSIDE_JURISDICTION', 'widening another one beyond');
   t.equal(code(() => requireAgencyJurisdictionChange(tarakan, { ...other, current: '33.73' }, '65.71')), 'OUTSIDE_JURISDICTION', 'pulling one in from outside');
-  t.equal(code(() => requireAgencyJurisdictionChange(tarakan, own, '65')), 'OWN_JURISDICTION_LOCKED');
+  t.equal(code(() => requireAgencyJurisdictionChange(tarakan, own, '65')), 'OUTSIDE_JURISDICTION', 'widening its own beyond its jurisdiction');
   t.equal(code(() => requireAgencyJurisdictionChange(tarakan, own, '65.71.01')), 'OWN_JURISDICTION_LOCKED', 'not even narrowing it');
   t.equal(code(() => requireAgencyJurisdictionChange(tarakan, own, '65.71')), null, 'leaving it as it is (a rename)');
   t.equal(code(() => requireAgencyJurisdictionChange(tarakan, { id: '', code: 'NEW', current: null }, '65.71.03')), null, 'a new agency inside');

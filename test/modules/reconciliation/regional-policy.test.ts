@@ -81,7 +81,7 @@ t.test("a province's policy decides its keys; other provinces keep the national 
 t.test("a city's own policy comes before its province's, and falls back to it when removed", async (t) => {
   t.equal((await put(tarakan.auth, '?region=65.71', trustDinsos)).statusCode, 200);
   t.match(await get('?region=65.71.01'), { scope: 'region', scope_region: '65.71', policy: trustDinsos });
-  t.match(await get('?region=65.72'), { scope: 'region', scope_region: '65', policy: trustDp3 }, 'Kabupaten Bulungan keeps the province’s');
+  t.match(await get('?region=65.01'), { scope: 'region', scope_region: '65', policy: trustDp3 }, 'Kabupaten Bulungan keeps the province’s');
   await disagree('65.71', '2023', '6571');
   t.match(await figureOf('65.71', '2023'), { status: 'final', value: '100', method: 'priority' }, 'Dinas Sosial wins in Tarakan now');
 
