@@ -5,12 +5,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppConfig } from './config.js';
 import { createDb, type Database } from './db/create-db.js';
 import { AppError } from './http/app-error.js';
-import { ProblemSchema } from './http/schemas.js';
+import { ProblemSchema, SCHEMA_FORMATS } from './http/schemas.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import jobsPlugin from './plugins/jobs.js';
-import errorsPlugin, { sendProblem } from './plugins/errors.js';
+import errorsPlugin, { routerError, sendProblem } from './plugins/errors.js';
+import inputLimitsPlugin from './plugins/input-limits.js';
 import openapiPlugin from './plugins/openapi.js';
+import securityPlugin from './plugins/security.js';
 import agencyRoutes from './modules/agencies/routes.js';
 import qualityRuleRoutes from './modules/anomalies/routes.js';
 import auditRoutes from './modules/audit/routes.js';
@@ -70,12 +72,13 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     // Our own hook answers 503 as problem+json while closing (see below).
     return503OnClosing: false,
     requestIdHeader: false,
+    frameworkErrors: routerError,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     ajv: {
-      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
+      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true, formats: SCHEMA_FORMATS },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -100,14 +103,19 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   app.removeContentTypeParser('text/plain');
   app.addSchema(ProblemSchema);
   await app.register(errorsPlugin, { bodyLimit: config.bodyLimitBytes });
+  await app.register(inputLimitsPlugin, config.inputLimits);
   await app.register(dbPlugin, { database });
+  await app.register(securityPlugin, { corsOrigins: config.corsOrigins, rateLimits: config.rateLimits });
   await app.register(openapiPlugin);
   await app.register(authPlugin, { jwt: config.jwt });
   await app.register(jobsPlugin);
-  await app.register(formbody, { bodyLimit: 16 * 1024 });
 
   await app.register(healthRoutes);
-  await app.register(authRoutes, { prefix: '/v1/auth', jwt: config.jwt });
+  // Form-encoded bodies are OAuth2's, for the token endpoint only: elsewhere they are a 415.
+  await app.register(async (tokenScope) => {
+    await tokenScope.register(formbody, { bodyLimit: 16 * 1024 });
+    await tokenScope.register(authRoutes, { prefix: '/v1/auth', jwt: config.jwt, rateLimits: config.rateLimits, secretHashConcurrency: config.secretHashConcurrency });
+  });
   await app.register(regionRoutes, { prefix: '/v1/regions' });
   await app.register(indicatorRoutes, { prefix: '/v1/indicators' });
   await app.register(qualityRuleRoutes, { prefix: '/v1/indicators' });

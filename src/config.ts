@@ -35,6 +35,18 @@ const EnvSchema = Type.Object({
   PUSH_MEMORY_POINTS: Type.Integer({ default: 500_000, minimum: 0 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 30000, minimum: 1000 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100 }),
+  PUSH_MAX_COLUMNS: Type.Integer({ default: 200, minimum: 12, maximum: 16384 }),
+  PUSH_MAX_LINE_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
+  PUSH_MAX_CELL_BYTES: Type.Integer({ default: 65_536, minimum: 256 }),
+  XLSX_MAX_INFLATED_BYTES: Type.Integer({ default: 536_870_912, minimum: 1_048_576 }),
+  JSON_MAX_DEPTH: Type.Integer({ default: 32, minimum: 8, maximum: 1000 }),
+  JSON_MAX_ARRAY_ITEMS: Type.Integer({ default: 200_000, minimum: 100 }),
+  CORS_ORIGINS: Type.String({ default: '', maxLength: 4096 }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ default: 60, minimum: 1, maximum: 3600 }),
+  TOKEN_RATE_LIMIT_PER_CLIENT: Type.Integer({ default: 20, minimum: 0 }),
+  TOKEN_RATE_LIMIT_PER_ADDRESS: Type.Integer({ default: 60, minimum: 0 }),
+  WRITE_RATE_LIMIT_PER_CLIENT: Type.Integer({ default: 600, minimum: 0 }),
+  SECRET_HASH_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64 }),
 });
 
 export type Env = Static<typeof EnvSchema>;
@@ -71,6 +83,32 @@ export interface AppConfig {
    */
   pushMemoryPoints: number;
   requestTimeoutMs: number;
+  /** How large, in each dimension, a request body may be before it is refused with 413. */
+  inputLimits: InputLimits;
+  /** Browser origins allowed to call the API (exact `scheme://host[:port]`); empty: no CORS at all. */
+  corsOrigins: string[];
+  /** Requests per window and key; 0 turns a limit off. */
+  rateLimits: {
+    windowSeconds: number;
+    tokenPerClient: number;
+    tokenPerAddress: number;
+    writesPerClient: number;
+  };
+  /** Client secrets checked at once; each check is a deliberately slow scrypt. */
+  secretHashConcurrency: number;
+}
+
+export interface InputLimits {
+  /** Tabular pushes (CSV, XLSX): columns of the header, and cells of any row. */
+  maxColumns: number;
+  /** CSV: bytes of one physical line. */
+  maxLineBytes: number;
+  /** CSV and XLSX: UTF-8 bytes of one cell. */
+  maxCellBytes: number;
+  /** XLSX: decompressed bytes of one part of the workbook (the whole workbook: four times this). */
+  xlsxMaxInflatedBytes: number;
+  /** Every JSON body: nesting of arrays and objects, and items of any one array. */
+  json: { maxDepth: number; maxArrayItems: number };
 }
 
 export interface ServerConfig extends AppConfig {
@@ -88,6 +126,26 @@ export class ConfigError extends Error {
     super(`Invalid configuration: ${variable} ${reason}`);
     this.name = 'ConfigError';
   }
+}
+
+function isExactOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Comma-separated exact origins. A browser sends an origin in exactly this form, so anything
+ * else (a path, a trailing slash, a wildcard) could never match and is refused at start-up.
+ */
+function parseOrigins(list: string): string[] {
+  const origins = list.split(',').map((o) => o.trim()).filter(Boolean);
+  const bad = origins.find((o) => !isExactOrigin(o));
+  if (bad !== undefined) throw new ConfigError('CORS_ORIGINS', `must list exact origins such as https://dashboard.example.go.id (got ${JSON.stringify(bad)})`);
+  return origins;
 }
 
 /** Reads and validates the environment. Throws ConfigError naming the first bad variable. */
@@ -147,5 +205,20 @@ export function loadConfig(source: NodeJS.ProcessEnv): ServerConfig {
     pushMemoryPoints: env.PUSH_MEMORY_POINTS,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    inputLimits: {
+      maxColumns: env.PUSH_MAX_COLUMNS,
+      maxLineBytes: env.PUSH_MAX_LINE_BYTES,
+      maxCellBytes: env.PUSH_MAX_CELL_BYTES,
+      xlsxMaxInflatedBytes: env.XLSX_MAX_INFLATED_BYTES,
+      json: { maxDepth: env.JSON_MAX_DEPTH, maxArrayItems: env.JSON_MAX_ARRAY_ITEMS },
+    },
+    corsOrigins: parseOrigins(env.CORS_ORIGINS),
+    rateLimits: {
+      windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+      tokenPerClient: env.TOKEN_RATE_LIMIT_PER_CLIENT,
+      tokenPerAddress: env.TOKEN_RATE_LIMIT_PER_ADDRESS,
+      writesPerClient: env.WRITE_RATE_LIMIT_PER_CLIENT,
+    },
+    secretHashConcurrency: env.SECRET_HASH_CONCURRENCY,
   };
 }

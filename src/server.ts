@@ -23,7 +23,7 @@ if (config.jwtSecretGenerated) {
   log.warn('JWT_SECRET is not set: using a random key for this process, so tokens will not survive a restart');
 }
 
-const database = createDb(config.database, { onPoolError: (err) => log.error({ err }, 'database pool error (connection dropped); the pool will reconnect') });
+const database = createDb(config.database, { onPoolError: (err) => log.warn({ err }, 'a database connection was lost; the pool makes a new one') });
 
 try {
   log.info({ database: config.database.kind }, 'connecting to the database');
@@ -48,9 +48,9 @@ try {
   } else if (admin) {
     log.info({ clientId: admin.client.client_id }, 'bootstrap admin created from BOOTSTRAP_ADMIN_CLIENT_ID');
   }
-  // On PGlite no other process can hold the database, so every unfinished job is abandoned;
-  // on a server, another instance's new job gets a minute to take its lock.
-  const interrupted = await failAbandonedJobs(database.db, database.pglite ? 0 : 60);
+  // Jobs whose process has ended (db/instance.ts) are abandoned. On a server, a job from before
+  // owners were recorded (migration 0014) still gets a minute to have taken its lock.
+  const interrupted = await failAbandonedJobs(database.db, database.pglite ? 0 : 60, database.instanceId);
   if (interrupted > 0) log.warn({ interrupted }, 'push jobs interrupted by an earlier stop were marked failed');
 } catch (err) {
   log.fatal({ err }, 'start-up failed');

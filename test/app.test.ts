@@ -24,19 +24,23 @@ t.test('shutdown finishes in-flight requests and refuses new ones with 503 probl
 
   // A raw keep-alive connection: the first request (an upload still arriving when SIGTERM
   // comes) must be answered; a second request pipelined behind it must get a 503 problem.
+  // Each step waits for the server to have reached the state the next one needs.
   const body = JSON.stringify({ grant_type: 'client_credentials', client_id: 'nobody', client_secret: 'x'.repeat(40) });
   const socket = net.connect(Number(address.port), address.hostname);
   let received = '';
   socket.on('data', (chunk) => (received += String(chunk)));
   const ended = new Promise((resolve) => socket.on('close', resolve));
+  // 'request' comes once the head is read, while the body is still awaited: the request is in flight.
+  const inFlight = new Promise((resolve) => app.server.once('request', resolve));
   const head = `POST /v1/auth/token HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
   socket.write(head + body.slice(0, 10));
-  await new Promise((r) => setTimeout(r, 100));
+  await inFlight;
   const closing = app.close();
-  await new Promise((r) => setTimeout(r, 100));
+  // The server stops listening once shutdown has begun (its preClose hooks have run).
+  while (app.server.listening) await new Promise((r) => setImmediate(r));
   socket.write(body.slice(10) + 'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n');
-  await Promise.race([ended, new Promise((r) => setTimeout(r, 3000))]);
-  socket.destroy();
+  // Answered, then closed by the server (the 503 says `connection: close`).
+  await ended;
   const statuses = [...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
   t.equal(statuses[0], '401', 'the in-flight request was answered (unknown client), not dropped');
   t.equal(statuses[1], '503', 'a new request during shutdown is refused');

@@ -22,6 +22,29 @@ t.test('pushes keep up to half a million points in memory for their checks unles
   t.equal(loadConfig({ PUSH_MEMORY_POINTS: '0' }).pushMemoryPoints, 0);
 });
 
+t.test('input limits have defaults and can be set', async (t) => {
+  t.same(loadConfig({}).inputLimits, {
+    maxColumns: 200,
+    maxLineBytes: 1_048_576,
+    maxCellBytes: 65_536,
+    xlsxMaxInflatedBytes: 536_870_912,
+    json: { maxDepth: 32, maxArrayItems: 200_000 },
+  });
+  const c = loadConfig({ PUSH_MAX_COLUMNS: '50', PUSH_MAX_LINE_BYTES: '4096', PUSH_MAX_CELL_BYTES: '1024', XLSX_MAX_INFLATED_BYTES: '2097152', JSON_MAX_DEPTH: '10', JSON_MAX_ARRAY_ITEMS: '1000' });
+  t.same(c.inputLimits, { maxColumns: 50, maxLineBytes: 4096, maxCellBytes: 1024, xlsxMaxInflatedBytes: 2_097_152, json: { maxDepth: 10, maxArrayItems: 1000 } });
+});
+
+t.test('abuse limits and CORS: generous limits, no CORS, unless told otherwise; 0 turns a limit off', async (t) => {
+  const c = loadConfig({});
+  t.same(c.rateLimits, { windowSeconds: 60, tokenPerClient: 20, tokenPerAddress: 60, writesPerClient: 600 });
+  t.equal(c.secretHashConcurrency, 2);
+  t.same(c.corsOrigins, []);
+  const off = loadConfig({ TOKEN_RATE_LIMIT_PER_CLIENT: '0', TOKEN_RATE_LIMIT_PER_ADDRESS: '0', WRITE_RATE_LIMIT_PER_CLIENT: '0' });
+  t.same(off.rateLimits, { windowSeconds: 60, tokenPerClient: 0, tokenPerAddress: 0, writesPerClient: 0 });
+  const cors = loadConfig({ CORS_ORIGINS: 'https://dashboard.kaltara.go.id, http://localhost:5173,' });
+  t.same(cors.corsOrigins, ['https://dashboard.kaltara.go.id', 'http://localhost:5173'], 'trimmed, empty entries dropped');
+});
+
 t.test('empty variables mean "use the default"', async (t) => {
   t.equal(loadConfig({ PORT: '' }).port, 3000);
 });
@@ -34,9 +57,23 @@ const bad: [string, Record<string, string>, RegExp][] = [
   ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
   ['TOKEN_TTL_SECONDS', { TOKEN_TTL_SECONDS: '5' }, /TOKEN_TTL_SECONDS/],
   ['PUSH_MEMORY_POINTS', { PUSH_MEMORY_POINTS: '-1' }, /PUSH_MEMORY_POINTS/],
+  ['PUSH_MAX_COLUMNS', { PUSH_MAX_COLUMNS: '4' }, /PUSH_MAX_COLUMNS/],
+  ['PUSH_MAX_LINE_BYTES', { PUSH_MAX_LINE_BYTES: 'lots' }, /PUSH_MAX_LINE_BYTES/],
+  ['PUSH_MAX_CELL_BYTES', { PUSH_MAX_CELL_BYTES: '0' }, /PUSH_MAX_CELL_BYTES/],
+  ['XLSX_MAX_INFLATED_BYTES', { XLSX_MAX_INFLATED_BYTES: '1000' }, /XLSX_MAX_INFLATED_BYTES/],
+  ['JSON_MAX_DEPTH', { JSON_MAX_DEPTH: '100000' }, /JSON_MAX_DEPTH/],
+  ['JSON_MAX_ARRAY_ITEMS', { JSON_MAX_ARRAY_ITEMS: '-5' }, /JSON_MAX_ARRAY_ITEMS/],
   ['JWT_SECRET', { NODE_ENV: 'production' }, /required when NODE_ENV=production/],
   ['BOOTSTRAP_ADMIN_CLIENT_SECRET', { BOOTSTRAP_ADMIN_CLIENT_ID: 'admin-1' }, /set together/],
   ['BOOTSTRAP_ADMIN_CLIENT_ID', { BOOTSTRAP_ADMIN_CLIENT_SECRET: 'x'.repeat(30) }, /set together/],
+  ['CORS_ORIGINS', { CORS_ORIGINS: '*' }, /exact origins.*"\*"/],
+  ['CORS_ORIGINS', { CORS_ORIGINS: 'https://dashboard.kaltara.go.id/' }, /exact origins/],
+  ['CORS_ORIGINS', { CORS_ORIGINS: 'https://ok.go.id,https://dashboard.kaltara.go.id/app' }, /dashboard\.kaltara\.go\.id\/app/],
+  ['CORS_ORIGINS', { CORS_ORIGINS: 'ftp://files.go.id' }, /exact origins/],
+  ['CORS_ORIGINS', { CORS_ORIGINS: 'null' }, /exact origins/],
+  ['TOKEN_RATE_LIMIT_PER_CLIENT', { TOKEN_RATE_LIMIT_PER_CLIENT: '-1' }, /TOKEN_RATE_LIMIT_PER_CLIENT/],
+  ['RATE_LIMIT_WINDOW_SECONDS', { RATE_LIMIT_WINDOW_SECONDS: '0' }, /RATE_LIMIT_WINDOW_SECONDS/],
+  ['SECRET_HASH_CONCURRENCY', { SECRET_HASH_CONCURRENCY: '0' }, /SECRET_HASH_CONCURRENCY/],
 ];
 for (const [variable, env, message] of bad) {
   t.test(`a bad ${variable} stops start-up naming the variable`, async (t) => {

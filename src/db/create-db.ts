@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
@@ -9,6 +10,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DatabaseConfig } from '../config.js';
+import { HOLD_INSTANCE_LOCK } from './instance.js';
 import type { DB } from './schema.js';
 
 /** Streams rows, already in COPY text format, into a table: `statement` is `copy … from stdin`. */
@@ -17,6 +19,8 @@ export type CopyIn = (statement: string, rows: Buffer) => Promise<void>;
 export interface Database {
   readonly kind: DatabaseConfig['kind'];
   readonly db: Kysely<DB>;
+  /** This process's id among those sharing the database (see instance.ts). */
+  readonly instanceId: string;
   /** The embedded engine, when there is one (to dump its data directory). */
   readonly pglite?: PGlite;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
@@ -24,7 +28,8 @@ export interface Database {
   /**
    * Subscribes to a notification channel, on a connection of its own on a server. A failed
    * subscription rejects; once subscribed, `onLost` is called at most once, when that
-   * connection fails (or stops answering), and the subscription is then over.
+   * connection fails (or stops answering), and the subscription is then over. On a server
+   * that connection also holds this process's instance lock, for as long as it lives.
    */
   listen(channel: string, onNotify: (payload: string) => void, onLost: (err: Error) => void): Promise<() => Promise<void>>;
   /**
@@ -38,7 +43,11 @@ export interface Database {
 }
 
 export interface CreateDbOptions {
-  /** Called for errors raised by idle pool connections (e.g. the server restarted). */
+  /**
+   * Called when a pool connection fails, idle or in use (the server restarted, an operator
+   * terminated it). The pool replaces it; whatever was using it fails with the error, which
+   * routes answer as 503.
+   */
   onPoolError?: (err: Error) => void;
   /** PGlite only: start from a dumped data directory (tests use this to skip loading reference data). */
   loadDataDir?: Blob;
@@ -58,25 +67,31 @@ function createPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, o
     query_timeout: config.statementTimeoutMs + 1_000,
     application_name: 'satu-data-exchange',
   });
-  // Without a listener, an idle client that loses its connection crashes the process.
-  pool.on('error', (err) => options.onPoolError?.(err));
+  // An 'error' event nobody listens to crashes the process. The pool listens to its clients
+  // only while they are idle; a client Kysely or withConnection has checked out (its query
+  // has failed, and the connection's end is reported a moment later) would have no listener
+  // at all. So every client gets one for its whole life, and the pool's own report of an
+  // idle client's error, which that listener has already seen, is dropped.
+  pool.on('connect', (client) => client.on('error', (err) => options.onPoolError?.(err)));
+  pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   // A push holds a connection for its whole transaction and reads reference data on a second
   // one; at most half the pool is held that way, so pushes queue for their turn instead of
   // taking every connection while each waits for another (and starving all other requests).
   const dedicated = pLimit(Math.max(1, Math.floor(config.poolMax / 2)));
+  const instanceId = randomUUID();
   return {
     kind: 'postgres',
     db,
+    instanceId,
     ping: async () => {
       await sql`select 1`.execute(db);
     },
-    listen: (channel, onNotify, onLost) => listenOnServer(config, channel, onNotify, onLost),
+    listen: (channel, onNotify, onLost) => listenOnServer(config, instanceId, channel, onNotify, onLost),
     withConnection: (work) =>
       dedicated(async () => {
         const client = await pool.connect();
-        // While checked out the pool no longer listens to the client: a connection that dies
-        // between statements must not crash the process, and must not go back to the pool.
+        // A connection that dies between statements must not go back to the pool.
         let broken: Error | undefined;
         const onError = (err: Error) => {
           broken = err;
@@ -113,6 +128,7 @@ const LISTENER_HEARTBEAT_MS = 5_000;
 
 async function listenOnServer(
   config: Extract<DatabaseConfig, { kind: 'postgres' }>,
+  instanceId: string,
   channel: string,
   onNotify: (payload: string) => void,
   onLost: (err: Error) => void,
@@ -123,6 +139,7 @@ async function listenOnServer(
     query_timeout: LISTENER_HEARTBEAT_MS,
     application_name: 'satu-data-exchange listener',
   });
+  let started = false;
   let over = false;
   let heartbeat: NodeJS.Timeout | undefined;
   const end = () => {
@@ -130,26 +147,39 @@ async function listenOnServer(
     clearInterval(heartbeat);
     return client.end().catch(() => undefined);
   };
-  try {
-    await client.connect();
-    await client.query(`listen ${client.escapeIdentifier(channel)}`);
-  } catch (err) {
-    // A failed start is reported by the rejection alone, never also as a loss.
-    await end();
-    throw err;
-  }
   const lose = (err: Error) => {
     if (over) return;
     void end();
     onLost(err);
   };
-  client.on('error', lose);
+  // Listened to from the start: a connection that fails while the subscription is being
+  // made emits 'error' too, after the failed statement has rejected.
+  client.on('error', (err) => {
+    if (started) lose(err);
+  });
+  // The instance lock is usually taken at once. It is not while an earlier connection of this
+  // process, already dead, still holds it on the server's side, or while another process
+  // probes it; then the heartbeat tries again.
+  let holdsLock = false;
+  const holdLock = async () => {
+    holdsLock = (await client.query<{ held: boolean }>(HOLD_INSTANCE_LOCK, [instanceId])).rows[0]?.held === true;
+  };
+  try {
+    await client.connect();
+    await client.query(`listen ${client.escapeIdentifier(channel)}`);
+    await holdLock();
+  } catch (err) {
+    // A failed start is reported by the rejection alone, never also as a loss.
+    await end();
+    throw err;
+  }
+  started = true;
   client.on('end', () => lose(new Error('the listening connection was closed')));
   client.on('notification', (message) => {
     if (message.channel === channel) onNotify(message.payload ?? '');
   });
   heartbeat = setInterval(() => {
-    client.query('select 1').catch((err: Error) => lose(err));
+    (holdsLock ? client.query('select 1') : holdLock()).catch((err: Error) => lose(err));
   }, LISTENER_HEARTBEAT_MS);
   heartbeat.unref();
   return async () => {
@@ -196,6 +226,7 @@ function createPglite(dataDir: string | undefined, options: CreateDbOptions): Da
   return {
     kind: 'pglite',
     db,
+    instanceId: randomUUID(),
     pglite,
     ping: async () => {
       await sql`select 1`.execute(db);

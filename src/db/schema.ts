@@ -207,6 +207,10 @@ export interface IdempotencyKeysTable {
   response_status: number | null;
   response_body: ColumnType<Record<string, unknown> | null, string | null, string | null>;
   created_at: Timestamp;
+  /** Instance id of the process that claimed the key (db/instance.ts). */
+  owner: string | null;
+  /** Which claim of the key this is: a claim taken over from a dead owner gets a new one. */
+  claim: string | null;
 }
 
 export interface ReconciliationPoliciesTable {
@@ -299,6 +303,8 @@ export interface PushJobsTable {
   problem: ColumnType<Record<string, unknown> | null, string | null, string | null>;
   created_at: Timestamp;
   finished_at: Date | null;
+  /** Instance id of the process running the job (db/instance.ts); null for jobs from before 0014. */
+  owner: string | null;
 }
 
 export interface CyclesTable {

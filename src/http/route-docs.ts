@@ -11,7 +11,7 @@ export const problem = (description: string) => ({
  * Adds the error responses every route can give, and its security requirement, so the
  * OpenAPI document tells integrators about them without each route repeating them.
  */
-export function documentStandardResponses(schema: FastifySchema, access: Access): void {
+export function documentStandardResponses(schema: FastifySchema, access: Access, methods: readonly string[]): void {
   const responses = (schema.response ?? {}) as Record<string, unknown>;
   const add = (status: number, description: string) => {
     if (!(status in responses)) responses[status] = problem(description);
@@ -33,8 +33,19 @@ export function documentStandardResponses(schema: FastifySchema, access: Access)
   }
   if (schema.params) add(404, 'The resource named in the path does not exist.');
   if (schema.body) {
-    add(413, 'The body exceeds the size limit (PAYLOAD_TOO_LARGE).');
+    // Pushes (the only bodies that may be CSV) are also bounded in columns, lines and cells.
+    const tabular = 'text/csv' in ((schema.body as { content?: Record<string, unknown> }).content ?? {});
+    add(
+      413,
+      tabular
+        ? 'The body exceeds a limit: its size (PAYLOAD_TOO_LARGE); JSON nesting or array length (JSON_TOO_DEEP, JSON_ARRAY_TOO_LONG); CSV/XLSX columns, line length or cell size (TOO_MANY_COLUMNS, LINE_TOO_LONG, CELL_TOO_LARGE); XLSX decompressed size (XLSX_TOO_LARGE). See the request body for the limits. Nothing was stored.'
+        : 'The body exceeds a limit: its size (PAYLOAD_TOO_LARGE), or for JSON its nesting depth or an array\'s length (JSON_TOO_DEEP, JSON_ARRAY_TOO_LONG).',
+    );
     add(415, 'The Content-Type is not accepted here (UNSUPPORTED_MEDIA_TYPE).');
+  } else if (methods.some((m) => m !== 'GET' && m !== 'HEAD')) {
+    // A write that takes no body may still be sent one: too large, or of a type we do not read.
+    add(413, 'The body exceeds the size limit (PAYLOAD_TOO_LARGE); this operation takes no body.');
+    add(415, 'The Content-Type is not accepted here (UNSUPPORTED_MEDIA_TYPE); this operation takes no body.');
   }
   add(500, 'Unexpected error (INTERNAL_ERROR); quote request_id.');
   add(503, 'Database unreachable or service shutting down (DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE); retry after Retry-After seconds.');

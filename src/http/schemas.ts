@@ -1,4 +1,5 @@
 import Type, { type Static, type TSchema } from 'typebox';
+import { containsNik } from '../modules/validation/finding-builder.js';
 import { ERROR_CATALOG } from './error-catalog.js';
 
 const codes = Object.keys(ERROR_CATALOG);
@@ -56,6 +57,24 @@ export const PageInfo = Type.Object({
 export function PageOf<T extends TSchema>(item: T, description: string, examples: unknown[]) {
   return Type.Object({ data: Type.Array(item), page: PageInfo }, { description, examples });
 }
+
+/** Largest value of a Postgres `integer` column (ids, version numbers). */
+export const INT4_MAX = 2_147_483_647;
+
+/**
+ * Formats of our own, given to the schema validator (app.ts). `nik-free`: text holding no
+ * NIK-like number (16 digits, alone or in separated groups); refused as `nik-forbidden`
+ * without the value being quoted back (validation-errors.ts).
+ */
+export const SCHEMA_FORMATS = {
+  'nik-free': (text: string) => !containsNik(text),
+};
+
+const NIK_FREE_NOTE = 'No NIK-like number (16 digits, alone or grouped with dots, dashes or spaces): refused as `nik-forbidden`.';
+
+/** Free text that is published or stored, so may never carry a personal number. */
+export const NikFreeText = ({ description, ...options }: { minLength?: number; maxLength: number; description?: string }) =>
+  Type.String({ ...options, format: 'nik-free', description: description ? `${description} ${NIK_FREE_NOTE}` : NIK_FREE_NOTE });
 
 export const PageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Items per page (1–1000).' })),

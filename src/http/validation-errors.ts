@@ -75,6 +75,19 @@ export function toFieldErrors(
     if (seen.has(key)) continue;
     seen.add(key);
 
+    if (err.keyword === 'format' && params.format === 'nik-free') {
+      // The value is personal data: the reason is given, the value is never quoted back.
+      out.push({
+        location,
+        pointer,
+        code: 'nik-forbidden',
+        detail: {
+          id: 'berisi angka 16 digit (dengan atau tanpa pemisah) yang bentuknya seperti NIK; data perorangan tidak boleh dikirim',
+          en: 'holds a 16-digit number (with or without separators) that looks like a NIK; personal data must never be sent',
+        },
+      });
+      continue;
+    }
     if (err.keyword === 'pattern' && params.pattern === REGION_CODE_PATTERN) {
       const value = String(valueAt(source, pointer));
       const reason = explainMalformedRegionCode(value);

@@ -3,7 +3,8 @@ import fastifyJwt from '@fastify/jwt';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../http/app-error.js';
 import { documentStandardResponses } from '../http/route-docs.js';
-import type { Access, Principal, Role } from '../modules/auth/principal.js';
+import { rolesOf, type Access, type Principal, type Role } from '../modules/auth/principal.js';
+import { requireNational } from '../modules/auth/authority.js';
 import { findClientForAuth } from '../modules/clients/repository.js';
 import type { AppConfig } from '../config.js';
 import { MemoryCache } from '../util/memory-cache.js';
@@ -54,18 +55,26 @@ function clientLookup() {
   };
 }
 
-async function authenticate(request: FastifyRequest, findClient: ReturnType<typeof clientLookup>): Promise<Principal> {
+async function authenticate(request: FastifyRequest, findClient: ReturnType<typeof clientLookup>, jwt: AppConfig['jwt']): Promise<Principal> {
   let claims: FastifyRequest['user'];
   try {
     claims = await request.jwtVerify();
   } catch (err) {
     throw jwtErrorToAppError(err);
   }
+  // Our tokens live exactly TOKEN_TTL_SECONDS. A longer life is not ours, whoever holds the
+  // key, and would outlast the lifetime the operator chose.
+  if (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat)) throw new AppError('TOKEN_INVALID');
+  if ((claims.exp - claims.iat) * 1000 > jwt.ttlSeconds * 1000 + jwt.clockToleranceMs) throw new AppError('TOKEN_INVALID');
   // The client record is the authority: a disabled client or a rotated secret ends its
   // tokens at once instead of when they expire.
   const client = await findClient(request, claims.sub);
   if (!client || client.disabled_at) throw new AppError('TOKEN_REVOKED');
-  if (claims.iat * 1000 < client.tokens_valid_after.getTime()) throw new AppError('TOKEN_REVOKED');
+  const validAfterMs = client.tokens_valid_after.getTime();
+  if (claims.iat * 1000 < validAfterMs) throw new AppError('TOKEN_REVOKED');
+  // Our tokens are dated now, or at a rotation's cut-off (up to a second ahead). One dated
+  // later would survive the next rotation's cut-off.
+  if (claims.iat * 1000 > Math.max(Date.now(), validAfterMs) + jwt.clockToleranceMs) throw new AppError('TOKEN_INVALID');
   return {
     clientId: client.id,
     role: client.role as Role,
@@ -98,16 +107,18 @@ export default fp(
         if (route.url.startsWith('/v1/')) throw new Error(`Route ${route.method} ${route.url} must declare config.access`);
         return;
       }
-      if (route.schema && !route.schema.hide) documentStandardResponses(route.schema, access);
+      if (route.schema && !route.schema.hide) documentStandardResponses(route.schema, access, [route.method].flat());
     });
 
     app.addHook('onRequest', async (request) => {
       const access = request.routeOptions.config.access;
       if (access === undefined || access === 'public') return;
-      const principal = await authenticate(request, findClient);
-      if (access !== 'authenticated' && !access.includes(principal.role)) {
-        throw new AppError('FORBIDDEN', { role: principal.role, allowed: access.join(', ') });
+      const principal = await authenticate(request, findClient, opts.jwt);
+      const roles = rolesOf(access);
+      if (roles !== null && !roles.includes(principal.role)) {
+        throw new AppError('FORBIDDEN', { role: principal.role, allowed: roles.join(', ') });
       }
+      if (typeof access === 'object' && 'national' in access) requireNational(principal, access.what);
       request.principal = principal;
     });
   },

@@ -18,6 +18,22 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, err: A
     .send(toProblem(err, lang, request.url, request.id));
 }
 
+/**
+ * Errors the router raises before any route is found: a path parameter longer than any code
+ * or id we have names nothing (404), and a broken percent-encoding is a malformed request.
+ */
+export function routerError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const path = request.url.split('?')[0] ?? '';
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendProblem(request, reply, new AppError('NOT_FOUND', { method: request.method, path: path.slice(0, 200) }));
+  return sendProblem(
+    request,
+    reply,
+    new AppError('VALIDATION_FAILED', {}, [
+      { location: 'path', pointer: '', code: 'malformed-url', detail: { id: 'alamat berisi pengodean persen yang rusak', en: 'the path holds a broken percent-encoding' } },
+    ]),
+  );
+}
+
 /** Translates anything thrown in a route into our stable error vocabulary. */
 function toAppError(err: FastifyError, request: FastifyRequest, bodyLimit: number): AppError {
   if (err instanceof AppError) return err;

@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { stringify } from 'yaml';
 
 /** The API contract's version: bumped with every change to the document, as the CHANGELOG says. */
-export const API_VERSION = '0.6.0';
+export const API_VERSION = '0.7.0';
 
 export const TAGS = [
   { name: 'Auth', description: 'Access tokens for machine clients (OAuth2 client credentials).' },
@@ -29,8 +29,13 @@ Satu Data Exchange lets Indonesian government agencies exchange social-welfare i
 under Satu Data Indonesia (Perpres 39/2019).
 
 **Authentication.** Get a token with \`POST /v1/auth/token\` (client credentials), then send
-\`Authorization: Bearer <token>\`. Roles: \`admin\` (clients), \`walidata\` (reference data, review),
-\`producer\` (its own agency's data, inside its jurisdiction), \`consumer\` (read only).
+\`Authorization: Bearer <token>\`. Roles: \`admin\` (clients, and national reference data), \`walidata\` (review,
+reconciliation, agencies and cycles of its jurisdiction), \`producer\` (its own agency's data, inside its jurisdiction),
+\`consumer\` (read only). **Authority follows jurisdiction**: a walidata acts only for its agency's region and the
+regions inside it (403 \`OUTSIDE_JURISDICTION\`); a walidata without an agency, and an admin, is national. National
+reference data (indicator catalogue, quality rules, IKESOS methodologies, official scores, the national reconciliation
+policy) is changed by national walidata and admins only (403 \`NATIONAL_AUTHORITY_REQUIRED\`); a region's walidata
+sets its own reconciliation policy (\`?region=\`), which overrides the national one for keys inside it.
 
 **Errors** are RFC 9457 \`application/problem+json\` with a stable \`code\`; \`title\` and \`detail\` are in
 Bahasa Indonesia by default and in English with \`Accept-Language: en\`.
@@ -57,6 +62,14 @@ export const openapiDocument: NonNullable<FastifyDynamicSwaggerOptions['openapi'
   },
 };
 
+/**
+ * Swagger UI is its own scripts and styles under /docs/static, the document it fetches from
+ * /docs/json, and images inlined as data: URIs; its bundle also sets inline styles (no inline
+ * scripts). It replaces, on /docs only, the API's policy that lets a browser load nothing
+ * (see plugins/security.ts).
+ */
+export const DOCS_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 export default fp(
   async (app) => {
     await app.register(swagger, {
@@ -65,7 +78,12 @@ export default fp(
         buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true, docExpansion: 'list' } });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      // No validator badge: it would send the document's address to validator.swagger.io.
+      uiConfig: { deepLinking: true, docExpansion: 'list', validatorUrl: null },
+      staticCSP: DOCS_CSP,
+    });
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) =>
       reply.type('application/yaml; charset=utf-8').send(stringify(app.swagger(), { lineWidth: 0 })),

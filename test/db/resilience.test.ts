@@ -1,9 +1,12 @@
 import t from 'tap';
 import net from 'node:net';
+import { sql } from 'kysely';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createDb } from '../../src/db/create-db.js';
-import { openTestDatabase, serverUrl } from '../helpers/database.js';
+import { isDatabaseUnavailable } from '../../src/db/errors.js';
+import { openTestDatabase, serverConfig, serverUrl, withDatabase } from '../helpers/database.js';
+import { until } from '../helpers/live-server.js';
 import { TEST_JWT_SECRET } from '../helpers/test-app.js';
 
 /**
@@ -61,7 +64,8 @@ t.test('losing the database while running: 503s, then recovery without restart',
 
   t.equal((await app.inject({ url: '/health/ready' })).statusCode, 200);
   proxy.cut();
-  await new Promise((r) => setTimeout(r, 100));
+  // The idle connection /health/ready used reports its loss.
+  await until('the pool to notice', () => errors.length > 0);
 
   const ready = await app.inject({ url: '/health/ready' });
   t.equal(ready.statusCode, 503);
@@ -82,4 +86,45 @@ t.test('losing the database while running: 503s, then recovery without restart',
   t.equal(recovered.statusCode, 200, 'readiness recovers by itself');
   const again = await app.inject({ method: 'POST', url: '/v1/auth/token', payload: { grant_type: 'client_credentials', client_id: client.client_id, client_secret } });
   t.equal(again.statusCode, 200, 'requests work again without a restart');
+});
+
+t.test('a connection terminated while in use fails the work on it; nothing is left unhandled', { skip: serverUrl ? false : 'needs TEST_DATABASE_URL (a Postgres server)' }, async (t) => {
+  const direct = await openTestDatabase(t);
+  const [current] = await direct.db.selectNoFrom((eb) => eb.fn<string>('current_database', []).as('name')).execute();
+  const errors: Error[] = [];
+  // Without a listener on a checked-out client, its 'error' event would end this process.
+  const database = createDb(serverConfig(withDatabase(serverUrl!, current!.name)), { onPoolError: (err) => errors.push(err) });
+  t.teardown(() => database.close());
+  const pidOf = async (db: typeof database.db) => (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)).rows[0]!.pid;
+  const terminate = async (pid: number) => {
+    const seen = errors.length;
+    await sql`select pg_terminate_backend(${pid})`.execute(direct.db);
+    await until('the lost connection to be reported', () => errors.length > seen);
+  };
+
+  const inTransaction = await database.db
+    .transaction()
+    .execute(async (trx) => {
+      await terminate(await pidOf(trx));
+      await sql`select 1`.execute(trx);
+    })
+    .then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+  t.ok(isDatabaseUnavailable(inTransaction), `a transaction whose connection was cut fails as unavailable (${String(inTransaction)})`);
+
+  const onItsOwn = await database
+    .withConnection(async ({ db, copy }) => {
+      await terminate(await pidOf(db));
+      await copy!('copy idempotency_keys (client_id, key, target, status) from stdin', Buffer.from('c\tk\tt\tin_progress\n'));
+    })
+    .then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+  t.ok(isDatabaseUnavailable(onItsOwn), `so does a COPY on a connection of its own (${String(onItsOwn)})`);
+
+  const { rows } = await sql<{ one: number }>`select 1 as one`.execute(database.db);
+  t.same(rows, [{ one: 1 }], 'and the pool serves again with new connections');
 });

@@ -1,5 +1,6 @@
 import type { IndicatorFacts, RegionFacts, ValidationContext } from '../../src/modules/validation/context.js';
 import type { Finding, RawObservation } from '../../src/modules/validation/finding.js';
+import { containsNik } from '../../src/modules/validation/finding-builder.js';
 
 /** A small world for the validation rules: Kalimantan Utara (65) and a neighbour (64). */
 function indicator(code: string, facts: Partial<IndicatorFacts>): [string, IndicatorFacts] {
@@ -90,7 +91,7 @@ export function wellFormed(findings: readonly Finding[]): string[] {
     if (!f.message.id || !f.message.en) problems.push(`${f.code}: empty message`);
     if (f.message.id === f.message.en) problems.push(`${f.code}: message not translated`);
     if (f.hint && f.hint.id === f.hint.en) problems.push(`${f.code}: hint not translated`);
-    if (/\d{16}/.test(JSON.stringify(f))) problems.push(`${f.code}: unmasked 16-digit number`);
+    if (containsNik(JSON.stringify(f))) problems.push(`${f.code}: unmasked NIK-like number`);
     if (!/^(SD|KR|IO|MD)_[A-Z_]+$/.test(f.code)) problems.push(`${f.code}: bad code`);
     for (const text of texts) if (/undefined|\[object /.test(text)) problems.push(`${f.code}: "${text}"`);
   }

@@ -26,10 +26,18 @@ export interface VerifiedClient {
   tokensValidAfterMs: number;
 }
 
-/** Checks client credentials; every failure looks the same from outside. */
-export async function verifyClientCredentials(db: Kysely<DB>, clientId: string, secret: string): Promise<VerifiedClient> {
+/** Runs a secret check when its turn comes; the caller decides who waits for whom. */
+export type InTurn = (check: () => Promise<boolean>) => Promise<boolean>;
+
+/**
+ * Checks client credentials; every failure looks the same from outside. Known and unknown
+ * ids alike wait for their turn and pay one hash, so neither the queue nor the clock tells
+ * them apart.
+ */
+export async function verifyClientCredentials(db: Kysely<DB>, clientId: string, secret: string, inTurn: InTurn): Promise<VerifiedClient> {
   const stored = await findClientCredentials(db, clientId);
-  const ok = await verifySecret(secret, stored?.secret_hash ?? (await decoy()));
+  const hash = stored?.secret_hash ?? (await decoy());
+  const ok = await inTurn(() => verifySecret(secret, hash));
   if (!stored || !ok || stored.disabled_at) throw invalidClient();
   const client = await findClientForAuth(db, clientId);
   if (!client) throw invalidClient();

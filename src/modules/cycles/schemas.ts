@@ -99,7 +99,7 @@ export const ObligationsBody = Type.Object(
             indicator: IndicatorCode,
             region: Type.String({ pattern: REGION_CODE_PATTERN }),
             scope_level: Type.Optional(Type.Integer({ minimum: 1, maximum: 4, description: 'Every region of this level (1 provinsi … 4 desa) inside `region`, instead of `region` itself.' })),
-            disaggregations: Type.Optional(Type.Array(Type.Enum(Object.keys(DIMENSION_CODELISTS) as (keyof typeof DIMENSION_CODELISTS)[]), { uniqueItems: true, description: 'Breakdowns required besides the total: each code of each dimension is a cell.' })),
+            disaggregations: Type.Optional(Type.Array(Type.Enum(Object.keys(DIMENSION_CODELISTS) as (keyof typeof DIMENSION_CODELISTS)[]), { uniqueItems: true, maxItems: Object.keys(DIMENSION_CODELISTS).length, description: 'Breakdowns required besides the total: each code of each dimension is a cell.' })),
           },
           { additionalProperties: false },
         ),

@@ -1,14 +1,18 @@
 import { CsvError, parse, type Parser } from 'csv-parse';
 import { Readable } from 'node:stream';
+import { AppError } from '../../http/app-error.js';
 import type { Finding } from '../validation/finding.js';
 import {
   batchLimit,
+  cellTooLarge,
   columnLetter,
+  exceedsUtf8,
   ioFinding,
   isBlankRow,
   readHeader,
   strayCellFinding,
   strayCellIndex,
+  tooManyColumns,
   toObservation,
   type HeaderLayout,
   type PositionLabel,
@@ -22,6 +26,12 @@ import {
  * the file. The reader never destroys its input: when it stops early (a fatal finding, or
  * the caller leaving the loop) the rest is left unread for the caller to drain or drop,
  * which an HTTP handler needs in order to still send its report.
+ *
+ * Input past a limit (columns, line length, cell size) is refused outright with a 413
+ * AppError rather than reported as a finding: such a file is not a dataset with mistakes in
+ * it, and holding it in memory is what an attacker would want. The limits are checked before
+ * what they bound is built: line lengths on the raw bytes, header columns while the delimiter
+ * is sniffed, so a 1,000,000-column header never becomes an array.
  */
 
 export interface CsvReadInfo extends TabularReadInfo {
@@ -38,6 +48,10 @@ export interface CsvReadOptions {
   batchSize: number;
   /** Largest cell accepted, in UTF-8 bytes. */
   maxCellBytes: number;
+  /** Most cells of the header or of any row. */
+  maxColumns: number;
+  /** Longest physical line, in bytes (a quoted cell's line breaks end lines too). */
+  maxLineBytes: number;
 }
 
 // The delimiter is decided on the header line; a header longer than this is not a header,
@@ -99,6 +113,8 @@ class DelimiterSniffer {
   private inQuotes = false;
   private content = false;
   complete = false;
+  /** Line of the header row: blank lines before it count. */
+  line = 1;
 
   feed(text: string): void {
     for (let i = 0; i < text.length && !this.complete; i++) {
@@ -110,6 +126,7 @@ class DelimiterSniffer {
         continue;
       } else if (ch === '\n' || ch === '\r') {
         this.complete = this.content;
+        if (!this.content && ch === '\n') this.line++;
       } else if (ch === ',') {
         this.commas++;
         this.content = true;
@@ -157,26 +174,6 @@ function encodingFinding(row: number, byteOffset: number, utf16: boolean): Findi
             id: 'Simpan ulang berkas sebagai CSV UTF-8. Di Excel: File › Save As › "CSV UTF-8 (Comma delimited) (*.csv)"; jenis "CSV (MS-DOS)" atau "CSV (Macintosh)" memakai pengodean lain.',
             en: 'Save the file again as UTF-8 CSV. In Excel: File › Save As › "CSV UTF-8 (Comma delimited) (*.csv)"; the "CSV (MS-DOS)" and "CSV (Macintosh)" types use other encodings.',
           },
-    },
-  );
-}
-
-function cellTooLargeFinding(row: number, limit: number, column: string | undefined): Finding {
-  const where = column === undefined ? { id: '', en: '' } : { id: ` pada kolom “${column}”`, en: ` in column “${column}”` };
-  return ioFinding(
-    'IO_CELL_TOO_LARGE',
-    'error',
-    {
-      id: `Sel di baris ${row}${where.id} melebihi batas ${limit} byte.`,
-      en: `A cell in row ${row}${where.en} exceeds the limit of ${limit} bytes.`,
-    },
-    {
-      row,
-      ...(column === undefined ? {} : { column }),
-      hint: {
-        id: 'Sel sebesar ini biasanya berasal dari tanda kutip ganda (") yang dibuka tetapi tidak ditutup: periksa tanda kutip di baris ini dan baris sesudahnya.',
-        en: 'A cell this large usually comes from a double quote (") that was opened and never closed: check the quotes on this row and the ones after it.',
-      },
     },
   );
 }
@@ -277,6 +274,7 @@ class CsvReading {
   constructor(
     private readonly batchSize: number,
     private readonly maxCellBytes: number,
+    private readonly maxColumns: number,
   ) {}
 
   /** Feeds decoded text; returns the batches that filled up. */
@@ -295,6 +293,7 @@ class CsvReading {
     }
     this.head += text;
     this.sniffer.feed(text);
+    if (this.sniffer.cells > this.maxColumns) this.tooManyColumns(this.sniffer.line);
     if (this.sniffer.complete || this.head.length >= SNIFF_LIMIT) this.startParser();
     return this.take();
   }
@@ -347,9 +346,10 @@ class CsvReading {
       // Excel reads a quote inside an unquoted cell (Kab. "Baru") as a character; so do we.
       relax_quotes: true,
       bom: false,
-      // csv-parse bounds a record, not a cell: allow every cell of the header its maximum so
-      // no legitimate row is refused, and check single cells after the record is complete.
-      max_record_size: Number.isFinite(this.maxCellBytes) ? Math.ceil(this.maxCellBytes * Math.max(1, sniffed.cells)) : 0,
+      // csv-parse bounds the characters of a record's cells, not a cell, nor their number:
+      // past the most cells a row may have, each at its largest, one of those two limits is
+      // broken (which one, the error's column tells). Single cells are checked once the record is complete.
+      max_record_size: Number.isFinite(this.maxCellBytes * this.maxColumns) ? Math.ceil(this.maxCellBytes * this.maxColumns) : 0,
     });
     // Errors are read from `parser.errored` right after each write; the listener only keeps
     // the asynchronous 'error' event from being unhandled.
@@ -375,23 +375,26 @@ class CsvReading {
     if (!(err instanceof CsvError)) throw err;
     const row = this.row + 1;
     if (err.code === 'CSV_MAX_RECORD_SIZE') {
-      const index = typeof err['column'] === 'number' ? err['column'] : -1;
-      const column = this.layout && index >= 0 ? this.columnName(index) : undefined;
-      this.batch.findings.push(cellTooLargeFinding(row, this.maxCellBytes, column));
-    } else {
-      this.batch.findings.push(malformedFinding(err, row));
+      const column = typeof err['column'] === 'number' ? err['column'] : 0;
+      if (column >= this.maxColumns) this.tooManyColumns(row);
+      this.cellTooLarge(row, column);
     }
+    this.batch.findings.push(malformedFinding(err, row));
     this.stopped = true;
   }
 
-  private columnName(index: number): string | undefined {
-    const name = this.layout?.names[index];
-    return name === '' ? undefined : name;
+  private tooManyColumns(row: number): never {
+    throw tooManyColumns(row, this.maxColumns);
+  }
+
+  private cellTooLarge(row: number, index: number): never {
+    throw cellTooLarge(this.layout, row, index, this.maxCellBytes);
   }
 
   private onRecord(cells: string[]): void {
     this.row++;
     const row = this.row;
+    if (cells.length > this.maxColumns) this.tooManyColumns(row);
     if (!this.layout) {
       if (isBlankRow(cells)) return;
       this.headerRow = row;
@@ -422,16 +425,10 @@ class CsvReading {
   }
 
   private readRow(layout: HeaderLayout, row: number, cells: string[]): void {
+    const oversized = cells.findIndex((c) => exceedsUtf8(c, this.maxCellBytes));
+    if (oversized >= 0) this.cellTooLarge(row, oversized);
     if (cells.length !== this.headerWidth) {
       this.batch.findings.push(raggedFinding(row, cells.length, this.headerWidth));
-      return;
-    }
-    // A UTF-16 length above the limit is already too many bytes; below a third of it, too few to matter.
-    const oversized = cells.findIndex(
-      (c) => c.length > this.maxCellBytes || (c.length * 3 > this.maxCellBytes && Buffer.byteLength(c) > this.maxCellBytes),
-    );
-    if (oversized >= 0) {
-      this.batch.findings.push(cellTooLargeFinding(row, this.maxCellBytes, this.columnName(oversized)));
       return;
     }
     const stray = strayCellIndex(layout, cells);
@@ -459,25 +456,71 @@ class CsvReading {
   }
 }
 
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Measures physical lines on the raw bytes, before anything is decoded or parsed. CR alone
+ * ends a line as well: Excel for Mac writes such files, and csv-parse reads them.
+ */
+class LineMeter {
+  private line = 1;
+  private length = 0;
+  private afterCr = false;
+
+  constructor(private readonly limit: number) {}
+
+  feed(bytes: Uint8Array): void {
+    let start = 0;
+    let lf = bytes.indexOf(LF);
+    let cr = bytes.indexOf(CR);
+    while (lf !== -1 || cr !== -1) {
+      const at = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+      this.check(this.length + at - start);
+      // The LF of a CRLF pair ends no second line.
+      if (!(bytes[at] === LF && at === start && this.afterCr)) this.line++;
+      this.afterCr = bytes[at] === CR;
+      this.length = 0;
+      start = at + 1;
+      if (at === lf) lf = bytes.indexOf(LF, start);
+      else cr = bytes.indexOf(CR, start);
+    }
+    if (start < bytes.length) this.afterCr = false;
+    this.length += bytes.length - start;
+    this.check(this.length);
+  }
+
+  private check(length: number): void {
+    if (length > this.limit) throw new AppError('LINE_TOO_LONG', { line: this.line, limit: this.limit });
+  }
+}
+
 /**
  * Reads a CSV push: UTF-8 with or without BOM, comma or semicolon delimited (decided on the
  * header line), header names as in {@link OBSERVATION_COLUMNS}. Yields at least one batch;
- * findings are all `interoperabilitas`. Fatal problems (encoding, quoting, an oversized record,
- * header errors) end the reading with the finding in the last batch.
+ * findings are all `interoperabilitas`. Fatal problems (encoding, quoting, header errors) end
+ * the reading with the finding in the last batch; input past a limit throws a 413 AppError
+ * (TOO_MANY_COLUMNS, LINE_TOO_LONG, CELL_TOO_LARGE).
  */
 export async function* readCsv(
   input: AsyncIterable<Buffer | string> | NodeJS.ReadableStream,
   options: CsvReadOptions,
 ): AsyncGenerator<CsvBatch> {
-  if (!(options.maxCellBytes > 0)) throw new RangeError('readCsv: maxCellBytes must be a positive number');
-  const reading = new CsvReading(batchLimit(options.batchSize), options.maxCellBytes);
+  // The limits are what keeps memory bounded: a missing one must not quietly mean "none".
+  for (const limit of ['maxCellBytes', 'maxColumns', 'maxLineBytes'] as const) {
+    if (!(options[limit] > 0)) throw new RangeError(`readCsv: ${limit} must be a positive number`);
+  }
+  const reading = new CsvReading(batchLimit(options.batchSize), options.maxCellBytes, options.maxColumns);
+  const lines = new LineMeter(options.maxLineBytes);
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   let carry: Uint8Array = new Uint8Array(0);
   let offset = 0;
   for await (const chunk of chunksOf(input)) {
     if (typeof chunk === 'string') {
+      lines.feed(Buffer.from(chunk));
       yield* reading.push(chunk);
     } else if (chunk instanceof Uint8Array) {
+      lines.feed(chunk);
       // Cutting on character boundaries ourselves keeps the decoder free of hidden state, so an
       // invalid byte can be located within the piece that failed.
       let bytes = chunk;

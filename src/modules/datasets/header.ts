@@ -1,3 +1,5 @@
+import { AppError } from '../../http/app-error.js';
+import { makeFinding } from '../validation/finding-builder.js';
 import type { Bilingual, Finding, RawObservation, Severity } from '../validation/finding.js';
 import { shownValue } from '../validation/finding.js';
 import { columnFor, OBSERVATION_COLUMNS, type ColumnName } from './columns.js';
@@ -37,18 +39,31 @@ export type HeaderOutcome = { layout: HeaderLayout; findings: [] } | { layout?: 
 /** How a reader names a position for the operator: "kolom ke-3" in CSV, "kolom C" in XLSX. */
 export type PositionLabel = (index: number) => Bilingual;
 
+/** A reader's finding. Built like every other finding, so a header or data cell quoted in it is NIK-masked. */
 export function ioFinding(
   code: string,
   severity: Severity,
   message: Bilingual,
   extra: Pick<Finding, 'row' | 'column' | 'value' | 'hint'> = {},
 ): Finding {
-  const finding: Finding = { code, severity, principle: 'interoperabilitas', message };
-  if (extra.row !== undefined) finding.row = extra.row;
-  if (extra.column !== undefined) finding.column = extra.column;
-  if (extra.value !== undefined) finding.value = shownValue(extra.value);
-  if (extra.hint !== undefined) finding.hint = extra.hint;
-  return finding;
+  const { row, ...spec } = extra;
+  return makeFinding(row === undefined ? {} : { row }, 'interoperabilitas', { code, severity, message, ...spec });
+}
+
+/** True when the text takes more than `limit` UTF-8 bytes. */
+export function exceedsUtf8(text: string, limit: number): boolean {
+  // A UTF-16 length above the limit is already too many bytes; below a third of it, too few to matter.
+  return text.length > limit || (text.length * 3 > limit && Buffer.byteLength(text) > limit);
+}
+
+export function tooManyColumns(row: number, limit: number): AppError {
+  return new AppError('TOO_MANY_COLUMNS', { row, limit });
+}
+
+/** The cell's column as the operator named it in the header, or its letter. */
+export function cellTooLarge(layout: HeaderLayout | undefined, row: number, index: number, limit: number): AppError {
+  const name = layout?.names[index];
+  return new AppError('CELL_TOO_LARGE', { row, column: name ? name : columnLetter(index), limit });
 }
 
 const REQUIRED = OBSERVATION_COLUMNS.filter((c) => c.required);

@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { InputLimits } from '../../config.js';
 import { AppError } from '../../http/app-error.js';
 import { readCsv } from './csv-reader.js';
 import type { PushSource } from './ingest.js';
@@ -10,10 +11,7 @@ import { spool } from './spool.js';
 import { readXlsx } from './xlsx-reader.js';
 
 const BATCH_SIZE = 5_000;
-const MAX_CELL_BYTES = 64 * 1024;
 const CSV_TYPES = ['text/csv', 'application/csv'];
-// A worksheet inflates 5–30 times; this bounds what one zip entry may become.
-const MAX_XLSX_ENTRY_BYTES = 512 * 1024 * 1024;
 
 /** Body parsers for pushes: CSV stays a stream for the ingest; one file per multipart upload. */
 export async function registerPushParsers(app: FastifyInstance, uploadLimitBytes: number): Promise<void> {
@@ -40,13 +38,22 @@ export interface PreparedPush {
 }
 
 const noDispose = async () => {};
-const csvBatches = (stream: AsyncIterable<Buffer>) => readCsv(stream, { batchSize: BATCH_SIZE, maxCellBytes: MAX_CELL_BYTES });
+
+async function* csvBatches(path: string, limits: InputLimits) {
+  // The reader leaves what it did not read for its caller: here, the file is closed.
+  const file = createReadStream(path);
+  try {
+    yield* readCsv(file, { batchSize: BATCH_SIZE, maxCellBytes: limits.maxCellBytes, maxColumns: limits.maxColumns, maxLineBytes: limits.maxLineBytes });
+  } finally {
+    file.destroy();
+  }
+}
 
 /** CSV written to a temporary file first, so its row count is known and it can outlive the request. */
-async function spoolCsv(input: AsyncIterable<Buffer>): Promise<PreparedPush> {
+async function spoolCsv(input: AsyncIterable<Buffer>, limits: InputLimits): Promise<PreparedPush> {
   const spooled = await spool(input);
   return {
-    source: { format: 'csv', batches: () => csvBatches(createReadStream(spooled.path) as AsyncIterable<Buffer>), sha256: () => spooled.sha256 },
+    source: { format: 'csv', batches: () => csvBatches(spooled.path, limits), sha256: () => spooled.sha256 },
     rows: Math.max(0, spooled.lines - 1),
     dispose: spooled.dispose,
   };
@@ -58,11 +65,12 @@ async function spoolCsv(input: AsyncIterable<Buffer>): Promise<PreparedPush> {
  * is known before deciding to run it as a job, and no transaction waits on the upload.
  */
 export async function preparePush(request: FastifyRequest, options: { uploadLimitBytes: number; sheet: string | undefined }): Promise<PreparedPush> {
+  const limits = request.server.inputLimits;
   const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'multipart/form-data') return fileSource(request, options.sheet);
+  if (type === 'multipart/form-data') return fileSource(request, options.sheet, limits);
   if (CSV_TYPES.includes(type)) {
     if (Number(request.headers['content-length']) > options.uploadLimitBytes) throw new AppError('PAYLOAD_TOO_LARGE', { limit: options.uploadLimitBytes });
-    return spoolCsv(limited(request.body as AsyncIterable<Buffer>, options.uploadLimitBytes));
+    return spoolCsv(limited(request.body as AsyncIterable<Buffer>, options.uploadLimitBytes), limits);
   }
   const body = request.body as { observations: Record<string, unknown>[] };
   const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex');
@@ -70,7 +78,7 @@ export async function preparePush(request: FastifyRequest, options: { uploadLimi
 }
 
 /** One uploaded .csv or .xlsx file (a spreadsheet operator's route into the API). */
-async function fileSource(request: FastifyRequest, sheet: string | undefined): Promise<PreparedPush> {
+async function fileSource(request: FastifyRequest, sheet: string | undefined, limits: InputLimits): Promise<PreparedPush> {
   const file = await request.file();
   if (!file) {
     throw new AppError('VALIDATION_FAILED', {}, [
@@ -78,14 +86,19 @@ async function fileSource(request: FastifyRequest, sheet: string | undefined): P
     ]);
   }
   const name = file.filename.toLowerCase();
-  if (name.endsWith('.csv')) return spoolCsv(file.file as AsyncIterable<Buffer>);
+  if (name.endsWith('.csv')) return spoolCsv(file.file as AsyncIterable<Buffer>, limits);
   if (name.endsWith('.xlsx')) {
     // Held in memory (bounded by the upload limit) so the zip directory can be checked for
     // bombs before anything is inflated.
     const bytes = await file.toBuffer();
     const digest = createHash('sha256').update(bytes).digest('hex');
     return {
-      source: { format: 'xlsx', batches: () => readXlsx(bytes, { batchSize: BATCH_SIZE, sheet, maxEntryBytes: MAX_XLSX_ENTRY_BYTES }), sha256: () => digest },
+      source: {
+        format: 'xlsx',
+        batches: () =>
+          readXlsx(bytes, { batchSize: BATCH_SIZE, sheet, maxEntryBytes: limits.xlsxMaxInflatedBytes, maxCellBytes: limits.maxCellBytes, maxColumns: limits.maxColumns }),
+        sha256: () => digest,
+      },
       rows: null,
       dispose: noDispose,
     };

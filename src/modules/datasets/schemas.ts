@@ -1,22 +1,22 @@
 import { VERSION_STATUSES } from '../review/review-rules.js';
 import Type, { type Static } from 'typebox';
-import { PageOf, PageQuery } from '../../http/schemas.js';
+import { NikFreeText, PageOf, PageQuery } from '../../http/schemas.js';
 import { IndicatorCode } from '../indicators/schemas.js';
 import { REGION_LEVELS } from '../regions/region-code.js';
 
 const PeriodText = Type.String({ pattern: '^\\d{4}(-S[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$', examples: ['2025'] });
 
 const metadataFields = {
-  description: Type.Optional(Type.String({ maxLength: 4000, description: 'What the dataset holds (recommended).' })),
+  description: Type.Optional(NikFreeText({ maxLength: 4000, description: 'What the dataset holds (recommended).' })),
   reference_periods: Type.Array(PeriodText, { maxItems: 100, description: 'Reference period(s), e.g. ["2025"].' }),
   update_schedule: Type.Enum(['tahunan', 'semesteran', 'triwulanan', 'bulanan', 'insidental'], { description: 'Jadwal pemutakhiran.' }),
-  primary_source: Type.String({ maxLength: 500, description: 'Sumber data primer, e.g. "Pendataan PPKS oleh TKSK".' }),
-  responsible_institution: Type.String({ maxLength: 500, description: 'Instansi penanggung jawab.' }),
-  steward_name: Type.String({ maxLength: 200, description: 'Nama petugas/penanggung jawab data.' }),
-  steward_contact: Type.String({ maxLength: 200, description: 'E-mail or Indonesian phone number of the data steward.' }),
+  primary_source: NikFreeText({ maxLength: 500, description: 'Sumber data primer, e.g. "Pendataan PPKS oleh TKSK".' }),
+  responsible_institution: NikFreeText({ maxLength: 500, description: 'Instansi penanggung jawab.' }),
+  steward_name: NikFreeText({ maxLength: 200, description: 'Nama petugas/penanggung jawab data.' }),
+  steward_contact: NikFreeText({ maxLength: 200, description: 'E-mail or Indonesian phone number of the data steward.' }),
   access_classification: Type.Enum(['terbuka', 'terbatas', 'tertutup'], { description: 'Klasifikasi akses: terbuka (open), terbatas (restricted), tertutup (closed).' }),
   estimation_levels: Type.Optional(Type.Array(Type.Enum([...REGION_LEVELS]), { maxItems: 4, uniqueItems: true, description: 'Region levels the figures are estimated at (recommended).' })),
-  notes: Type.Optional(Type.String({ maxLength: 4000, description: 'Catatan (recommended).' })),
+  notes: Type.Optional(NikFreeText({ maxLength: 4000, description: 'Catatan (recommended).' })),
 };
 
 const createExample = {
@@ -36,7 +36,7 @@ const createExample = {
 
 export const DatasetCreate = Type.Object(
   {
-    title: Type.String({ minLength: 3, maxLength: 300 }),
+    title: NikFreeText({ minLength: 3, maxLength: 300 }),
     indicators: Type.Array(IndicatorCode, { minItems: 1, maxItems: 200, uniqueItems: true, description: 'Indicator codes the dataset covers.' }),
     ...metadataFields,
   },

@@ -7,7 +7,7 @@ import { decodeDigitsCursor, paginate } from '../../http/pagination.js';
 import { PageQuery } from '../../http/schemas.js';
 import { problem } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
-import { claimKey, completeKey, IDEMPOTENCY_KEY_PATTERN, releaseKey } from './idempotency.js';
+import { claimKey, IDEMPOTENCY_KEY_PATTERN } from './idempotency.js';
 import { pushVersion } from './ingest.js';
 import { preparePush, registerPushParsers, type PreparedPush } from './push-source.js';
 import { insertJob } from '../jobs/repository.js';
@@ -118,37 +118,35 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: n
       assertOwner(actor, dataset);
       const dryRun = request.query.dryRun ?? false;
       const key = idempotencyKey(request);
-      const target = `POST /v1/datasets/${dataset.id}/versions?dryRun=${dryRun}`;
-      const claim = key ? await claimKey(db, actor.clientId, key, target) : undefined;
+      const claim = key ? await claimKey(app.database, actor.clientId, key, { datasetId: dataset.id, dryRun }) : undefined;
       let prepared: PreparedPush | undefined;
       let handedOver = false;
       try {
         // Read to the end first (CSV into a spool file): the size decides now or as a job.
         prepared = await preparePush(request, { uploadLimitBytes: opts.uploadLimitBytes, sheet: request.query.sheet });
         const sha256 = prepared.source.sha256();
-        if (key && claim?.kind === 'replay') {
-          // Same key: answer as the first time, provided it really is the same body.
-          if (sha256 !== claim.requestSha256) throw new AppError('IDEMPOTENCY_KEY_REUSED', { key });
-          return reply.code(claim.status as 200).header('idempotent-replayed', 'true').send(claim.body as never);
-        }
+        // Same key: answer as the first time, provided it really is the same body.
+        const replay = await claim?.replay(sha256);
+        if (replay) return reply.code(replay.status as 200).header('idempotent-replayed', 'true').send(replay.body as never);
         const asked = /(^|[,;\s])respond-async\b/i.test(String(request.headers.prefer ?? ''));
         if (asked || (prepared.rows ?? 0) > opts.asyncRows) {
           const source = prepared.source;
-          const jobId = await insertJob(db, { dataset_id: dataset.id, client_id: actor.clientId, format: source.format, dry_run: dryRun, rows_expected: prepared.rows });
+          const jobId = await insertJob(db, { dataset_id: dataset.id, client_id: actor.clientId, format: source.format, dry_run: dryRun, rows_expected: prepared.rows, owner: app.database.instanceId });
+          const accepted = { job_id: jobId, status: 'running' as const, dataset_id: dataset.id, rows_expected: prepared.rows, links: { self: `/v1/jobs/${jobId}` } };
+          // The key records the job before it starts: if that fails, no job runs that the client never heard of.
+          await claim?.complete({ requestSha256: sha256, status: 202, body: accepted });
           app.jobs.start(jobId, (progress) => pushVersion(app.database, actor, request.id, dataset, source, { dryRun, memoryPoints: opts.memoryPoints, job: { id: jobId, progress } }), prepared.dispose);
           handedOver = true;
-          const accepted = { job_id: jobId, status: 'running' as const, dataset_id: dataset.id, rows_expected: prepared.rows, links: { self: `/v1/jobs/${jobId}` } };
-          if (key) await completeKey(db, actor.clientId, key, { requestSha256: sha256, status: 202, body: accepted });
           if (asked) reply.header('preference-applied', 'respond-async');
           return reply.code(202).header('location', accepted.links.self).send(accepted as never);
         }
-        const report = await pushVersion(app.database, actor, request.id, dataset, prepared.source, { dryRun, memoryPoints: opts.memoryPoints });
+        const report = await pushVersion(claim?.guard(app.database) ?? app.database, actor, request.id, dataset, prepared.source, { dryRun, memoryPoints: opts.memoryPoints });
         const status: 200 | 201 = dryRun ? 200 : 201;
-        if (key) await completeKey(db, actor.clientId, key, { requestSha256: report.content_sha256, status, body: report });
+        await claim?.complete({ requestSha256: report.content_sha256, status, body: report });
         if (!dryRun) reply.header('location', `/v1/datasets/${dataset.id}/versions/${report.version}`);
         return reply.code(status).send(report);
       } catch (err) {
-        if (key && claim?.kind === 'claimed') await releaseKey(db, actor.clientId, key);
+        await claim?.release();
         throw err;
       } finally {
         if (!handedOver) await prepared?.dispose();

@@ -1,10 +1,18 @@
 import type { Disaggregation } from '../validation/finding.js';
 import Type from 'typebox';
-import { PageOf, PageQuery } from '../../http/schemas.js';
+import { INT4_MAX, PageOf, PageQuery } from '../../http/schemas.js';
 import { VERSION_STATUSES } from '../review/review-rules.js';
 import { OBSERVATION_COLUMNS } from './columns.js';
 
 const csvExample = 'indicator,region,period,value,sex\nPPKS-06,65.71,2025,128,L\nPPKS-06,65.71,2025,97,P\n';
+
+// What the readers refuse, with the settings and defaults; repeated in the README's configuration table.
+const TABULAR_LIMITS =
+  'Refused with 413 and nothing stored (a push run as a job fails with the same problem): a header or row of more than PUSH_MAX_COLUMNS cells (default 200; TOO_MANY_COLUMNS), a cell of more than PUSH_MAX_CELL_BYTES bytes of UTF-8 (default 65,536; CELL_TOO_LARGE)';
+const CSV_LIMITS = `${TABULAR_LIMITS}, a line of more than PUSH_MAX_LINE_BYTES bytes (default 1,048,576; LINE_TOO_LONG).`;
+const XLSX_LIMITS = `${TABULAR_LIMITS}; a workbook part that inflates past XLSX_MAX_INFLATED_BYTES (default 512 MiB; four times that for the whole workbook, at most 64 MiB for the shared strings and styles, which are read into memory) or more than 100 times its compressed size (XLSX_TOO_LARGE).`;
+const JSON_LIMITS =
+  'Every JSON body is refused with 413 when it nests arrays and objects deeper than JSON_MAX_DEPTH levels (default 32; JSON_TOO_DEEP) or holds an array of more than JSON_MAX_ARRAY_ITEMS items (default 200,000; JSON_ARRAY_TOO_LONG).';
 
 export const ObservationInput = Type.Object(
   {
@@ -25,11 +33,10 @@ export const ObservationInput = Type.Object(
 );
 
 export const PushJson = Type.Object(
-  { observations: Type.Array(ObservationInput, { maxItems: 200_000 }) },
+  { observations: Type.Array(ObservationInput, { maxItems: 200_000, description: 'At most 200,000 observations; send more as CSV.' }) },
   {
     additionalProperties: false,
-    description:
-      'Observations as JSON. Field types are checked per observation so that the report can point at each problem (JSON pointer) instead of refusing the whole body.',
+    description: `Observations as JSON. Field types are checked per observation so that the report can point at each problem (JSON pointer) instead of refusing the whole body. ${JSON_LIMITS}`,
     examples: [
       {
         observations: [
@@ -42,12 +49,12 @@ export const PushJson = Type.Object(
 );
 
 export const PushCsv = Type.Unsafe<unknown>({
-  description: `CSV with a header row, UTF-8 with or without BOM, comma or semicolon separated (semicolon files may use a decimal comma, which is reported). Columns: ${OBSERVATION_COLUMNS.map((c) => `\`${c.name}\`${c.required ? ' (required)' : ''} or \`${c.alias}\` — ${c.description}`).join('; ')}.`,
+  description: `CSV with a header row, UTF-8 with or without BOM, comma or semicolon separated (semicolon files may use a decimal comma, which is reported). Columns: ${OBSERVATION_COLUMNS.map((c) => `\`${c.name}\`${c.required ? ' (required)' : ''} or \`${c.alias}\` — ${c.description}`).join('; ')} ${CSV_LIMITS}`,
   examples: [csvExample],
 });
 
 export const PushFile = Type.Unsafe<unknown>({
-  description: 'One file in the part named `file`: `.csv` (as above) or `.xlsx` (the first sheet, or the one named by `?sheet=`; header row first, same columns).',
+  description: `One file in the part named \`file\`: \`.csv\` (as above, with the same limits) or \`.xlsx\` (the first sheet, or the one named by \`?sheet=\`; header row first, same columns). XLSX: ${XLSX_LIMITS}`,
   examples: ['(binary .xlsx or .csv file)'],
 });
 
@@ -180,7 +187,7 @@ export const PushQuery = Type.Object(
 
 export const VersionParams = Type.Object({
   id: Type.String({ format: 'uuid' }),
-  version: Type.Integer({ minimum: 1, description: 'Version number.' }),
+  version: Type.Integer({ minimum: 1, maximum: INT4_MAX, description: 'Version number.' }),
 });
 
 const versionExample = {

@@ -1,16 +1,20 @@
 import ExcelJS from 'exceljs';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { AppError } from '../../http/app-error.js';
 import type { Finding } from '../validation/finding.js';
 import type { ColumnName } from './columns.js';
 import { completeUtf8Length } from './csv-reader.js';
 import {
   batchLimit,
+  cellTooLarge,
   columnLetter,
+  exceedsUtf8,
   ioFinding,
   isBlankRow,
   readHeader,
   strayCellFinding,
   strayCellIndex,
+  tooManyColumns,
   toObservation,
   type HeaderLayout,
   type PositionLabel,
@@ -29,9 +33,14 @@ import {
  * - Every input: the stream handed to exceljs watches what exceljs pipes it into (unzipper's
  *   `Parse`), sees each entry as it is pushed, and counts the bytes actually inflated. The
  *   count is what protects: sizes in zip headers are whatever the sender wrote. An entry or
- *   workbook over the limit, or an absurd ratio, stops the read at once with
- *   IO_XLSX_TOO_LARGE. This leans on exceljs 4.4 internals (`parse()` pipes its input into
- *   unzipper); if they change, the reader throws rather than read unguarded.
+ *   workbook over the limit (lower for the parts exceljs holds in memory, such as the shared
+ *   strings), or an absurd ratio, stops the read at once with a 413
+ *   XLSX_TOO_LARGE AppError. This leans on exceljs 4.4 internals (`parse()` pipes its input
+ *   into unzipper); if they change, the reader throws rather than read unguarded.
+ *
+ * Rows wider than `maxColumns` and cells larger than `maxCellBytes` are refused the same way
+ * (TOO_MANY_COLUMNS, CELL_TOO_LARGE): the format allows 16,384 columns, and a row's cells are
+ * checked before they are copied.
  *
  * exceljs copies each worksheet to a temporary file when the shared strings come after it
  * in the zip, which is how Excel writes workbooks. Those copies are bounded by the same
@@ -58,6 +67,10 @@ export interface XlsxReadOptions {
   maxEntryBytes: number;
   /** Largest inflated size of all entries together; four entries' worth when absent. */
   maxTotalBytes?: number;
+  /** Largest cell text accepted, in UTF-8 bytes. */
+  maxCellBytes: number;
+  /** Most cells of the header or of any row. */
+  maxColumns: number;
 }
 
 interface Limits {
@@ -69,6 +82,16 @@ interface Limits {
 // built to explode. Small entries are exempt: a tiny, very regular part is harmless.
 const MAX_RATIO = 100;
 const RATIO_MIN_BYTES = 4 * 1024 * 1024;
+
+// exceljs parses these parts into memory rather than streaming them: shared strings take
+// about twice their XML in heap (a 61 MB part, 138 MB), so they get a budget of their own
+// that a 256 MiB heap can afford whatever the per-part limit is set to.
+const HELD_PARTS: ReadonlySet<string> = new Set(['_rels/.rels', 'xl/_rels/workbook.xml.rels', 'xl/workbook.xml', 'xl/sharedStrings.xml', 'xl/styles.xml']);
+const MAX_HELD_BYTES = 64 * 1024 * 1024;
+
+function partLimit(limits: Limits, name: string): number {
+  return HELD_PARTS.has(name) ? Math.min(limits.entry, MAX_HELD_BYTES) : limits.entry;
+}
 
 // Detail beyond this many merged ranges adds nothing for the operator.
 const MAX_MERGE_FINDINGS = 20;
@@ -138,8 +161,8 @@ export function scanZipDirectory(bytes: Uint8Array, limits: Limits): ZipVerdict 
       compressed = sizes.compressed;
     }
     total += inflated;
-    if (exceeds(inflated, compressed, limits.entry)) return { kind: 'too-large', entry: name, bytes: inflated };
-    if (total > limits.total) return { kind: 'too-large', bytes: total };
+    if (exceeds(inflated, compressed, partLimit(limits, name))) return { kind: 'too-large', entry: name, bytes: inflated };
+    if (total > limits.total) return { kind: 'too-large', entry: name, bytes: total };
     if (name === 'xl/workbook.xml') workbook = true;
     p += 46 + nameLength + extraLength + commentLength;
   }
@@ -288,7 +311,8 @@ class ZipGuard {
     entry.once('end', () => {
       if (this.active === active) this.active = undefined;
     });
-    if (sizesKnown && exceeds(uncompressedSize, compressedSize, this.limits.entry)) {
+    const limit = partLimit(this.limits, entry.path);
+    if (sizesKnown && exceeds(uncompressedSize, compressedSize, limit)) {
       this.trip({ kind: 'too-large', entry: entry.path, bytes: uncompressedSize });
     }
 
@@ -305,7 +329,7 @@ class ZipGuard {
       // Without sizes in the header, what the input delivered since the entry began bounds
       // its compressed size from above, so the ratio can only be underestimated.
       const compressed = sizesKnown ? compressedSize : this.inputBytes - start;
-      if (exceeds(produced, compressed, this.limits.entry) || this.inflated > this.limits.total) {
+      if (exceeds(produced, compressed, limit) || this.inflated > this.limits.total) {
         this.trip({ kind: 'too-large', entry: entry.path, bytes: produced });
         return callback();
       }
@@ -399,23 +423,9 @@ function invalidFinding(head: Uint8Array, reason?: 'not-zip' | 'xls' | 'no-workb
   });
 }
 
-function tooLargeFinding(limits: Limits, entry?: string): Finding {
-  const part = entry === undefined ? { id: 'Isi berkas', en: 'The content of the file' } : { id: `Bagian “${entry}” di dalam berkas`, en: `The part “${entry}” inside the file` };
-  return ioFinding(
-    'IO_XLSX_TOO_LARGE',
-    'error',
-    {
-      id: `${part.id} terlalu besar setelah diekstrak (batas ${limits.entry} byte per bagian, ${limits.total} byte seluruhnya) atau terkompresi secara tidak wajar. Berkas tidak dibaca.`,
-      en: `${part.en} is too large once extracted (limit ${limits.entry} bytes per part, ${limits.total} bytes in all) or is compressed abnormally. The file was not read.`,
-    },
-    {
-      ...(entry === undefined ? {} : { value: entry }),
-      hint: {
-        id: 'Hapus lembar, gambar, dan format yang tidak diperlukan, atau bagi data menjadi beberapa berkas; CSV UTF-8 juga dapat dipakai untuk data besar.',
-        en: 'Remove sheets, pictures and formatting you do not need, or split the data over several files; UTF-8 CSV also suits large data.',
-      },
-    },
-  );
+function tooLarge(limits: Limits, entry: string | undefined): AppError {
+  // Only a ZIP64 directory comes without an entry name: an archive past 4 GB or 65,535 parts.
+  return new AppError('XLSX_TOO_LARGE', { part: entry ?? 'ZIP64', limit: entry === undefined ? limits.entry : partLimit(limits, entry), total: limits.total });
 }
 
 function emptyFinding(what: 'file' | 'no-sheets' | 'sheet' | 'header-only', sheet?: string, row?: number): Finding {
@@ -564,6 +574,8 @@ class SheetReading {
   constructor(
     private readonly sheet: string,
     private readonly batchSize: number,
+    private readonly maxCellBytes: number,
+    private readonly maxColumns: number,
   ) {}
 
   onMerge = (range: string): void => {
@@ -578,7 +590,12 @@ class SheetReading {
     const row = Number.isInteger(number) && number > 0 ? number : this.lastRow + 1;
     this.lastRow = row;
     const layout = this.layout;
+    // exceljs places each cell at its column's index: a single cell in column XFD makes a
+    // 16,385-long row, which must be refused before it is copied.
+    if (raw.length - 1 > this.maxColumns) throw tooManyColumns(row, this.maxColumns);
     const cells = Array.from(raw.slice(1), (value, i) => cellOf(value, layout?.slots[i]));
+    const oversized = cells.findIndex((c) => 'value' in c && typeof c.value === 'string' && exceedsUtf8(c.value, this.maxCellBytes));
+    if (oversized >= 0) throw cellTooLarge(layout, row, oversized, this.maxCellBytes);
     if (!layout) {
       const texts = cells.map(textOf);
       if (isBlankRow(texts)) return undefined;
@@ -687,6 +704,7 @@ export async function* readXlsx(input: NodeJS.ReadableStream | Uint8Array, optio
   const entry = options.maxEntryBytes;
   const total = options.maxTotalBytes ?? 4 * entry;
   if (!(entry > 0 && total > 0)) throw new RangeError('readXlsx: maxEntryBytes (and maxTotalBytes, when given) must be positive numbers');
+  if (!(options.maxCellBytes > 0 && options.maxColumns > 0)) throw new RangeError('readXlsx: maxCellBytes and maxColumns must be positive numbers');
   const limits: Limits = { entry, total: Math.max(entry, total) };
   let stream: NodeJS.ReadableStream;
   let own: Readable | undefined;
@@ -696,9 +714,9 @@ export async function* readXlsx(input: NodeJS.ReadableStream | Uint8Array, optio
       return;
     }
     const verdict = scanZipDirectory(input, limits);
+    if (verdict.kind === 'too-large') throw tooLarge(limits, verdict.entry);
     if (verdict.kind !== 'ok') {
-      const finding = verdict.kind === 'too-large' ? tooLargeFinding(limits, verdict.entry) : invalidFinding(input, verdict.reason);
-      yield { observations: [], findings: [finding] };
+      yield { observations: [], findings: [invalidFinding(input, verdict.reason)] };
       return;
     }
     own = Readable.from(slices(input));
@@ -725,11 +743,10 @@ async function* readWorkbook(guard: ZipGuard, limits: Limits, options: XlsxReadO
   /** The batch that ends the read when something went wrong; undefined when all went well. */
   const failure = (outcome: Raced<unknown>): XlsxBatch | undefined => {
     const stop = guard.stop ?? ('stop' in outcome ? outcome.stop : undefined);
-    let finding: Finding;
     if (stop?.kind === 'input') throw stop.error;
-    if (stop?.kind === 'too-large') finding = tooLargeFinding(limits, stop.entry);
-    else if (stop?.kind === 'invalid' || 'error' in outcome) finding = guard.inputBytes === 0 ? emptyFinding('file') : invalidFinding(guard.head);
-    else return undefined;
+    if (stop?.kind === 'too-large') throw tooLarge(limits, stop.entry);
+    if (stop?.kind !== 'invalid' && !('error' in outcome)) return undefined;
+    const finding = guard.inputBytes === 0 ? emptyFinding('file') : invalidFinding(guard.head);
     return reading ? reading.fail(finding) : { observations: [], findings: [finding] };
   };
 
@@ -748,7 +765,7 @@ async function* readWorkbook(guard: ZipGuard, limits: Limits, options: XlsxReadO
       skipSheet(sheet);
       continue;
     }
-    reading = new SheetReading(sheet.name, batchSize);
+    reading = new SheetReading(sheet.name, batchSize, options.maxCellBytes, options.maxColumns);
     sheet.iterator = watchSheetXml(sheet.iterator, reading.onMerge);
     const rows = (next.value.value as AsyncIterable<ExcelJS.Row>)[Symbol.asyncIterator]();
     for (;;) {

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { PageOf, PageQuery } from '../../http/schemas.js';
+import { INT4_MAX, PageOf, PageQuery } from '../../http/schemas.js';
 import { IndicatorCode } from '../indicators/schemas.js';
 import { REGION_CODE_PATTERN } from '../regions/region-code.js';
 import { DETECTORS } from '../anomalies/quality-rules.js';
@@ -41,7 +41,7 @@ export const FindingQuery = Type.Object(
   {
     agency: Type.Optional(Type.String({ maxLength: 64, description: 'Agency code (producers always see only their own).' })),
     dataset: Type.Optional(Type.String({ format: 'uuid' })),
-    version: Type.Optional(Type.Integer({ minimum: 1, description: 'With `dataset`: one version.' })),
+    version: Type.Optional(Type.Integer({ minimum: 1, maximum: INT4_MAX, description: 'With `dataset`: one version.' })),
     indicator: Type.Optional(IndicatorCode),
     region: Type.Optional(Type.String({ pattern: REGION_CODE_PATTERN, description: 'Anomaly findings on this region or inside it.' })),
     detector: Type.Optional(Type.Enum([...DETECTORS])),

@@ -254,6 +254,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const actor = principalOf(request);
       const { source, scores } = request.body;
+      // One batch states each region and period once: a second score for the same pair would
+      // leave which one is official to the order of the array.
+      const seen = new Map<string, number>();
+      const repeats = scores.flatMap((s, i) => {
+        const key = `${s.region}|${s.period}`;
+        const first = seen.get(key);
+        if (first === undefined) seen.set(key, i);
+        return first === undefined
+          ? []
+          : [{ location: 'body' as const, pointer: `/scores/${i}`, code: 'duplicate', detail: { id: `wilayah ${s.region} periode ${s.period} sudah ada di /scores/${first}`, en: `region ${s.region} period ${s.period} is already at /scores/${first}` } }];
+      });
+      if (repeats.length > 0) throw new AppError('VALIDATION_FAILED', {}, repeats);
       const codes = [...new Set(scores.map((s) => s.region))];
       const known = new Set((await findRegions(db, codes)).map((r) => r.code));
       const errors = scores.flatMap((s, i) => (known.has(s.region) ? [] : [unknownCode(`/scores/${i}/region`, s.region, 'regions')]));

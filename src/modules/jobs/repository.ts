@@ -1,14 +1,23 @@
 import { sql, type Kysely } from 'kysely';
+import { ownerEnded } from '../../db/instance.js';
 import type { DB } from '../../db/schema.js';
+import { AppError } from '../../http/app-error.js';
 
 const lockKey = (id: string) => sql`hashtext(${`push-job:${id}`})`;
 
-/** Taken by the job's own transaction; released when it commits, rolls back or its connection dies. */
+/**
+ * Taken by the job's own transaction; released when it commits, rolls back or its connection
+ * dies. A job already given up for abandoned (its process looked gone) must not store its push
+ * after all: its client may be pushing again.
+ */
 export async function lockJob(db: Kysely<DB>, id: string) {
   await sql`select pg_advisory_xact_lock(${lockKey(id)})`.execute(db);
+  const job = await db.selectFrom('push_jobs').select('status').where('id', '=', id).executeTakeFirst();
+  if (job?.status !== 'running') throw new AppError('JOB_INTERRUPTED');
 }
 
-export async function insertJob(db: Kysely<DB>, j: { dataset_id: string; client_id: string; format: string; dry_run: boolean; rows_expected: number | null }) {
+/** `owner` is the instance id of the process that runs the job (db/instance.ts). */
+export async function insertJob(db: Kysely<DB>, j: { dataset_id: string; client_id: string; format: string; dry_run: boolean; rows_expected: number | null; owner: string }) {
   const row = await db.insertInto('push_jobs').values({ ...j, status: 'running', report: null, problem: null }).returning('id').executeTakeFirstOrThrow();
   return row.id;
 }
@@ -32,23 +41,25 @@ export async function finishJob(db: Kysely<DB>, id: string, outcome: { status: '
 }
 
 /**
- * Jobs still marked running whose transaction holds no lock lost their process (a crash, a
- * kill): their push rolled back, so they failed. Jobs younger than `graceSeconds` are left
- * alone: another instance's transaction may not have taken its lock yet.
+ * Jobs still marked running whose transaction holds no lock, and whose process `self` is not,
+ * lost their process (a crash, a kill): their push rolled back, so they failed. A job from
+ * before owners were recorded is given `graceSeconds` to have taken its lock.
  */
-export async function failAbandonedJobs(db: Kysely<DB>, graceSeconds: number): Promise<number> {
+export async function failAbandonedJobs(db: Kysely<DB>, graceSeconds: number, self: string): Promise<number> {
   const problem = { code: 'JOB_INTERRUPTED', params: {}, errors: [] };
   const running = await db
     .selectFrom('push_jobs')
     .select('id')
     .where('status', '=', 'running')
-    .where('created_at', '<=', sql<Date>`now() - make_interval(secs => ${graceSeconds})`)
+    .where((eb) => eb.or([eb('owner', 'is not', null), eb('created_at', '<=', sql<Date>`now() - make_interval(secs => ${graceSeconds})`)]))
     .execute();
   let failed = 0;
   for (const { id } of running) {
     const abandoned = await db.transaction().execute(async (trx) => {
-      const { rows } = await sql<{ free: boolean }>`select pg_try_advisory_xact_lock(${lockKey(id)}) as free`.execute(trx);
-      if (!rows[0]?.free) return false;
+      const { rows } = await sql<{ gone: boolean }>`
+        select pg_try_advisory_xact_lock(${lockKey(id)}) and (owner is null or coalesce(${ownerEnded(sql.ref('owner'), self)}, false)) as gone
+        from push_jobs where id = ${id}`.execute(trx);
+      if (!rows[0]?.gone) return false;
       await finishJob(trx, id, { status: 'failed', problem });
       return true;
     });

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
+import { isDatabaseUnavailable } from '../../db/errors.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/app-error.js';
 import type { PushProgress, PushReport } from '../datasets/ingest.js';
@@ -14,8 +15,15 @@ export interface StoredProblem {
 
 export function storedProblem(err: unknown): StoredProblem {
   if (err instanceof AppError) return { code: err.code, params: err.params, errors: err.errors };
-  return { code: 'INTERNAL_ERROR', params: {}, errors: [] };
+  // As a request would have been answered: the client may push again once the database is back.
+  return { code: isDatabaseUnavailable(err) ? 'DATABASE_UNAVAILABLE' : 'INTERNAL_ERROR', params: {}, errors: [] };
 }
+
+// A job's end is recorded even if the database is briefly away then (the connection that
+// failed the push may have been cut with all the others): otherwise the job would show
+// `running` until a restart noticed it.
+const RECORD_ATTEMPTS = 6;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs pushes after their request has been answered and remembers their progress. Progress
@@ -47,9 +55,23 @@ export class JobRunner {
       }
       // The spool goes before the job is reported ended, so an ended job has left nothing behind.
       await dispose().catch((e: unknown) => this.log.warn({ err: e, job: id }, 'could not remove a push spool file'));
-      await finishJob(this.db, id, outcome).catch((e: unknown) => this.log.error({ err: e, job: id }, 'could not record the end of a job'));
+      await this.record(id, outcome);
       this.live.delete(id);
     })();
+  }
+
+  private async record(id: string, outcome: Parameters<typeof finishJob>[2]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await finishJob(this.db, id, outcome);
+      } catch (err) {
+        if (attempt === RECORD_ATTEMPTS || !isDatabaseUnavailable(err)) {
+          this.log.error({ err, job: id }, 'could not record the end of a job');
+          return;
+        }
+        await sleep(250 * 2 ** attempt);
+      }
+    }
   }
 
   /** Progress of a job running in this process, if it is. */

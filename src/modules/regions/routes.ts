@@ -2,6 +2,7 @@ import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../http/app-error.js';
 import { decodeCursor, paginate } from '../../http/pagination.js';
+import { problem } from '../../http/route-docs.js';
 import { ancestorCodes, levelName, levelNumber } from './region-code.js';
 import { countChildren, findRegion, findRegions, latestPopulation, listRegions } from './repository.js';
 import { RegionCode, type RegionKind, RegionDetail, RegionListQuery, RegionPage } from './schemas.js';
@@ -22,9 +23,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listRegions',
         summary: 'List regions',
         description:
-          'Kemendagri regions ordered by code, filtered by parent, level and name. Example: `parent=65` gives the five kab/kota of Kalimantan Utara. Unknown `parent` → 404; malformed codes such as `11.1` → 400 explaining why.',
+          'Kemendagri regions ordered by code, filtered by parent, level and name. Example: `parent=65` gives the five kab/kota of Kalimantan Utara. A well-formed `parent` that is not in the reference (`00`, `65.99`) → 404 REGION_NOT_FOUND, so a mistyped code is not mistaken for a region without children (an existing region without children gives an empty page); malformed codes such as `11.1` → 400 explaining why.',
         querystring: RegionListQuery,
-        response: { 200: RegionPage },
+        response: { 200: RegionPage, 404: problem('The `parent` region is not in the Kemendagri reference (REGION_NOT_FOUND).') },
       },
     },
     async (request) => {

@@ -16,17 +16,48 @@ export interface FindingSpec {
   hint?: Bilingual;
 }
 
-// Exactly 16 digits standing alone: the shape of a NIK (nomor induk kependudukan).
-const NIK_RUN = /(?<!\d)\d{16}(?!\d)/g;
+// The shape of a NIK (nomor induk kependudukan): 16 digits, written as one number or in
+// groups — 3201.2345.6789.0123, 3201 2345 6789 0123, 32-01-23-450167-0123 or a mix.
+// Groups are joined by one dot or dash inside a token, and tokens by one space.
+const JOIN = '[.\\-\\u2010-\\u2013\\u2212]';
+const GAP = '[ \\t\\u00a0]';
+const SEP = `(?:${JOIN}|${GAP})`;
+// A run of digit groups that adds up to 16 digits with nothing but separators around it:
+// 17 digits, or 15, are not a NIK.
+const GROUPED = `(?<!\\d${SEP}?)\\d(?:${SEP}?\\d){15}(?!${SEP}?\\d)`;
+// Tokens that group digits for another reason: years, dates and periods (2024, 2024-07,
+// 01-07-2024, 2020-2021), dotted region codes (33.73.01.2001) and thousands (1.234.567).
+// A run made only of these (2024-07-01 2025-06-30, 2020 2021 2022 2023) is not a NIK: a real
+// NIK's third group of four is a birth month and year, never a year itself.
+const YEAR = '(?:19|20)\\d\\d';
+const MONTH = '(?:0?[1-9]|1[0-2])';
+const DAY = '(?:0?[1-9]|[12]\\d|3[01])';
+const ORDINARY_TOKEN = [
+  `${YEAR}(?:${JOIN}${MONTH}(?:${JOIN}${DAY})?)?`,
+  `${YEAR}${JOIN}${YEAR}`,
+  `(?:${DAY}${JOIN})?${MONTH}${JOIN}${YEAR}`,
+  '\\d\\d\\.\\d\\d(?:\\.\\d\\d(?:\\.\\d{4})?)?',
+  '\\d{1,3}(?:\\.\\d{3})+',
+].join('|');
+const ORDINARY_RUN = `(?:(?:${ORDINARY_TOKEN})${GAP})*(?:${ORDINARY_TOKEN})(?!${SEP}?\\d)`;
+// Also 16 digits in a row inside a longer run (12.3571012345670001): one number is one number.
+const NIK = `(?<!\\d)\\d{16}(?!\\d)|(?=${GROUPED})(?!${ORDINARY_RUN})\\d(?:${SEP}?\\d){15}`;
+const NIK_RUN = new RegExp(NIK, 'gu');
 
-/** True when the text holds a 16-digit run, the shape of a NIK. */
+/** True when the text holds a NIK-like value: 16 digits, alone or in separated groups. */
 export function containsNik(text: string): boolean {
   return text.search(NIK_RUN) !== -1;
 }
 
-/** Masks every NIK-like run to its first two and last four digits: `35**********0001`. */
+/**
+ * Masks every NIK-like value to its first two and last four digits, separators kept:
+ * `35**********0001`, `32**.****.****.0123`.
+ */
 export function maskNik(text: string): string {
-  return text.replace(NIK_RUN, (nik) => `${nik.slice(0, 2)}${'*'.repeat(10)}${nik.slice(12)}`);
+  return text.replace(NIK_RUN, (nik) => {
+    let digit = 0;
+    return nik.replace(/\d/g, (d) => (digit++ < 2 || digit > 12 ? d : '*'));
+  });
 }
 
 /**
@@ -62,7 +93,8 @@ export function makeFinding(at: Location, principle: Principle, spec: FindingSpe
   const finding: Finding = { code: spec.code, severity: spec.severity, principle, message: masked(spec.message) };
   if (at.row !== undefined) finding.row = at.row;
   if (at.pointer !== undefined) finding.pointer = at.pointer;
-  if (spec.column !== undefined) finding.column = spec.column;
+  // A header cell can be anything the operator typed, a NIK included.
+  if (spec.column !== undefined) finding.column = maskNik(spec.column);
   const text = fieldText(spec.value);
   if (text !== undefined) finding.value = shownValue(maskNik(text));
   else if (spec.value === null) finding.value = 'null';

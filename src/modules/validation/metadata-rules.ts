@@ -1,5 +1,5 @@
 import { REGION_LEVELS, type RegionLevel } from '../regions/region-code.js';
-import { makeFinding, quote, type FindingSpec } from './finding-builder.js';
+import { containsNik, makeFinding, quote, type FindingSpec } from './finding-builder.js';
 import type { Bilingual, Finding } from './finding.js';
 import { periodKind } from './standar-data-rules.js';
 
@@ -131,8 +131,26 @@ function pointerOf(field: string, index?: number): string {
   return index === undefined ? `/metadata/${field}` : `/metadata/${field}/${index}`;
 }
 
+/** RFC 6901: `~` and `/` inside a key are written `~0` and `~1`. */
+function escapeKey(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+/** Where a NIK-like value sits inside a metadata value (any string, however nested), or undefined. */
+function nikAt(value: unknown, pointer: string): { pointer: string; text: string } | undefined {
+  if (typeof value === 'string') return containsNik(value) ? { pointer, text: value } : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const found = nikAt(item, `${pointer}/${escapeKey(key)}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 class MetadataChecker {
   readonly findings: Finding[] = [];
+  /** Fields holding a personal number: reported once, and judged no further. */
+  private readonly personal = new Set<string>();
 
   constructor(private readonly meta: Record<string, unknown>) {}
 
@@ -140,9 +158,35 @@ class MetadataChecker {
     this.findings.push(makeFinding({ pointer: pointerOf(field, index) }, 'metadata', { column: field, ...spec }));
   }
 
+  /** Every field, known or not: metadata is published with the data, so it must not carry a NIK. */
+  personalNumbers(): void {
+    for (const [field, value] of Object.entries(this.meta)) {
+      const found = nikAt(value, pointerOf(escapeKey(field)));
+      if (!found) continue;
+      this.personal.add(field);
+      this.findings.push(
+        makeFinding({ pointer: found.pointer }, 'metadata', {
+          code: 'MD_NIK_FORBIDDEN',
+          severity: 'error',
+          column: field,
+          value: found.text,
+          message: {
+            id: `Metadata "${field}" berisi angka 16 digit (dengan atau tanpa pemisah) yang bentuknya seperti NIK.`,
+            en: `Metadata "${field}" holds a 16-digit number (with or without separators) that looks like a NIK (national identity number).`,
+          },
+          hint: {
+            id: 'Metadata dataset terbuka untuk pengguna data; NIK dan data perorangan lain tidak boleh dicantumkan. Hapus nilai ini.',
+            en: 'Dataset metadata is shown to data users; NIK and other personal data must never be written into it. Remove the value.',
+          },
+        }),
+      );
+    }
+  }
+
   /** Checks one field; true when it is present and usable. */
   check(spec: FieldSpec, required: boolean): boolean {
     const value = this.meta[spec.field];
+    if (this.personal.has(spec.field)) return false;
     if (isEmpty(value)) {
       if (required) this.missing(spec, value);
       return false;
@@ -317,6 +361,7 @@ function asRecord(meta: unknown): Record<string, unknown> {
 /** Metadata findings of a dataset and how complete its metadata is. */
 export function checkDatasetMetadata(meta: DatasetMetadataInput, catalogue: CompositeCatalogue): MetadataResult {
   const checker = new MetadataChecker(asRecord(meta));
+  checker.personalNumbers();
   const missing: string[] = [];
   const count = (specs: readonly FieldSpec[], required: boolean) =>
     specs.reduce((present, spec) => {

@@ -138,6 +138,30 @@ t.test('wrong issuer, wrong audience, missing claims, other key → 401 TOKEN_IN
   }
 });
 
+t.test('a well-signed token dated in the future, or living longer than TOKEN_TTL_SECONDS → 401 TOKEN_INVALID', async (t) => {
+  const ttl = ctx.config.jwt.ttlSeconds;
+  const toleranceS = ctx.config.jwt.clockToleranceMs / 1000;
+  const refused: [string, Record<string, unknown>][] = [
+    ['iat an hour ahead', goodClaims({ iat: now() + 3600, exp: now() + 3600 + 600 })],
+    ['iat a minute beyond the clock tolerance', goodClaims({ iat: now() + toleranceS + 60, exp: now() + toleranceS + 660 })],
+    ['exp ten years out', goodClaims({ exp: now() + 10 * 365 * 86400 })],
+    ['a lifetime a minute over the TTL', goodClaims({ exp: now() + ttl + 60 })],
+    ['iat not a number', goodClaims({ iat: String(now()) })],
+  ];
+  for (const [name, claims] of refused) {
+    t.test(name, async (t) => {
+      assertProblem(t, await getIndicators(bearer(handToken(claims))), 401, 'TOKEN_INVALID');
+    });
+  }
+  const accepted: [string, Record<string, unknown>][] = [
+    ['iat two seconds ahead, inside the clock tolerance', goodClaims({ iat: now() + 2, exp: now() + 2 + 600 })],
+    ['a lifetime of exactly the TTL', goodClaims({ exp: now() + ttl })],
+  ];
+  for (const [name, claims] of accepted) {
+    t.equal((await getIndicators(bearer(handToken(claims)))).statusCode, 200, name);
+  }
+});
+
 t.test('a tampered payload breaks the signature → 401 TOKEN_INVALID', async (t) => {
   const [h, p, s] = consumer.token.split('.') as [string, string, string];
   const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -219,35 +243,36 @@ t.test('token issued before a secret rotation → TOKEN_REVOKED; new secret work
   t.equal(old.json().code, 'INVALID_CLIENT');
 });
 
-t.test('a token issued moments before a rotation (same second) is revoked too', async (t) => {
-  // Containing a leaked secret must not depend on luck. Issue a token right after a second
-  // boundary and rotate at once, so both happen within the same wall-clock second (retrying
-  // if the machine was too slow for that).
+t.test('a token dated in the very second of a rotation is revoked; one dated at the cut-off is not', async (t) => {
+  // JWT iat has whole seconds, so a token issued moments before a rotation can carry the
+  // rotation's own second; the cut-off must refuse it all the same. Rather than racing the
+  // clock to land a real token in that second (which a loaded machine loses), the test reads
+  // the cut-off and dates tokens on both sides of it with the signer the token endpoint uses.
   const victim = await ctx.login('consumer');
-  let secret = victim.secret;
-  let sameSecond: { token: string; iat: number; rotatedAt: string; newSecret: string } | undefined;
-  for (let attempt = 0; attempt < 10 && !sameSecond; attempt++) {
-    await sleep(1000 - (Date.now() % 1000) + 5);
-    const issued = await token(victim.clientId, secret);
-    t.equal(issued.statusCode, 200, 'token issued');
-    const accessToken = issued.json().access_token as string;
-    const rot = await app.inject({ method: 'POST', url: `/v1/clients/${victim.clientId}/rotate-secret`, headers: admin.auth });
-    t.equal(rot.statusCode, 200, 'rotate-secret answers 200');
-    const iat = (JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString('utf8')) as { iat: number }).iat;
-    const rotatedAt = rot.json().client.secret_rotated_at as string;
-    secret = rot.json().client_secret as string;
-    t.comment(`attempt ${attempt}: iat ${iat}, rotated at ${rotatedAt}`);
-    // secret_rotated_at is the cut-off: the whole second after the one the rotation ran in.
-    if (Math.floor(Date.parse(rotatedAt) / 1000) - 1 === iat) sameSecond = { token: accessToken, iat, rotatedAt, newSecret: secret };
-  }
-  if (!sameSecond) throw new Error('could not issue a token and rotate within one second in 10 attempts');
+  const before = await token(victim.clientId, victim.secret);
+  t.equal(before.statusCode, 200, 'a token from the endpoint before the rotation');
+  const rot = await app.inject({ method: 'POST', url: `/v1/clients/${victim.clientId}/rotate-secret`, headers: admin.auth });
+  t.equal(rot.statusCode, 200, 'rotate-secret answers 200');
+  const cutOffMs = Date.parse(rot.json().client.secret_rotated_at as string);
+  t.equal(cutOffMs % 1000, 0, 'the cut-off is a whole second: the one after the rotation ran');
+  const iatOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as { iat: number }).iat;
 
-  const res = await getIndicators(bearer(sameSecond.token));
-  t.equal(res.statusCode, 401, `token with iat ${sameSecond.iat}, issued before the rotation at ${sameSecond.rotatedAt}, must be refused`);
-  t.equal(res.json().code, 'TOKEN_REVOKED');
+  const beforeToken = before.json().access_token as string;
+  t.ok(iatOf(beforeToken) * 1000 < cutOffMs, 'the endpoint dated it before the cut-off');
+  assertProblem(t, await getIndicators(bearer(beforeToken)), 401, 'TOKEN_REVOKED');
 
-  const fresh = await token(victim.clientId, sameSecond.newSecret);
-  t.equal((await getIndicators(bearer(fresh.json().access_token as string))).statusCode, 200, 'a token issued after the rotation works');
+  const sameSecond = await app.jwt.sign({ role: 'consumer' }, { sub: victim.clientId, clockTimestamp: cutOffMs - 1 });
+  t.equal(iatOf(sameSecond), cutOffMs / 1000 - 1, "dated in the rotation's own second, the latest a token issued before it can carry");
+  assertProblem(t, await getIndicators(bearer(sameSecond)), 401, 'TOKEN_REVOKED');
+
+  const atCutOff = await app.jwt.sign({ role: 'consumer' }, { sub: victim.clientId, clockTimestamp: cutOffMs });
+  t.equal((await getIndicators(bearer(atCutOff))).statusCode, 200, 'dated at the cut-off: accepted, so the cut-off refuses nothing after it');
+
+  const fresh = await token(victim.clientId, rot.json().client_secret as string);
+  t.equal(fresh.statusCode, 200, 'the new secret gets a token');
+  const freshToken = fresh.json().access_token as string;
+  t.ok(iatOf(freshToken) * 1000 >= cutOffMs, 'the endpoint dates a token after the rotation at the cut-off or later, even within the same second');
+  t.equal((await getIndicators(bearer(freshToken))).statusCode, 200, 'and that token works at once');
 });
 
 const indicatorBody = {

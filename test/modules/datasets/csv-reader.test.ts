@@ -5,7 +5,7 @@ import { runInNewContext } from 'node:vm';
 import { completeUtf8Length, readCsv, type CsvBatch, type CsvReadOptions } from '../../../src/modules/datasets/csv-reader.js';
 import type { Finding } from '../../../src/modules/validation/finding.js';
 
-const OPTIONS: CsvReadOptions = { batchSize: 1000, maxCellBytes: 64 * 1024 };
+const OPTIONS: CsvReadOptions = { batchSize: 1000, maxCellBytes: 64 * 1024, maxColumns: 200, maxLineBytes: 1024 * 1024 };
 
 async function* chunked(data: string | Buffer, size = 64 * 1024): AsyncGenerator<Buffer> {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -100,9 +100,11 @@ t.test('a quote inside an unquoted cell is a character, as in Excel', async (t) 
   t.equal(observations[0]?.note, 'Kab. "Baru" 5" x');
 });
 
-t.test('a missing or senseless cell limit is refused', async (t) => {
-  for (const maxCellBytes of [0, -1, Number.NaN]) {
-    await t.rejects(read('indicator,region,period,value\n', { maxCellBytes }), RangeError);
+t.test('a missing or senseless limit is refused', async (t) => {
+  for (const limit of ['maxCellBytes', 'maxColumns', 'maxLineBytes'] as const) {
+    for (const value of [0, -1, Number.NaN]) {
+      await t.rejects(read('indicator,region,period,value\n', { [limit]: value }), RangeError, `${limit} ${value}`);
+    }
   }
   const { findings } = await read(`indicator,region,period,value\nPPKS-06,65.71,2025,${'9'.repeat(5000)}\n`, { maxCellBytes: Infinity });
   t.same(findings, [], 'Infinity means no limit');
@@ -305,20 +307,23 @@ t.test('malformed quoting is reported with the row, then reading stops', async (
   checkWording(t, [...misplaced.findings, ...unclosed.findings]);
 });
 
-t.test('a cell over the limit inside an acceptable record is reported; reading goes on', async (t) => {
+t.test('a cell over the limit inside an acceptable record refuses the file, naming row and column', async (t) => {
   const big = 'x'.repeat(300);
-  const { observations, findings } = await read(`${HEADER}\nPPKS-06,65.71,2025,1,,${big}\nPPKS-06,65.71,2025,2,,\n`, { maxCellBytes: 100 });
-  t.same(
-    observations.map((o) => o.row),
-    [3],
-  );
-  t.match(findings, [{ code: 'IO_CELL_TOO_LARGE', row: 2, column: 'note' }]);
-  t.match(findings[0]?.message.en, /limit of 100 bytes/);
+  await t.rejects(read(`${HEADER}\nPPKS-06,65.71,2025,1,,${big}\nPPKS-06,65.71,2025,2,,\n`, { maxCellBytes: 100 }), {
+    code: 'CELL_TOO_LARGE',
+    status: 413,
+    params: { row: 2, column: 'note', limit: 100 },
+  });
+  // Under a blank header cell the column has no name: its letter says where it is.
+  await t.rejects(read(`indicator,region,period,value,\nPPKS-06,65.71,2025,1,${big}\n`, { maxCellBytes: 100 }), { code: 'CELL_TOO_LARGE', params: { column: 'E' } });
+  // Even on a row that is also ragged: the limit is judged first.
+  await t.rejects(read(`${HEADER}\nPPKS-06,65.71,2025,1,${big}\n`, { maxCellBytes: 100 }), { code: 'CELL_TOO_LARGE', params: { row: 2 } });
 });
 
 t.test('multi-byte cells are measured in bytes', async (t) => {
-  const { findings } = await read(`indicator,region,period,value,note\nPPKS-06,65.71,2025,1,${'é'.repeat(60)}\n`, { maxCellBytes: 100 });
-  t.match(findings, [{ code: 'IO_CELL_TOO_LARGE', row: 2 }]);
+  await t.rejects(read(`indicator,region,period,value,note\nPPKS-06,65.71,2025,1,${'é'.repeat(60)}\n`, { maxCellBytes: 100 }), { code: 'CELL_TOO_LARGE', params: { row: 2 } });
+  const { findings } = await read(`indicator,region,period,value,note\nPPKS-06,65.71,2025,1,${'é'.repeat(50)}\n`, { maxCellBytes: 100 });
+  t.same(findings, [], '100 bytes exactly is within the limit');
 });
 
 function collectGarbage(): void {
@@ -326,7 +331,7 @@ function collectGarbage(): void {
   (runInNewContext('gc') as () => void)();
 }
 
-t.test('a 10 MB single cell is reported without buffering it', async (t) => {
+t.test('a 10 MB single cell is refused without buffering it', async (t) => {
   const cell = 10 * 1024 * 1024;
   const chunk = Buffer.alloc(64 * 1024, 'a');
   let pulled = 0;
@@ -347,16 +352,72 @@ t.test('a 10 MB single cell is reported without buffering it', async (t) => {
     yield Buffer.from('"\nPPKS-06,65.71,2025,2,,\n');
   }
   const baseline = used();
-  const batches = await batchesOf(body(), { maxCellBytes: 1024 * 1024 });
-  const findings = batches.flatMap((b) => b.findings);
-  t.match(findings, [{ code: 'IO_CELL_TOO_LARGE', row: 2, column: 'note' }]);
-  t.same(
-    batches.flatMap((b) => b.observations),
-    [],
-  );
+  // The line limit is out of the way here: the cell is what is measured. Nothing past the most
+  // a row may hold (12 cells of 64 KiB) is buffered.
+  await t.rejects(batchesOf(body(), { maxCellBytes: 64 * 1024, maxColumns: 12, maxLineBytes: 64 * 1024 * 1024 }), { code: 'CELL_TOO_LARGE', params: { row: 2, column: 'note' } });
   t.ok(pulled < cell, `reading stopped early (${pulled} of ${cell} bytes pulled)`);
   t.ok(peak - baseline < 2 * cell, `memory grew by ${Math.round((peak - baseline) / 1024)} KiB`);
-  checkWording(t, findings);
+});
+
+/** A body of `header` then `line` repeated; counts what the reader pulled. */
+function pulling(parts: string[], repeat: string, times: number) {
+  const state = { pulled: 0 };
+  async function* body() {
+    for (const part of parts) yield Buffer.from(part);
+    const chunk = Buffer.from(repeat.repeat(Math.ceil((64 * 1024) / repeat.length)));
+    for (let i = 0; i * chunk.length < times * repeat.length; i++) {
+      state.pulled += chunk.length;
+      yield chunk;
+    }
+    yield Buffer.from('\n');
+  }
+  return { body: body(), state };
+}
+
+t.test('a header of 1,000,000 columns is refused while the delimiter is sniffed, before it becomes an array', async (t) => {
+  const { body, state } = pulling([], 'a,', 1_000_000);
+  await t.rejects(batchesOf(body), { code: 'TOO_MANY_COLUMNS', status: 413, params: { row: 1, limit: 200 } });
+  t.ok(state.pulled <= 128 * 1024, `stopped after ${state.pulled} bytes`);
+  // Blank lines before the header count, as everywhere else.
+  await t.rejects(read(`\n\n${'x;'.repeat(300)}\n`), { code: 'TOO_MANY_COLUMNS', params: { row: 3 } });
+});
+
+t.test('columns are counted against the limit exactly, in the header and in every row', async (t) => {
+  const names = (n: number) => Array.from({ length: n }, (_, i) => (i < 4 ? ['indicator', 'region', 'period', 'value'][i] : '')).join(',');
+  const atLimit = await read(`${names(200)}\nPPKS-06,65.71,2025,1${','.repeat(196)}\n`);
+  t.same(codes(atLimit.findings), [], '200 columns are accepted');
+  t.equal(atLimit.observations.length, 1);
+  await t.rejects(read(`${names(201)}\nPPKS-06,65.71,2025,1\n`), { code: 'TOO_MANY_COLUMNS', params: { row: 1 } });
+  await t.rejects(read(`${HEADER}\nPPKS-06,65.71,2025,1,,\nPPKS-06,65.71,2025,1${','.repeat(200)}\n`), { code: 'TOO_MANY_COLUMNS', params: { row: 3 } });
+  // A header line longer than what the sniffer looks at is counted once parsed.
+  const wide = Array.from({ length: 201 }, (_, i) => (i < 4 ? ['indicator', 'region', 'period', 'value'][i] : `"${' '.repeat(400)}"`)).join(',');
+  await t.rejects(read(`${wide}\nPPKS-06,65.71,2025,1\n`), { code: 'TOO_MANY_COLUMNS', params: { row: 1 } });
+});
+
+t.test('a data row of 1,000,000 cells is refused: by its length, or by its cells when they are empty', async (t) => {
+  const long = pulling([`${HEADER}\n`], '1,', 1_000_000);
+  await t.rejects(batchesOf(long.body), { code: 'LINE_TOO_LONG', status: 413, params: { line: 2, limit: 1024 * 1024 } });
+  t.ok(long.state.pulled <= 1024 * 1024 + 64 * 1024, `stopped after ${long.state.pulled} bytes`);
+  const empty = pulling([`${HEADER}\n`], ',', 1_000_000);
+  await t.rejects(batchesOf(empty.body), { code: 'TOO_MANY_COLUMNS', params: { row: 2 } });
+});
+
+t.test('lines are measured in bytes on the raw input, ended by LF, CRLF or CR alone', async (t) => {
+  const limit = { maxLineBytes: 1024 };
+  const long = 'x'.repeat(1025);
+  for (const [name, eol] of [['LF', '\n'], ['CRLF', '\r\n'], ['CR', '\r']] as const) {
+    const ok = await read(`${HEADER}${eol}PPKS-06,65.71,2025,1,,${'x'.repeat(1000)}${eol}`, limit);
+    t.same(codes(ok.findings), [], `${name}: a line within the limit`);
+    await t.rejects(read(`${HEADER}${eol}PPKS-06,65.71,2025,1,,${eol}${eol}PPKS-06,65.71,2025,1,,${long}${eol}`, limit), { code: 'LINE_TOO_LONG', params: { line: 4 } }, name);
+    // Cut anywhere, including between the CR and the LF of a pair, the count stays the same.
+    await t.rejects(read(`${HEADER}${eol}PPKS-06,65.71,2025,1,,${eol}${eol}PPKS-06,65.71,2025,1,,${long}${eol}`, limit, 7), { code: 'LINE_TOO_LONG', params: { line: 4 } }, `${name}, small chunks`);
+  }
+  await t.rejects(read(`${HEADER}\nPPKS-06,65.71,2025,1,,${'é'.repeat(520)}\n`, limit), { code: 'LINE_TOO_LONG' }, 'two bytes a character');
+  // A quoted cell's line breaks end lines: a long multi-line note is not one long line.
+  const note = `"${Array.from({ length: 10 }, () => 'y'.repeat(500)).join('\n')}"`;
+  const multiLine = await read(`${HEADER}\nPPKS-06,65.71,2025,1,,${note}\n`, limit);
+  t.same(codes(multiLine.findings), []);
+  t.equal(multiLine.observations[0]?.note?.toString().length, 5009);
 });
 
 t.test('batches of batchSize rows, info on the first only, row numbers right', async (t) => {
@@ -394,4 +455,13 @@ t.test('completeUtf8Length cuts before an unfinished character only', async (t) 
   t.equal(completeUtf8Length(Buffer.concat([Buffer.from('a'), euro.subarray(0, 1)])), 1);
   t.equal(completeUtf8Length(Buffer.from('😀').subarray(0, 3)), 0);
   t.equal(completeUtf8Length(Buffer.from([])), 0);
+});
+
+t.test('a NIK typed into the header or the first row is masked wherever a finding quotes it', async (t) => {
+  const unknown = await read('indicator,region,period,value,3201.2345.6789.0123\nPPKS-06,65.71,2025,1,x\n');
+  t.match(unknown.findings, [{ code: 'IO_UNKNOWN_COLUMN', column: '32**.****.****.0123', value: '32**.****.****.0123' }]);
+  const noHeader = await read('3201.2345.6789.0123,65.71,2025,1\n');
+  t.match(noHeader.findings, [{ code: 'IO_NO_HEADER', value: '32**.****.****.0123' }]);
+  t.match(noHeader.findings[0]?.message.en, /for example “32\*\*\.\*{4}\.\*{4}\.0123”/);
+  t.notMatch(JSON.stringify([...unknown.findings, ...noHeader.findings]), /3201.2345.6789.0123/);
 });

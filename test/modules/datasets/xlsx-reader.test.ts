@@ -1,12 +1,12 @@
 import t, { type Test } from 'tap';
 import ExcelJS from 'exceljs';
 import { PassThrough, Readable } from 'node:stream';
-import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { readXlsx, scanZipDirectory, type XlsxBatch, type XlsxReadOptions } from '../../../src/modules/datasets/xlsx-reader.js';
 import type { Finding } from '../../../src/modules/validation/finding.js';
+import { bombSheet, replacePart, unzip, zip, type ZipPart } from '../../helpers/zip-parts.js';
 
 const MiB = 1024 * 1024;
-const OPTIONS: XlsxReadOptions = { batchSize: 1000, maxEntryBytes: 64 * MiB };
+const OPTIONS: XlsxReadOptions = { batchSize: 1000, maxEntryBytes: 64 * MiB, maxCellBytes: 64 * 1024, maxColumns: 200 };
 
 async function workbook(build: (wb: ExcelJS.Workbook) => void): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
@@ -54,106 +54,11 @@ function checkWording(t: Test, findings: Finding[]) {
   }
 }
 
-// --- A minimal zip toolkit, to build what Excel never writes. -----------------------------
-
-interface ZipPart {
-  name: string;
-  data: Buffer;
-  /** Sizes left out of the local header and given after the data, as streaming writers do. */
-  descriptor?: boolean;
-  /** Sizes to claim instead of the real ones. */
-  claim?: { compressed?: number; inflated?: number };
-}
-
-function zip(parts: ZipPart[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const part of parts) {
-    const name = Buffer.from(part.name);
-    const packed = deflateRawSync(part.data);
-    const crc = crc32(part.data);
-    const compressed = part.claim?.compressed ?? packed.length;
-    const inflated = part.claim?.inflated ?? part.data.length;
-    const flags = 0x800 | (part.descriptor ? 0x08 : 0);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(flags, 6);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt16LE(0x21, 12);
-    if (!part.descriptor) {
-      local.writeUInt32LE(crc, 14);
-      local.writeUInt32LE(compressed, 18);
-      local.writeUInt32LE(inflated, 22);
-    }
-    local.writeUInt16LE(name.length, 26);
-    const chunks = [local, name, packed];
-    if (part.descriptor) {
-      const descriptor = Buffer.alloc(16);
-      descriptor.writeUInt32LE(0x08074b50, 0);
-      descriptor.writeUInt32LE(crc, 4);
-      descriptor.writeUInt32LE(compressed, 8);
-      descriptor.writeUInt32LE(inflated, 12);
-      chunks.push(descriptor);
-    }
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(flags, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(0x21, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(compressed, 20);
-    central.writeUInt32LE(inflated, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    centrals.push(central, name);
-    const local_ = Buffer.concat(chunks);
-    locals.push(local_);
-    offset += local_.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(parts.length, 8);
-  end.writeUInt16LE(parts.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
-}
-
-function unzip(bytes: Buffer): ZipPart[] {
-  const end = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const count = bytes.readUInt16LE(end + 10);
-  let p = bytes.readUInt32LE(end + 16);
-  const parts: ZipPart[] = [];
-  for (let n = 0; n < count; n++) {
-    const method = bytes.readUInt16LE(p + 10);
-    const compressed = bytes.readUInt32LE(p + 20);
-    const nameLength = bytes.readUInt16LE(p + 28);
-    const extraLength = bytes.readUInt16LE(p + 30);
-    const commentLength = bytes.readUInt16LE(p + 32);
-    const local = bytes.readUInt32LE(p + 42);
-    const name = bytes.toString('utf8', p + 46, p + 46 + nameLength);
-    const start = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
-    const raw = bytes.subarray(start, start + compressed);
-    if (!name.endsWith('/')) parts.push({ name, data: method === 8 ? inflateRawSync(raw) : Buffer.from(raw) });
-    p += 46 + nameLength + extraLength + commentLength;
-  }
-  return parts;
-}
-
 /** The same workbook with its parts reordered: shared strings and styles before the sheets. */
 function sheetsLast(bytes: Buffer): Buffer {
   const parts = unzip(bytes);
   const isSheet = (p: ZipPart) => p.name.startsWith('xl/worksheets/');
   return zip([...parts.filter((p) => !isSheet(p)), ...parts.filter(isSheet)]);
-}
-
-function replacePart(bytes: Buffer, name: string, data: Buffer, extra: Partial<ZipPart> = {}): Buffer {
-  return zip(unzip(bytes).map((p) => (p.name === name ? { ...p, data, ...extra } : p)));
 }
 
 const HEADER = ['indicator', 'region', 'period', 'value', 'note'];
@@ -451,21 +356,10 @@ async function plainWorkbook(): Promise<Buffer> {
   });
 }
 
-/** A sheet that inflates to `size` bytes of XML from a few kilobytes. */
-function bombSheet(size: number): Buffer {
-  const open = '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>';
-  const close = '</sheetData></worksheet>';
-  return Buffer.concat([Buffer.from(open), Buffer.alloc(size - open.length - close.length, ' '), Buffer.from(close)]);
-}
-
 t.test('zip bomb: the central directory is checked before inflating a Buffer', async (t) => {
   const bytes = replacePart(await plainWorkbook(), 'xl/worksheets/sheet1.xml', bombSheet(8 * MiB));
   t.same(scanZipDirectory(bytes, { entry: 64 * MiB, total: 256 * MiB }), { kind: 'too-large', entry: 'xl/worksheets/sheet1.xml', bytes: 8 * MiB });
-  const { batches, findings } = await read(bytes);
-  t.equal(batches.length, 1);
-  t.same(codes(findings), ['IO_XLSX_TOO_LARGE']);
-  t.match(findings[0], { severity: 'error', value: 'xl/worksheets/sheet1.xml' });
-  checkWording(t, findings);
+  await t.rejects(read(bytes), { code: 'XLSX_TOO_LARGE', status: 413, params: { part: 'xl/worksheets/sheet1.xml', limit: 64 * MiB, total: 256 * MiB } });
 });
 
 t.test('zip bomb: a stream is stopped by the bytes actually inflated', async (t) => {
@@ -478,24 +372,35 @@ t.test('zip bomb: a stream is stopped by the bytes actually inflated', async (t)
     ['too much in all', zip([...unzip(base), ...[1, 2, 3].map((n) => ({ name: `xl/media/image${n}.bin`, data: Buffer.alloc(900 * 1024, n) }))]), { maxEntryBytes: MiB, maxTotalBytes: 2 * MiB }],
   ];
   for (const [name, bytes, options] of cases) {
-    const started = Date.now();
-    const { findings } = await read(stream(bytes), options);
-    t.same(codes(findings), ['IO_XLSX_TOO_LARGE'], name);
-    t.ok(Date.now() - started < 5000, `${name}: stopped promptly`);
+    await t.rejects(read(stream(bytes), options), { code: 'XLSX_TOO_LARGE' }, name);
   }
+  const [, tooMuch, options] = cases[4]!;
+  await t.rejects(read(tooMuch, options), { code: 'XLSX_TOO_LARGE', params: { part: 'xl/media/image3.bin', limit: MiB, total: 2 * MiB } }, 'the part that crosses the total is named (buffer)');
   // Headers that lie: a tiny size claimed, a deflate stream that inflates far beyond it.
   const lying = replacePart(base, 'xl/sharedStrings.xml', bombSheet(3 * MiB), { claim: { inflated: 100 } });
   t.same(scanZipDirectory(lying, { entry: MiB, total: 4 * MiB }), { kind: 'ok' }, 'the directory alone is fooled');
-  t.same(codes((await read(lying, { maxEntryBytes: MiB })).findings), ['IO_XLSX_TOO_LARGE'], 'claimed sizes are not trusted (buffer)');
-  t.same(codes((await read(stream(lying), { maxEntryBytes: MiB })).findings), ['IO_XLSX_TOO_LARGE'], 'claimed sizes are not trusted (stream)');
+  await t.rejects(read(lying, { maxEntryBytes: MiB }), { code: 'XLSX_TOO_LARGE', params: { part: 'xl/sharedStrings.xml' } }, 'claimed sizes are not trusted (buffer)');
+  await t.rejects(read(stream(lying), { maxEntryBytes: MiB }), { code: 'XLSX_TOO_LARGE', params: { part: 'xl/sharedStrings.xml' } }, 'claimed sizes are not trusted (stream)');
+});
+
+t.test('the parts exceljs holds in memory get a budget of their own (64 MiB), whatever the per-part limit', async (t) => {
+  const base = await plainWorkbook();
+  const limits = { entry: 512 * MiB, total: 2048 * MiB };
+  const claimed = { claim: { compressed: 30 * MiB, inflated: 65 * MiB } };
+  t.same(scanZipDirectory(replacePart(base, 'xl/sharedStrings.xml', Buffer.from('<sst/>'), claimed), limits), { kind: 'too-large', entry: 'xl/sharedStrings.xml', bytes: 65 * MiB });
+  t.same(scanZipDirectory(replacePart(base, 'xl/styles.xml', Buffer.from('<styleSheet/>'), claimed), limits), { kind: 'too-large', entry: 'xl/styles.xml', bytes: 65 * MiB });
+  t.same(scanZipDirectory(replacePart(base, 'xl/worksheets/sheet1.xml', Buffer.from('<worksheet/>'), claimed), limits), { kind: 'ok' }, 'a sheet is streamed: the per-part limit applies');
+  await t.rejects(read(replacePart(base, 'xl/sharedStrings.xml', Buffer.from('<sst/>'), claimed), { maxEntryBytes: 512 * MiB }), {
+    code: 'XLSX_TOO_LARGE',
+    params: { part: 'xl/sharedStrings.xml', limit: 64 * MiB },
+  });
 });
 
 t.test('the input stream is left to the caller', async (t) => {
   const bytes = replacePart(await plainWorkbook(), 'xl/worksheets/sheet1.xml', bombSheet(8 * MiB));
   const body = new PassThrough();
   body.write(bytes); // not ended: the upload goes on after the reader has given up
-  const { findings } = await read(body);
-  t.same(codes(findings), ['IO_XLSX_TOO_LARGE']);
+  await t.rejects(read(body), { code: 'XLSX_TOO_LARGE' });
   t.equal(body.destroyed, false);
   t.equal(body.listenerCount('error'), 0, 'no listener left behind');
   body.end();
@@ -510,7 +415,49 @@ t.test('an error of the input stream itself is thrown, not reported', async (t) 
 
 t.test('a missing entry limit is refused rather than read unguarded', async (t) => {
   const bytes = await plainWorkbook();
-  for (const limits of [{ maxEntryBytes: 0 }, { maxEntryBytes: Number.NaN }, { maxEntryBytes: MiB, maxTotalBytes: -1 }]) {
+  for (const limits of [{ maxEntryBytes: 0 }, { maxEntryBytes: Number.NaN }, { maxEntryBytes: MiB, maxTotalBytes: -1 }, { maxCellBytes: 0 }, { maxColumns: Number.NaN }]) {
     await t.rejects(read(bytes, limits), RangeError);
   }
+});
+
+t.test('a row wider than the column limit is refused before its cells are copied, even a single cell far right', async (t) => {
+  const far = await workbook((wb) => {
+    const ws = wb.addWorksheet('Data');
+    ws.addRow(HEADER);
+    ws.addRow(['PPKS-06', '65.71', '2025', 1]);
+    ws.getCell('XFD3').value = 'x';
+  });
+  await t.rejects(read(far), { code: 'TOO_MANY_COLUMNS', status: 413, params: { row: 3, limit: 200 } });
+  await t.rejects(read(stream(far)), { code: 'TOO_MANY_COLUMNS', params: { row: 3 } }, 'from a stream as well');
+  const wideHeader = await workbook((wb) => {
+    wb.addWorksheet('Data').addRow([...HEADER, ...Array.from({ length: 200 }, (_, i) => `extra_${i}`)]);
+  });
+  await t.rejects(read(wideHeader), { code: 'TOO_MANY_COLUMNS', params: { row: 1 } });
+  const atLimit = await workbook((wb) => {
+    const ws = wb.addWorksheet('Data');
+    ws.addRow(HEADER);
+    ws.addRow(['PPKS-06', '65.71', '2025', 1]);
+    ws.getCell(3, 200).value = 'x';
+  });
+  t.same(codes((await read(atLimit)).findings), ['IO_RAGGED_ROW'], 'column 200 is within the limit (and reported as a stray value)');
+});
+
+t.test('a cell larger than the cell limit is refused, shared or inline, naming row and column', async (t) => {
+  const big = 'é'.repeat(40 * 1024);
+  const shared = await workbook((wb) => {
+    const ws = wb.addWorksheet('Data');
+    ws.addRow(HEADER);
+    ws.addRow(['PPKS-06', '65.71', '2025', 1, big]);
+  });
+  await t.rejects(read(shared), { code: 'CELL_TOO_LARGE', status: 413, params: { row: 2, column: 'note', limit: 64 * 1024 } });
+  await t.rejects(read(stream(shared)), { code: 'CELL_TOO_LARGE', params: { row: 2, column: 'note' } }, 'from a stream as well');
+  const inline = zip(
+    unzip(shared).map((part) =>
+      part.name === 'xl/worksheets/sheet1.xml'
+        ? { ...part, data: Buffer.from(part.data.toString('utf8').replace(/<c r="E2"[^>]*>.*?<\/c>/, `<c r="E2" t="inlineStr"><is><t>${big}</t></is></c>`)) }
+        : part,
+    ),
+  );
+  await t.rejects(read(inline), { code: 'CELL_TOO_LARGE', params: { row: 2, column: 'note' } });
+  t.same(codes((await read(shared, { maxCellBytes: 128 * 1024 })).findings), [], 'within a larger limit');
 });

@@ -59,8 +59,66 @@ t.test('maskNik and containsNik look for exactly 16 digits', async (t) => {
   t.equal(maskNik('12345678901234567'), '12345678901234567');
   t.ok(containsNik('NIK: 3571012345670001.'));
   t.notOk(containsNik('35710123456700012'));
-  t.notOk(containsNik('3571-0123-4567-0001'));
   t.ok(containsNik('3571012345670001') && containsNik('3571012345670001'), 'the global regex keeps no state between calls');
+});
+
+t.test('a NIK written in groups is found and masked, whatever the separators', async (t) => {
+  const written: [string, string][] = [
+    ['3201.2345.6789.0123', '32**.****.****.0123'],
+    ['3201 2345 6789 0123', '32** **** **** 0123'],
+    ['3201-2345-6789-0123', '32**-****-****-0123'],
+    ['3201.2345 6789-0123', '32**.**** ****-0123'],
+    ['3201\u20132345\u20136789\u20130123', '32**\u2013****\u2013****\u20130123'],
+    ['3201\u00a02345\u00a06789\u00a00123', '32**\u00a0****\u00a0****\u00a00123'],
+    ['32.01.23.450167.0123', '32.**.**.******.0123'],
+    ['320123 450167 0123', '32**** ****** 0123'],
+    ['32 01 23 45 01 67 01 23', '32 ** ** ** ** ** 01 23'],
+    ['12.3571012345670001', '12.35**********0001'],
+    // A desa code is the start of a NIK: what follows it makes the difference.
+    ['32.01.23.4501 670123', '32.**.**.**** **0123'],
+    // A year in the first group alone does not make the run a list of years.
+    ['2012 2345 6789 0123', '20** **** **** 0123'],
+  ];
+  for (const [text, masked] of written) {
+    t.ok(containsNik(text), `${JSON.stringify(text)} is NIK-like`);
+    t.equal(maskNik(text), masked);
+    t.ok(containsNik(`KPM an. Budi, NIK ${text}, RT 01.`), `${JSON.stringify(text)} inside a sentence`);
+    t.equal(maskNik(`NIK ${text}.`), `NIK ${masked}.`);
+  }
+  t.equal(maskNik('3201.2345.6789.0123 dan 6401-0101-0101-0002'), '32**.****.****.0123 dan 64**-****-****-0002', 'each one masked');
+});
+
+t.test('numbers, codes and dates that group digits for other reasons are not NIK-like', async (t) => {
+  const ordinary = [
+    '1.234.567',
+    '1.234.567.890.123.456',
+    '2024-07',
+    '2024-07-01',
+    '2024-07-01 2025-06-30',
+    '01-07-2024 30-06-2025',
+    '01.07.2024 30.06.2025',
+    '2020 2021 2022 2023',
+    '2020-2021 2022-2023',
+    '33.73.01.2001',
+    '33.73.01.2001 33.73.01',
+    '65.71 65.72 65.73 65.74',
+    '+62 812-3456-7890',
+    '0812 3456 7890 1234 5',
+    // 15 or 17 digits, grouped or not, are not the shape of a NIK.
+    '3201.2345.6789.012',
+    '3201.2345.6789.0123.4',
+    '3201 2345 6789 0123 4567',
+    '123456789012345',
+    // One separator joins two groups; more than one ends the run.
+    '3201  2345 6789 0123',
+    '3201. 2345 6789 0123',
+    '3201/2345/6789/0123',
+    '3201,2345,6789,0123',
+  ];
+  for (const text of ordinary) {
+    t.notOk(containsNik(text), JSON.stringify(text));
+    t.equal(maskNik(text), text);
+  }
 });
 
 t.test('fieldText and codeText', async (t) => {

@@ -40,6 +40,26 @@ t.test('a NIK as a JSON number, padded, or inside free text', async (t) => {
   t.equal(check({ region: [NIK] }).length, 1);
 });
 
+t.test('a NIK written with dots, spaces or dashes is forbidden in every field, and masked', async (t) => {
+  for (const written of ['3571.0123.4567.0001', '3571 0123 4567 0001', '3571-0123-4567-0001', '3571.0123 4567-0001', '35.71.01.234567.0001']) {
+    for (const field of ['region', 'value', 'note', 'unit', 'desil_ranking_date'] as const) {
+      const f = only(check({ [field]: written }), 'IO_NIK_FORBIDDEN');
+      t.match(f, { severity: 'error', column: field }, `${field}: ${written}`);
+      t.match(f.value, /^35[^\d]*\*/, 'masked from the third digit');
+      t.ok(f.value?.endsWith('0001'), 'the last four digits stay');
+    }
+  }
+  const note = only(check({ note: 'KPM an. Budi (NIK 3571.0123.4567.0001), RT 01' }), 'IO_NIK_FORBIDDEN');
+  t.equal(note.value, 'KPM an. Budi (NIK 35**.****.****.0001), RT 01');
+  t.equal(check({ note: 'KPM 3571 0123 4567 0001\ndan 3571-0123-4567-0002' }).length, 1, 'one finding per cell');
+});
+
+t.test('ordinary grouped numbers, codes and dates in cells are not taken for a NIK', async (t) => {
+  t.same(check({ value: '1.234.567', region: '33.73.01.2001', period: '2024-07', desil_ranking_date: '2025-03-31' }), []);
+  t.same(check({ note: 'periode 2024-07-01 2025-06-30, desa 33.73.01.2001 33.73.01, total 1.234.567.890.123.456' }), []);
+  t.same(check({ note: 'tahun 2020 2021 2022 2023' }), []);
+});
+
 t.test('a NIK Excel turned into scientific notation', async (t) => {
   for (const value of ['3.57101E+15', '3,57101E+15', '3.57101e15', '3E+15']) {
     const f = only(check({ value }), 'IO_NIK_FORBIDDEN');

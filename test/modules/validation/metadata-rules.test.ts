@@ -40,6 +40,19 @@ t.test('complete metadata: no findings, score 100', async (t) => {
   t.same(r.completeness, { score: 100, required: { present: 9, total: 9 }, recommended: { present: 3, total: 3 }, missing: [] });
 });
 
+t.test('a NIK-like number anywhere in the metadata is an error, masked, and the field counts as not filled', async (t) => {
+  const r = check({ ...complete, steward_name: 'Siti Aminah (NIK 3571.0123.4567.0001)', notes: 'KPM 3571 0123 4567 0002', extra: { contacts: ['3571-0123-4567-0003'] } });
+  t.same(codes(r.findings), ['MD_NIK_FORBIDDEN', 'MD_NIK_FORBIDDEN', 'MD_NIK_FORBIDDEN']);
+  t.match(r.findings, [
+    { severity: 'error', principle: 'metadata', column: 'steward_name', pointer: '/metadata/steward_name', value: 'Siti Aminah (NIK 35**.****.****.0001)' },
+    { column: 'notes', pointer: '/metadata/notes', value: 'KPM 35** **** **** 0002' },
+    { column: 'extra', pointer: '/metadata/extra/contacts/0', value: '35**-****-****-0003' },
+  ]);
+  t.same(r.completeness.missing, ['steward_name', 'notes'], 'a field holding personal data is not usable');
+  t.same(codes(check({ ...complete, reference_periods: ['3571012345670001'] }).findings), ['MD_NIK_FORBIDDEN'], 'and is judged no further');
+  t.same(check({ ...complete, description: 'Angka 1.234.567 untuk 33.73.01.2001, periode 2024-07-01 2025-06-30.' }).findings, [], 'ordinary grouped numbers pass');
+});
+
 t.test('unknown fields are tolerated', async (t) => {
   t.same(check({ ...complete, kontak_cadangan: 'x', extra: { a: 1 } }).findings, []);
 });
