@@ -11,11 +11,6 @@ declare module 'fastify' {
 }
 
 /**
- * Bounds every JSON body before it is parsed (depth, array length), and hands the limits of
- * tabular pushes to the routes that read them. Fastify's own parser (secure-json-parse,
- * refusing `__proto__` and `constructor` keys) still does the parsing.
- */
-/**
  * Path and query values that read as numbers too large for any number (`1e999`, 400 nines):
  * the validator would coerce them to Infinity and let them past their bounds, and no column
  * holds that. They are refused before validation, naming where.
@@ -29,6 +24,12 @@ function unboundedNumbers(part: 'path' | 'query', values: unknown) {
   );
 }
 
+/**
+ * Bounds every JSON body before it is parsed (depth, array length), refuses path and query
+ * numbers too large to read, and hands the limits of tabular pushes to the routes that read
+ * them. Fastify's own parser (secure-json-parse, refusing `__proto__` and `constructor` keys)
+ * still does the parsing.
+ */
 export default fp(
   async (app, limits: InputLimits) => {
     app.decorate('inputLimits', limits);
