@@ -107,6 +107,7 @@ async function scenario(label: string, env: Record<string, string>) {
       'flood answered 429': stats(by(429).map((a) => a.ms)),
       'flood closed unanswered': stats(by(0).map((a) => a.ms)),
     });
+    console.log(`legit during the flood, in order (ms): ${during.map((a) => (a.status === 200 ? Math.round(a.ms) : `${a.status}!`)).join(', ')}`);
     console.log(
       `flood: ${by(401).length} × 401, ${by(429).length} × 429, ${by(0).length} closed unanswered${others.length ? `, others: ${others.join(', ')}` : ''}; ` +
         `the legitimate client's ${FLOOD_TOKENS} requests (${during.filter((a) => a.status !== 200).length} not answered 200) were done ${Math.round(legitDone - floodStarted)} ms after the flood's start, ` +

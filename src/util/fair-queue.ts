@@ -1,3 +1,8 @@
+interface Waiter {
+  keys: readonly string[];
+  start: () => void;
+}
+
 /**
  * Runs async tasks at most `concurrency` at a time and at most one at a time per key, with
  * the waiting sources taking turns. A task names its keys, the first of which is its source
@@ -6,11 +11,6 @@
  * their backlogs: a flood from one address, or aimed at one client id, cannot occupy every
  * place nor delay everyone else.
  */
-interface Waiter {
-  keys: readonly string[];
-  start: () => void;
-}
-
 export class FairQueue {
   private running = 0;
   private readonly busy = new Set<string>();
