@@ -42,11 +42,15 @@ const ORDINARY_TOKEN = [
 const ORDINARY_RUN = `(?:(?:${ORDINARY_TOKEN})${GAP})*(?:${ORDINARY_TOKEN})(?!${SEP}?\\d)`;
 // Also 16 digits in a row inside a longer run (12.3571012345670001): one number is one number.
 const NIK = `(?<!\\d)\\d{16}(?!\\d)|(?=${GROUPED})(?!${ORDINARY_RUN})\\d(?:${SEP}?\\d){15}`;
-const NIK_RUN = new RegExp(NIK, 'gu');
+// A UUID's hex groups are all digits often enough (one UUID in ~500) to read as a grouped NIK:
+// a UUID is matched first, as a whole, and left alone.
+const UUID = '(?<![0-9A-Za-z])[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}(?![0-9A-Za-z])';
+const NIK_RUN = new RegExp(`(${UUID})|${NIK}`, 'gu');
 
 /** True when the text holds a NIK-like value: 16 digits, alone or in separated groups. */
 export function containsNik(text: string): boolean {
-  return text.search(NIK_RUN) !== -1;
+  for (const match of text.matchAll(NIK_RUN)) if (match[1] === undefined) return true;
+  return false;
 }
 
 /**
@@ -54,7 +58,8 @@ export function containsNik(text: string): boolean {
  * `35**********0001`, `32**.****.****.0123`.
  */
 export function maskNik(text: string): string {
-  return text.replace(NIK_RUN, (nik) => {
+  return text.replace(NIK_RUN, (nik, uuid: string | undefined) => {
+    if (uuid !== undefined) return uuid;
     let digit = 0;
     return nik.replace(/\d/g, (d) => (digit++ < 2 || digit > 12 ? d : '*'));
   });

@@ -86,6 +86,10 @@ t.test('a NIK written in groups is found and masked, whatever the separators', a
     t.equal(maskNik(`NIK ${text}.`), `NIK ${masked}.`);
   }
   t.equal(maskNik('3201.2345.6789.0123 dan 6401-0101-0101-0002'), '32**.****.****.0123 dan 64**-****-****-0002', 'each one masked');
+  const uuid = '58f44fc3-095b-482a-8014-291676970279';
+  t.equal(maskNik(`${uuid} NIK 3201.2345.6789.0123`), `${uuid} NIK 32**.****.****.0123`, 'a UUID beside a NIK: the NIK is masked');
+  t.ok(containsNik(`${uuid} 3201234567890123`));
+  t.ok(containsNik(uuid.slice(14)), 'a UUID cut short is no UUID: 482a-8014-291676970279 holds 16 grouped digits');
 });
 
 t.test('numbers, codes and dates that group digits for other reasons are not NIK-like', async (t) => {
@@ -108,6 +112,10 @@ t.test('numbers, codes and dates that group digits for other reasons are not NIK
     '3201.2345.6789.012',
     '3201.2345.6789.0123.4',
     '3201 2345 6789 0123 4567',
+    // A UUID whose groups happen to be all digits.
+    '64685877-4781-4914-be67-0bb0b41c75ce',
+    'versi d334d598-f4ee-4f8e-8284-959579437483.',
+    '{"id":"58f44fc3-095b-482a-8014-291676970279"}',
     '123456789012345',
     // One separator joins two groups; more than one ends the run.
     '3201  2345 6789 0123',
