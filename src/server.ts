@@ -5,7 +5,7 @@ import { waitForDatabase } from './db/connect.js';
 import { createDb } from './db/create-db.js';
 import { migrateToLatest } from './db/migrate.js';
 import { ensureBootstrapAdmin } from './modules/clients/service.js';
-import { failAbandonedJobs } from './modules/jobs/repository.js';
+import { failAbandonedJobs } from './modules/versions/job-repository.js';
 
 let config: ServerConfig;
 try {

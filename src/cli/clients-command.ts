@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { AppError, toProblem } from '../http/app-error.js';
-import { ROLES, type Role } from '../modules/auth/principal.js';
+import { ROLES, type Role } from '../domain/principal.js';
 import { listClients } from '../modules/clients/repository.js';
 import { createClient, disable, presentClient, rotateSecret } from '../modules/clients/service.js';
 

@@ -1,5 +1,5 @@
 import type { FastifySchema } from 'fastify';
-import type { Access } from '../modules/auth/principal.js';
+import type { Access } from '../domain/principal.js';
 
 /** An error response in the OpenAPI document: problem+json with the shared Problem schema. */
 export const problem = (description: string) => ({

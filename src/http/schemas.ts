@@ -1,5 +1,5 @@
 import Type, { type Static, type TSchema } from 'typebox';
-import { containsNik } from '../modules/validation/finding-builder.js';
+import { containsNik } from '../domain/finding-builder.js';
 import { ERROR_CATALOG } from './error-catalog.js';
 
 const codes = Object.keys(ERROR_CATALOG);

@@ -1,6 +1,6 @@
 import type { FastifySchemaValidationError, SchemaErrorDataVar } from 'fastify/types/schema.js';
 import type { FieldError } from './app-error.js';
-import { explainMalformedRegionCode, REGION_CODE_PATTERN } from '../modules/regions/region-code.js';
+import { explainMalformedRegionCode, REGION_CODE_PATTERN } from '../domain/region-code.js';
 
 const LOCATION: Record<SchemaErrorDataVar, FieldError['location']> = {
   body: 'body',

@@ -1,12 +1,13 @@
 import fp from 'fastify-plugin';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
 import { AppError } from '../http/app-error.js';
 import { documentStandardResponses } from '../http/route-docs.js';
-import { rolesOf, type Access, type Principal, type Role } from '../modules/auth/principal.js';
-import { requireNational } from '../modules/auth/authority.js';
-import { findClientForAuth } from '../modules/clients/repository.js';
+import { rolesOf, type Access, type Principal, type Role } from '../domain/principal.js';
+import { jurisdictionOf } from '../domain/jurisdiction.js';
 import type { AppConfig } from '../config.js';
+import type { DB } from '../db/schema.js';
 import { MemoryCache } from '../util/memory-cache.js';
 
 declare module 'fastify' {
@@ -33,7 +34,18 @@ function jwtErrorToAppError(err: unknown): AppError {
   return new AppError('TOKEN_INVALID');
 }
 
-type AuthClient = NonNullable<Awaited<ReturnType<typeof findClientForAuth>>>;
+/** What authentication needs about a token's client; the clients module looks it up. */
+export interface AuthClient {
+  id: string;
+  role: string;
+  disabled_at: Date | null;
+  tokens_valid_after: Date;
+  agency_id: string | null;
+  agency_code: string | null;
+  jurisdiction_region_code: string | null;
+}
+
+export type FindAuthClient = (db: Kysely<DB>, id: string) => Promise<AuthClient | undefined>;
 
 // The tables a client's record is read from; a change to either is a new stamp.
 const CLIENT_TABLES = ['clients', 'agencies'] as const;
@@ -44,7 +56,7 @@ const CLIENT_TABLES = ['clients', 'agencies'] as const;
  * expiry bounds what a lost notification could cost: a listening connection that dies
  * without a word is noticed by its heartbeat within seconds.
  */
-function clientLookup() {
+function clientLookup(findClientForAuth: FindAuthClient) {
   const kept = new MemoryCache<AuthClient | undefined>({ maxSize: 10_000, ttlMs: 10_000, sizeOf: () => 1 });
   return async (request: FastifyRequest, id: string): Promise<AuthClient | undefined> => {
     const { database, changes } = request.server;
@@ -86,7 +98,7 @@ async function authenticate(request: FastifyRequest, findClient: ReturnType<type
 }
 
 export default fp(
-  async (app, opts: { jwt: AppConfig['jwt'] }) => {
+  async (app, opts: { jwt: AppConfig['jwt']; findClient: FindAuthClient }) => {
     await app.register(fastifyJwt, {
       secret: opts.jwt.secret,
       sign: { algorithm: 'HS256', iss: opts.jwt.issuer, aud: opts.jwt.audience, expiresIn: opts.jwt.ttlSeconds },
@@ -99,7 +111,7 @@ export default fp(
       },
     });
     app.decorateRequest('principal', null);
-    const findClient = clientLookup();
+    const findClient = clientLookup(opts.findClient);
 
     app.addHook('onRoute', (route) => {
       const access = route.config?.access;
@@ -124,6 +136,12 @@ export default fp(
   },
   { name: 'auth', dependencies: ['db'] },
 );
+
+/** Refuses anyone but a national walidata or an admin; `what` names the reference data. */
+export function requireNational(actor: Principal, what: string): void {
+  const own = jurisdictionOf(actor);
+  if (own !== null) throw new AppError('NATIONAL_AUTHORITY_REQUIRED', { what, jurisdiction: own });
+}
 
 /** The authenticated caller; routes that declare an access other than public can rely on it. */
 export function principalOf(request: FastifyRequest): Principal {

@@ -3,10 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type ServerConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/create-db.js';
-import type { Role } from '../../src/modules/auth/principal.js';
+import type { Role } from '../../src/domain/principal.js';
 import { randomBytes } from 'node:crypto';
 import { findAgencyId } from '../../src/modules/agencies/repository.js';
-import { hashSecret } from '../../src/modules/auth/secret-hash.js';
+import { hashSecret } from '../../src/modules/clients/secret-hash.js';
 import { insertClient } from '../../src/modules/clients/repository.js';
 import { openTestDatabase } from './database.js';
 

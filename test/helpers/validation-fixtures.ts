@@ -1,6 +1,6 @@
 import type { IndicatorFacts, RegionFacts, ValidationContext } from '../../src/modules/validation/context.js';
-import type { Finding, RawObservation } from '../../src/modules/validation/finding.js';
-import { containsNik } from '../../src/modules/validation/finding-builder.js';
+import type { Finding, RawObservation } from '../../src/domain/finding.js';
+import { containsNik } from '../../src/domain/finding-builder.js';
 
 /** A small world for the validation rules: Kalimantan Utara (65) and a neighbour (64). */
 function indicator(code: string, facts: Partial<IndicatorFacts>): [string, IndicatorFacts] {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
 import { toFieldErrors } from '../../src/http/validation-errors.js';
-import { REGION_CODE_PATTERN } from '../../src/modules/regions/region-code.js';
+import { REGION_CODE_PATTERN } from '../../src/domain/region-code.js';
 
 function ajvError(keyword: string, instancePath: string, params: Record<string, unknown>, message?: string): FastifySchemaValidationError {
   return { keyword, instancePath, schemaPath: `#/${keyword}`, params, ...(message === undefined ? {} : { message }) };

@@ -1,6 +1,6 @@
-import type { Bilingual, Disaggregation, Finding, Severity } from '../validation/finding.js';
+import type { Bilingual, Disaggregation, Finding, Severity } from '../../domain/finding.js';
 import type { CoherenceHit, Hit, OutlierHit, SeriesPoint } from './detectors.js';
-import type { Detector, QualityRules } from './quality-rules.js';
+import type { Detector, QualityRules } from '../../domain/quality-rules.js';
 import type { ComparedFigure } from './version-anomalies.js';
 
 /**

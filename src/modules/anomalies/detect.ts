@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import type { Finding } from '../validation/finding.js';
+import type { Finding } from '../../domain/finding.js';
 import type { KeptPoints } from './kept-points.js';
-import { anyDetectorOn } from './quality-rules.js';
+import { anyDetectorOn } from '../../domain/quality-rules.js';
 import { childCounts, indicatorsWithFinalFigures, indicatorsWithHistory, loadQualityRules, pushedPoints, pushPlaces, seriesHistory, storedFigures, versionIndicators } from './repository.js';
 import { coherenceParents, detectVersionAnomalies } from './version-anomalies.js';
 

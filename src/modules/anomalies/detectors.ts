@@ -1,4 +1,4 @@
-import type { QualityRules } from './quality-rules.js';
+import type { QualityRules } from '../../domain/quality-rules.js';
 
 /**
  * The anomaly detectors: pure arithmetic over figures the service gathered in a few

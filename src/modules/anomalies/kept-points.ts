@@ -1,5 +1,5 @@
-import { disaggKey } from '../validation/disagg-key.js';
-import type { Disaggregation, Observation } from '../validation/finding.js';
+import { disaggKey } from '../../domain/disagg-key.js';
+import type { Disaggregation, Observation } from '../../domain/finding.js';
 import { placedPoint, type RegionPlace } from './region-place.js';
 import type { PushedPoint } from './version-anomalies.js';
 

@@ -1,4 +1,4 @@
-import type { Disaggregation } from '../validation/finding.js';
+import type { Disaggregation } from '../../domain/finding.js';
 import type { PushedPoint } from './version-anomalies.js';
 
 interface PlacePopulation {

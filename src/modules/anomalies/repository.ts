@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import type { Disaggregation } from '../validation/finding.js';
-import { effectiveRules, type QualityRules, type QualityRulesPatch } from './quality-rules.js';
+import type { Disaggregation } from '../../domain/finding.js';
+import { effectiveRules, type QualityRules, type QualityRulesPatch } from '../../domain/quality-rules.js';
 import { placedPoint, RegionPlace } from './region-place.js';
 import type { HistoryPoint, PushedPoint, StoredFigure } from './version-anomalies.js';
 

@@ -4,10 +4,10 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { problem } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
-import { nationalWriters } from '../auth/principal.js';
+import { nationalWriters } from '../../domain/principal.js';
 import { assertIndicator, replaceIndicatorSetting } from '../indicators/indicator-settings.js';
 import { IndicatorCode } from '../indicators/schemas.js';
-import { DEFAULT_QUALITY_RULES, effectiveRules, type QualityRulesPatch } from './quality-rules.js';
+import { DEFAULT_QUALITY_RULES, effectiveRules, type QualityRulesPatch } from '../../domain/quality-rules.js';
 import { saveQualityRules, storedQualityRules } from './repository.js';
 import { QualityRulesPut, QualityRulesView } from './schemas.js';
 

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { DEFAULT_QUALITY_RULES } from './quality-rules.js';
+import { DEFAULT_QUALITY_RULES } from '../../domain/quality-rules.js';
 
 const Severity = Type.Enum(['warning', 'error', 'off'], {
   description: '`warning` (reported), `error` (reported, and the version cannot be published until the finding is explained) or `off`.',

@@ -1,8 +1,8 @@
 import { groupBy } from '../../util/group-by.js';
-import type { Disaggregation, Finding } from '../validation/finding.js';
+import type { Disaggregation, Finding } from '../../domain/finding.js';
 import { coherenceFinding, outlierFinding, populationFinding, seriesFinding, type PointRef } from './anomaly-findings.js';
 import { detectFlat, detectIncoherence, detectJump, detectPeerOutliers, detectZero, exceedsPopulation, type Hit, type SeriesPoint } from './detectors.js';
-import type { QualityRules } from './quality-rules.js';
+import type { QualityRules } from '../../domain/quality-rules.js';
 
 /**
  * Runs the detectors over one indicator of one pushed version: the pushed points against

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../domain/principal.js';
+import { insertAuditRow } from './repository.js';
 
 /** Who made a change: a token's principal, or a named system actor (CLI, bootstrap). */
 export type Actor = Principal | { system: string };
@@ -20,16 +21,13 @@ export async function recordAudit(db: Kysely<DB>, entry: AuditEntry): Promise<vo
   const actor = 'system' in entry.actor
     ? { actor_id: entry.actor.system, actor_role: 'system', actor_agency: null }
     : { actor_id: entry.actor.clientId, actor_role: entry.actor.role, actor_agency: entry.actor.agency?.code ?? null };
-  await db
-    .insertInto('audit_log')
-    .values({
-      ...actor,
-      action: entry.action,
-      entity_type: entry.entityType,
-      entity_id: entry.entityId,
-      before: entry.before ? JSON.stringify(entry.before) : null,
-      after: entry.after ? JSON.stringify(entry.after) : null,
-      request_id: entry.requestId ?? null,
-    })
-    .execute();
+  await insertAuditRow(db, {
+    ...actor,
+    action: entry.action,
+    entity_type: entry.entityType,
+    entity_id: entry.entityId,
+    before: entry.before ? JSON.stringify(entry.before) : null,
+    after: entry.after ? JSON.stringify(entry.after) : null,
+    request_id: entry.requestId ?? null,
+  });
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/app-error.js';
 
@@ -50,4 +50,8 @@ export function listAudit(
     q = q.where('audit_log.id', '<', f.before);
   }
   return q.execute();
+}
+
+export async function insertAuditRow(db: Kysely<DB>, row: Insertable<DB['audit_log']>): Promise<void> {
+  await db.insertInto('audit_log').values(row).execute();
 }

@@ -2,7 +2,7 @@ import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { decodeCursor, paginate } from '../../http/pagination.js';
 import { PageOf, PageQuery } from '../../http/schemas.js';
-import { WRITERS_OF_REFERENCE } from '../auth/principal.js';
+import { WRITERS_OF_REFERENCE } from '../../domain/principal.js';
 import { listAudit } from './repository.js';
 import { AuditEntry, auditExample as example, presentAudit } from './schemas.js';
 

@@ -3,8 +3,8 @@ import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/app-error.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { findClientCredentials, findClientForAuth, touchLastToken } from '../clients/repository.js';
-import type { Role } from './principal.js';
-import { hashSecret, verifySecret } from './secret-hash.js';
+import type { Role } from '../../domain/principal.js';
+import { hashSecret, verifySecret } from '../clients/secret-hash.js';
 
 // A hash of a secret nobody knows: unknown client ids are checked against it so that they
 // take as long to refuse as a wrong secret, and response times do not reveal which ids exist.

@@ -6,7 +6,7 @@ import { decodeCursor, paginate } from '../../http/pagination.js';
 import { PageOf, PageQuery } from '../../http/schemas.js';
 import { principalOf } from '../../plugins/auth.js';
 import { AgencyCode } from '../agencies/schemas.js';
-import { ADMIN_ONLY, ROLES } from '../auth/principal.js';
+import { ADMIN_ONLY, ROLES } from '../../domain/principal.js';
 import { findClient, listClients } from './repository.js';
 import { createClient, disable, presentClient, rotateSecret } from './service.js';
 

@@ -6,8 +6,8 @@ import { unknownCode, inconsistent } from '../../http/field-errors.js';
 import { sqlState } from '../../db/errors.js';
 import { recordAudit, type Actor } from '../audit/record-audit.js';
 import { findAgencyId } from '../agencies/repository.js';
-import type { Role } from '../auth/principal.js';
-import { generateSecret, hashSecret } from '../auth/secret-hash.js';
+import type { Role } from '../../domain/principal.js';
+import { generateSecret, hashSecret } from './secret-hash.js';
 import { countActiveAdmins, countClients, disableClient, findClient, insertClient, replaceSecret, type ClientRow } from './repository.js';
 
 export function presentClient(row: ClientRow) {

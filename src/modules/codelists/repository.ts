@@ -30,3 +30,14 @@ export async function loadCodeSets(db: Kysely<DB>, names: readonly string[]): Pr
   for (const row of rows) sets.get(row.codelist)?.add(row.code);
   return sets;
 }
+
+/** The attributes of a code known to exist (checked against the codelist first). */
+export async function findCodeAttributes(db: Kysely<DB>, codelist: string, code: string) {
+  const row = await db
+    .selectFrom('codelist_codes')
+    .select('attributes')
+    .where('codelist', '=', codelist)
+    .where('code', '=', code)
+    .executeTakeFirstOrThrow();
+  return row.attributes;
+}

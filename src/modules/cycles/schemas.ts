@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { REGION_CODE_PATTERN } from '../regions/region-code.js';
+import { REGION_CODE_PATTERN } from '../../domain/region-code.js';
 import { IndicatorCode } from '../indicators/schemas.js';
 import { CELL_FILTERS } from './compliance.js';
 import { TIME_ZONES } from './deadline.js';

@@ -1,8 +1,8 @@
-import { VERSION_STATUSES } from '../review/review-rules.js';
+import { VERSION_STATUSES } from '../../domain/review-rules.js';
 import Type, { type Static } from 'typebox';
 import { NikFreeText, PageOf, PageQuery } from '../../http/schemas.js';
 import { IndicatorCode } from '../indicators/schemas.js';
-import { REGION_LEVELS } from '../regions/region-code.js';
+import { REGION_LEVELS } from '../../domain/region-code.js';
 
 const PeriodText = Type.String({ pattern: '^\\d{4}(-S[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$', examples: ['2025'] });
 

@@ -3,7 +3,7 @@ import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/app-error.js';
 import { unknownCode } from '../../http/field-errors.js';
 import { recordAudit } from '../audit/record-audit.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../domain/principal.js';
 import { existingIndicatorCodes } from '../indicators/repository.js';
 import { reannounceReclassified } from '../reconciliation/reclassify.js';
 import { presentDataset } from './present.js';

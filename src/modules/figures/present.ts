@@ -1,4 +1,4 @@
-import { levelName } from '../regions/region-code.js';
+import { levelName } from '../../domain/region-code.js';
 import type { Candidate, FigureMethod } from '../reconciliation/policy.js';
 import type { FigureRow } from './repository.js';
 

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { consumerVisible } from '../reconciliation/repository.js';
 
 export interface FigureFilter {
   indicators?: string[] | undefined;
@@ -91,20 +92,6 @@ function applyFilter<Q extends Figures>(q: Q, f: Omit<FigureFilter, 'asOf'>): Q 
   return out as Q;
 }
 
-/**
- * Whether a consumer may see a figure (alias `figure`, its source dataset joined as `source`).
- * The chosen source decides first: a closed dataset's value never reaches a consumer, even
- * when an open dataset also reported the key; and a figure only closed datasets support is
- * hidden too. False for a missing (left-joined) figure: it has no candidates. Shared with
- * IKESOS, so a consumer's scores use exactly the figures the pull API would serve it.
- */
-export function consumerVisible(figure: string, source: string) {
-  return sql<boolean>`(coalesce(${sql.ref(source)}.metadata->>'access_classification', 'terbuka') <> 'tertutup' and exists (
-      select 1 from jsonb_array_elements(${sql.ref(figure)}.candidates) c
-      join datasets d on d.id = (c->>'dataset_id')::uuid
-      where coalesce(d.metadata->>'access_classification', 'terbuka') <> 'tertutup'))`;
-}
-
 /** Keyset order of the current-figure index: indicator, period, region, breakdown. */
 export type FigureCursor = [string, string, string, string];
 
@@ -179,19 +166,6 @@ export function listChanges(db: Kysely<DB>, f: { since: string; limit: number; h
     .where((eb) => eb.or([consumerVisible('f', 'sd'), consumerVisible('p', 'pd'), sameFigure('f', 'p')]))
     .where(sql<boolean>`not ${sameFigure('f', 'n')}`)
     .execute();
-}
-
-/** Each current figure a dataset supports (its source or a candidate): whether a consumer may see it now, by figure id. */
-export async function consumerVisibilityOfDatasetFigures(db: Kysely<DB>, datasetId: string): Promise<Map<string, boolean>> {
-  const rows = await db
-    .selectFrom('reconciled_figures as f')
-    .leftJoin('dataset_versions as sv', 'sv.id', 'f.source_version_id')
-    .leftJoin('datasets as sd', 'sd.id', 'sv.dataset_id')
-    .select([sql<string>`f.id::text`.as('id'), consumerVisible('f', 'sd').as('visible')])
-    .where('f.valid_to', 'is', null)
-    .where((eb) => eb.or([eb('sd.id', '=', datasetId), sql<boolean>`f.candidates @> ${JSON.stringify([{ dataset_id: datasetId }])}::jsonb`]))
-    .execute();
-  return new Map(rows.map((r) => [r.id, r.visible]));
 }
 
 /** Dataset classifications of the datasets candidates come from, to hide what a consumer may not see. */

@@ -7,7 +7,7 @@ import { AppError } from '../../http/app-error.js';
 import { pastInstant } from '../../http/as-of.js';
 import { decodeCursor, decodeDigitsCursor, encodeCursor } from '../../http/pagination.js';
 import { principalOf } from '../../plugins/auth.js';
-import { levelNumber, type RegionLevel } from '../regions/region-code.js';
+import { levelNumber, type RegionLevel } from '../../domain/region-code.js';
 import type { Candidate } from '../reconciliation/policy.js';
 import { csvRow, CSV_COLUMNS, presentFigure } from './present.js';
 import { datasetClassifications, figureSeries, figuresState, listChanges, listFigures, type FigureCursor, type FigureFilter, type FigureRow } from './repository.js';

@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { IndicatorCode } from '../indicators/schemas.js';
-import { REGION_CODE_PATTERN, REGION_LEVELS } from '../regions/region-code.js';
+import { REGION_CODE_PATTERN, REGION_LEVELS } from '../../domain/region-code.js';
 import { CandidateSchema } from '../reconciliation/schemas.js';
 
 const PERIOD = '^\\d{4}(-(S[12]|Q[1-4]|0[1-9]|1[0-2]))?$';

@@ -1,4 +1,4 @@
-import type { AnomalyDetails } from '../validation/finding.js';
+import type { AnomalyDetails } from '../../domain/finding.js';
 import type { StoredFindingRow } from './repository.js';
 
 type FindingStatus = 'open' | 'answered' | 'explained' | 'confirmed-error';

@@ -1,9 +1,62 @@
 import Type from 'typebox';
 import { INT4_MAX, PageOf, PageQuery } from '../../http/schemas.js';
 import { IndicatorCode } from '../indicators/schemas.js';
-import { REGION_CODE_PATTERN } from '../regions/region-code.js';
-import { DETECTORS } from '../anomalies/quality-rules.js';
-import { FINDING_STATUSES, StoredFinding } from '../datasets/version-schemas.js';
+import { REGION_CODE_PATTERN } from '../../domain/region-code.js';
+import { DETECTORS } from '../../domain/quality-rules.js';
+import type { Disaggregation } from '../../domain/finding.js';
+
+// The finding as reports, pages and the findings routes show it.
+export const AnomalySchema = Type.Object(
+  {
+    detector: Type.Enum(['jump', 'zero', 'flat', 'outlier', 'coherence', 'population'], { description: 'Which detector fired (thresholds: GET /v1/indicators/{code}/quality-rules).' }),
+    indicator: Type.String(),
+    region: Type.String(),
+    period: Type.String(),
+    disaggregation: Type.Unsafe<Disaggregation>(Type.Record(Type.String(), Type.String(), { description: 'The breakdown of the series (sex, age_group, …); empty for the total.' })),
+    details: Type.Record(Type.String(), Type.Unknown(), {
+      description: 'The numbers behind the finding: `value`, the `compared` value(s) (earlier points, peer median, children sum or population) and the `threshold` crossed.',
+    }),
+  },
+  {
+    description: 'Anomaly (plausibility) findings only: the series, the value and what it was compared with.',
+    examples: [{ detector: 'jump', indicator: 'PPKS-06', region: '65.71', period: '2025', disaggregation: {}, details: { value: 190, compared: [{ period: '2024', value: 43 }], ratio: 4.42, change: 147, threshold: { max_ratio: 2, min_change: 10 } } }],
+  },
+);
+
+export const FindingSchema = Type.Object({
+  code: Type.String({ description: 'Stable rule code, e.g. SD_COUNT_NOT_INTEGER, KR_REGION_UNKNOWN, IO_RAGGED_ROW, MD_REQUIRED_MISSING.' }),
+  severity: Type.Enum(['error', 'warning'], { description: '`error` rejects the version; `warning` does not.' }),
+  principle: Type.Enum(['standar-data', 'metadata', 'interoperabilitas', 'kode-referensi', 'kewajaran'], {
+    description: 'The Satu Data principle the rule checks, or `kewajaran` (plausibility) for anomaly detectors.',
+  }),
+  row: Type.Optional(Type.Integer({ description: 'Row in the file as a spreadsheet shows it (header = 1).' })),
+  pointer: Type.Optional(Type.String({ description: 'JSON pointer (JSON pushes and metadata).' })),
+  column: Type.Optional(Type.String()),
+  value: Type.Optional(Type.String({ description: 'The offending value as received (NIK-like values masked).' })),
+  message: Type.Object({ id: Type.String(), en: Type.String() }),
+  hint: Type.Optional(Type.Object({ id: Type.String(), en: Type.String() })),
+  anomaly: Type.Optional(AnomalySchema),
+});
+
+export const FINDING_STATUSES = ['open', 'answered', 'explained', 'confirmed-error'] as const;
+
+const Actorship = {
+  by: Type.String({ description: 'Client id.' }),
+  at: Type.String({ format: 'date-time' }),
+};
+
+/** A finding as stored: the report's finding with its id and where the conversation about it stands. */
+export const StoredFinding = Type.Object({
+  id: Type.String({ description: 'Finding id (digits; use it to answer or resolve the finding).' }),
+  ...FindingSchema.properties,
+  status: Type.Enum([...FINDING_STATUSES], {
+    description: '`open` (new), `answered` (the agency explained it), `explained` (a walidata accepted the explanation) or `confirmed-error` (a walidata found the figure wrong).',
+  }),
+  answer: Type.Union([Type.Object({ text: Type.String(), ...Actorship }), Type.Null()], { description: "The agency's answer, if any." }),
+  resolution: Type.Union([Type.Object({ status: Type.Enum(['explained', 'confirmed-error']), note: Type.String(), ...Actorship }), Type.Null()], {
+    description: "A walidata's decision, if any.",
+  }),
+});
 
 export const FindingItem = Type.Object({
   ...StoredFinding.properties,

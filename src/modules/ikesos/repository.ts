@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { consumerVisible } from '../figures/repository.js';
+import { consumerVisible } from '../reconciliation/repository.js';
 
 export type MethodologyRow = Awaited<ReturnType<typeof findMethodology>> & object;
 

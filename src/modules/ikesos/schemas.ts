@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { REGION_CODE_PATTERN, REGION_LEVELS } from '../regions/region-code.js';
+import { REGION_CODE_PATTERN, REGION_LEVELS } from '../../domain/region-code.js';
 import { IndicatorCode } from '../indicators/schemas.js';
 
 const PERIOD = Type.String({ pattern: '^\\d{4}(-(S[12]|Q[1-4]|0[1-9]|1[0-2]))?$', description: 'Period, e.g. 2025.' });

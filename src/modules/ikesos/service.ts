@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/app-error.js';
-import { levelName } from '../regions/region-code.js';
+import { levelName } from '../../domain/region-code.js';
+import { siblingCodes } from '../regions/repository.js';
 import type { MethodologyConfig } from './methodology.js';
 import { findMethodology, methodologyInForce, officialScores, scoringFigures, selectedRegions, type MethodologyRow, type RegionSelection } from './repository.js';
 import { scoreAll, type FigureInput } from './scoring.js';
@@ -114,14 +115,7 @@ export async function computeScores(db: Kysely<DB>, q: Reader & { period: string
 async function peersOf(db: Kysely<DB>, region: string) {
   const [self] = await selectedRegions(db, { region });
   if (!self) throw new AppError('REGION_NOT_FOUND', { code: region });
-  const peers = await db
-    .selectFrom('regions')
-    .select(['code', 'name', 'level', 'parent_code'])
-    .where('level', '=', self.level)
-    .where((eb) => (self.parent_code === null ? eb('parent_code', 'is', null) : eb('parent_code', '=', self.parent_code)))
-    .orderBy('code')
-    .execute();
-  return { self, peers: peers.map((p) => p.code) };
+  return { self, peers: await siblingCodes(db, self) };
 }
 
 export async function explainScore(db: Kysely<DB>, region: string, period: string, q: Reader & { methodology?: string | undefined; asOf?: string | undefined }) {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../plugins/auth.js';
 import { obligationsDue } from '../cycles/service.js';
 import { findingsToAnswer, findingsToDecide, returnedVersions, SECTION_LIMIT, versionsToPublish, versionsToVerify } from './repository.js';
-import { jurisdictionOf } from '../auth/authority.js';
+import { jurisdictionOf } from '../../domain/jurisdiction.js';
 
 const Section = <T extends TSchema>(item: T, description: string) =>
   Type.Object({ count: Type.Integer({ description: 'How many in all.' }), data: Type.Array(item, { description: `The first ${SECTION_LIMIT}, oldest first.` }) }, { description });

@@ -56,3 +56,8 @@ export async function updateIndicator(db: Kysely<DB>, v: IndicatorValues) {
     .returningAll()
     .executeTakeFirstOrThrow();
 }
+
+/** What a push template shows of each indicator, in code order. */
+export function templateIndicators(db: Kysely<DB>, codes: string[]) {
+  return db.selectFrom('indicators').select(['code', 'name', 'unit', 'disaggregations']).where('code', 'in', codes).orderBy('code').execute();
+}

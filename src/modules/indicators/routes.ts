@@ -4,7 +4,7 @@ import { problem } from '../../http/route-docs.js';
 import { AppError } from '../../http/app-error.js';
 import { decodeCursor, paginate } from '../../http/pagination.js';
 import { principalOf } from '../../plugins/auth.js';
-import { nationalWriters } from '../auth/principal.js';
+import { nationalWriters } from '../../domain/principal.js';
 import { findIndicator, listIndicators } from './repository.js';
 import { Indicator, IndicatorCode, IndicatorCreate, IndicatorListQuery, IndicatorPage, IndicatorPatch } from './schemas.js';
 import { createIndicator, patchIndicator, presentIndicator } from './service.js';

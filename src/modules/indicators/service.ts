@@ -3,7 +3,7 @@ import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/app-error.js';
 import { sqlState } from '../../db/errors.js';
 import { recordAudit, type Actor } from '../audit/record-audit.js';
-import { loadCodeSets } from '../codelists/repository.js';
+import { findCodeAttributes, loadCodeSets } from '../codelists/repository.js';
 import { checkIndicator, EMPTY_METADATA, INDICATOR_CODELISTS, type IndicatorCandidate } from './indicator-rules.js';
 import {
   existingIndicatorCodes,
@@ -37,13 +37,8 @@ async function validated(db: Kysely<DB>, candidate: IndicatorCandidate): Promise
   ]);
   const errors = checkIndicator(candidate, { codes, indicatorExists: (c) => existing.has(c) });
   if (errors.length > 0) throw new AppError('REFERENCE_INVALID', {}, errors);
-  const measure = await db
-    .selectFrom('codelist_codes')
-    .select('attributes')
-    .where('codelist', '=', 'measures')
-    .where('code', '=', candidate.measure)
-    .executeTakeFirstOrThrow();
-  return { ...candidate, value_type: String(measure.attributes.value_type ?? 'decimal') };
+  const measure = await findCodeAttributes(db, 'measures', candidate.measure);
+  return { ...candidate, value_type: String(measure.value_type ?? 'decimal') };
 }
 
 export async function createIndicator(db: Kysely<DB>, actor: Actor, requestId: string | undefined, body: IndicatorCreateBody) {

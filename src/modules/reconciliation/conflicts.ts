@@ -2,12 +2,12 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/app-error.js';
 import { recordAudit } from '../audit/record-audit.js';
-import type { Principal } from '../auth/principal.js';
-import { tierOf } from '../review/review-rules.js';
-import { refusalError } from '../review/service.js';
+import type { Principal } from '../../domain/principal.js';
+import { tierOf } from '../../domain/review-rules.js';
+import { refusalError } from '../authority/authority.js';
 import type { Candidate } from './policy.js';
 import { findConflict, lockFigureWriters, saveConflicts, writeFigures, type ConflictRow, type KeyCandidates } from './repository.js';
-import { jurisdictionOf } from '../auth/authority.js';
+import { jurisdictionOf } from '../../domain/jurisdiction.js';
 
 export interface ResolveBody {
   /** Choose the figure of this agency (code) among the candidates. */

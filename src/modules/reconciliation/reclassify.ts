@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { consumerVisibilityOfDatasetFigures } from '../figures/repository.js';
-import { lockFigureWriters, unchangedRewrites, writeFigures } from './repository.js';
+import { consumerVisibilityOfDatasetFigures, lockFigureWriters, unchangedRewrites, writeFigures } from './repository.js';
 
 /** The figures whose consumer visibility differs between two readings (figure id → visible). */
 function flippedFigures(before: ReadonlyMap<string, boolean>, after: ReadonlyMap<string, boolean>): string[] {

@@ -3,7 +3,7 @@ import { AppError } from '../../http/app-error.js';
 import { decodeDigitsCursor, paginate } from '../../http/pagination.js';
 import { problem } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../domain/principal.js';
 import type { Candidate } from './policy.js';
 import { reopenConflict, resolveConflict } from './conflicts.js';
 import { findConflict, findingsOnCandidates, listConflicts, type ConflictRow } from './repository.js';

@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { PageOf, PageQuery } from '../../http/schemas.js';
 import { IndicatorCode } from '../indicators/schemas.js';
-import { REGION_CODE_PATTERN } from '../regions/region-code.js';
+import { REGION_CODE_PATTERN } from '../../domain/region-code.js';
 import { RegionCode } from '../regions/schemas.js';
 import { AUTO_METHODS, DEFAULT_POLICY } from './policy.js';
 

@@ -52,3 +52,15 @@ export function latestPopulation(db: Kysely<DB>, code: string) {
     .limit(1)
     .executeTakeFirst();
 }
+
+/** The codes of a region's siblings (same level, same parent), itself included, in code order. */
+export async function siblingCodes(db: Kysely<DB>, region: { level: number; parent_code: string | null }): Promise<string[]> {
+  const rows = await db
+    .selectFrom('regions')
+    .select('code')
+    .where('level', '=', region.level)
+    .where((eb) => (region.parent_code === null ? eb('parent_code', 'is', null) : eb('parent_code', '=', region.parent_code)))
+    .orderBy('code')
+    .execute();
+  return rows.map((r) => r.code);
+}

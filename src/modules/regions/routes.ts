@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../http/app-error.js';
 import { decodeCursor, paginate } from '../../http/pagination.js';
 import { problem } from '../../http/route-docs.js';
-import { ancestorCodes, levelName, levelNumber } from './region-code.js';
+import { ancestorCodes, levelName, levelNumber } from '../../domain/region-code.js';
 import { countChildren, findRegion, findRegions, latestPopulation, listRegions } from './repository.js';
 import { RegionCode, type RegionKind, RegionDetail, RegionListQuery, RegionPage } from './schemas.js';
 

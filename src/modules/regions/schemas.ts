@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { PageOf, PageQuery } from '../../http/schemas.js';
-import { REGION_CODE_PATTERN, REGION_LEVELS } from './region-code.js';
+import { REGION_CODE_PATTERN, REGION_LEVELS } from '../../domain/region-code.js';
 
 export const RegionCode = Type.String({
   pattern: REGION_CODE_PATTERN,

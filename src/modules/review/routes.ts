@@ -8,7 +8,7 @@ import { listAudit } from '../audit/repository.js';
 import { AuditEntry, presentAudit } from '../audit/schemas.js';
 import { DatasetParams } from '../datasets/schemas.js';
 import { workingDataset } from '../datasets/service.js';
-import { REVIEW_ACTIONS, VERSION_STATUSES } from './review-rules.js';
+import { REVIEW_ACTIONS, VERSION_STATUSES } from '../../domain/review-rules.js';
 import { reviewVersion } from './service.js';
 
 const ReviewParams = Type.Object({

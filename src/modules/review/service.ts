@@ -2,40 +2,13 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/app-error.js';
 import { recordAudit } from '../audit/record-audit.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../domain/principal.js';
 import type { DatasetRow } from '../datasets/repository.js';
 import { reconcileVersion } from '../reconciliation/reconcile.js';
 import { blockingFindingCount, lastVerifier, lockVersion, recordReview, supersededKeys } from './repository.js';
-import { allowedActions, nextStatus, reviewRefusal, tierOf, type ReviewAction, type ReviewRefusal, type VersionStatus } from './review-rules.js';
-import { jurisdictionOf } from '../auth/authority.js';
-
-const REFUSALS: Record<ReviewRefusal, (reviewer: string, agency: string) => { reason_id: string; reason_en: string }> = {
-  'own-push': () => ({
-    reason_id: 'Klien yang mengirim versi ini tidak boleh memeriksanya sendiri.',
-    reason_en: 'The client that pushed this version may not review it.',
-  }),
-  'own-agency': () => ({
-    reason_id: 'Walidata dari instansi produsen data tidak boleh memverifikasi atau menerbitkan data instansinya sendiri (prinsip empat mata); ia hanya dapat mengembalikannya.',
-    reason_en: "A walidata of the producing agency may not verify or publish its own agency's data (four-eyes principle); it may only return it.",
-  }),
-  'outside-region': (reviewer, agency) => ({
-    reason_id: `Walidata wilayah ${reviewer} tidak memeriksa data instansi di wilayah ${agency}: pemeriksa harus dari wilayah instansi itu atau wilayah di atasnya.`,
-    reason_en: `A walidata of region ${reviewer} does not review data of an agency in region ${agency}: the reviewer must be of that region or a region above it.`,
-  }),
-  'publish-needs-region-above': (_reviewer, agency) => ({
-    reason_id: `Data instansi wilayah ${agency} diterbitkan oleh walidata wilayah di atasnya (mis. provinsi untuk kab/kota); walidata wilayah yang sama memverifikasi.`,
-    reason_en: `Data of an agency in region ${agency} is published by the walidata of the region above (e.g. the province for a kab/kota); the walidata of the same region verifies.`,
-  }),
-  'verifier-cannot-publish': () => ({
-    reason_id: 'Walidata yang memverifikasi versi ini tidak boleh juga menerbitkannya (prinsip empat mata).',
-    reason_en: 'The walidata who verified this version may not also publish it (four-eyes principle).',
-  }),
-};
-
-/** The 403 for a walidata acting outside its tier, with the reason in both languages. */
-export function refusalError(refusal: ReviewRefusal, reviewerRegion: string | null, agencyRegion: string): AppError {
-  return new AppError('REVIEW_NOT_PERMITTED', REFUSALS[refusal](reviewerRegion ?? 'nasional', agencyRegion));
-}
+import { allowedActions, nextStatus, reviewRefusal, tierOf, type ReviewAction, type ReviewRefusal, type VersionStatus } from '../../domain/review-rules.js';
+import { jurisdictionOf } from '../../domain/jurisdiction.js';
+import { refusalError } from '../authority/authority.js';
 
 export interface ReviewResult {
   dataset_id: string;

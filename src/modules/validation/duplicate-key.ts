@@ -1,5 +1,5 @@
-import { makeFinding, type Location } from './finding-builder.js';
-import type { Bilingual, Finding, Observation } from './finding.js';
+import { makeFinding, type Location } from '../../domain/finding-builder.js';
+import type { Bilingual, Finding, Observation } from '../../domain/finding.js';
 
 /**
  * The finding for an observation whose key (indicator, region, period, disaggregation) was

@@ -1,6 +1,6 @@
-import { OBSERVATION_COLUMNS, type ColumnName } from '../datasets/columns.js';
-import { FindingList, containsNik, fieldText } from './finding-builder.js';
-import type { Finding, RawObservation } from './finding.js';
+import { OBSERVATION_COLUMNS, type ColumnName } from '../../domain/columns.js';
+import { FindingList, containsNik, fieldText } from '../../domain/finding-builder.js';
+import type { Finding, RawObservation } from '../../domain/finding.js';
 
 /**
  * Interoperabilitas checks that hold whatever the format: no personal numbers, and one value

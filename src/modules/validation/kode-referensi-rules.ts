@@ -1,7 +1,7 @@
-import { explainMalformedRegionCode, isWithin, levelName } from '../regions/region-code.js';
+import { explainMalformedRegionCode, isWithin, levelName } from '../../domain/region-code.js';
 import type { ValidationContext } from './context.js';
-import { FindingList, fieldText, quote } from './finding-builder.js';
-import type { Bilingual, Finding, RawObservation } from './finding.js';
+import { FindingList, fieldText, quote } from '../../domain/finding-builder.js';
+import type { Bilingual, Finding, RawObservation } from '../../domain/finding.js';
 
 /**
  * Kode Referensi checks: an observation names its region by the Kemendagri code, as text,

@@ -1,6 +1,6 @@
-import { REGION_LEVELS, type RegionLevel } from '../regions/region-code.js';
-import { containsNik, makeFinding, quote, type FindingSpec } from './finding-builder.js';
-import type { Bilingual, Finding } from './finding.js';
+import { REGION_LEVELS, type RegionLevel } from '../../domain/region-code.js';
+import { containsNik, makeFinding, quote, type FindingSpec } from '../../domain/finding-builder.js';
+import type { Bilingual, Finding } from '../../domain/finding.js';
 import { periodKind } from './standar-data-rules.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { IndicatorFacts, ValidationContext } from './context.js';
-import { FindingList, codeText, fieldText, quote } from './finding-builder.js';
-import type { Bilingual, Disaggregation, Finding, Observation, RawObservation } from './finding.js';
+import { FindingList, codeText, fieldText, quote } from '../../domain/finding-builder.js';
+import type { Bilingual, Disaggregation, Finding, Observation, RawObservation } from '../../domain/finding.js';
 import { compareDecimalText, numberToDecimalText, parseNumber, type NumberFailure } from './number-text.js';
 
 /**

@@ -1,7 +1,7 @@
-import { REGION_CODE_PATTERN } from '../regions/region-code.js';
+import { REGION_CODE_PATTERN } from '../../domain/region-code.js';
 import type { ValidationContext } from './context.js';
-import { codeText, hasError } from './finding-builder.js';
-import type { Finding, Observation, RawObservation } from './finding.js';
+import { codeText, hasError } from '../../domain/finding-builder.js';
+import type { Finding, Observation, RawObservation } from '../../domain/finding.js';
 import { checkInterop } from './interop-rules.js';
 import { checkRegion } from './kode-referensi-rules.js';
 import { checkStandarData } from './standar-data-rules.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { detectFlat, detectIncoherence, detectJump, detectPeerOutliers, detectZero, exceedsPopulation, median } from '../../../src/modules/anomalies/detectors.js';
-import { DEFAULT_QUALITY_RULES as R, effectiveRules } from '../../../src/modules/anomalies/quality-rules.js';
+import { DEFAULT_QUALITY_RULES as R, effectiveRules } from '../../../src/domain/quality-rules.js';
 import { coherenceParents, detectVersionAnomalies, type PushedPoint, type StoredFigure } from '../../../src/modules/anomalies/version-anomalies.js';
 
 const series = (...values: number[]) => values.map((value, i) => ({ period: String(2020 + i), value }));

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { KeptPoints } from '../../../src/modules/anomalies/kept-points.js';
 import { RegionPlace } from '../../../src/modules/anomalies/region-place.js';
-import type { Observation } from '../../../src/modules/validation/finding.js';
+import type { Observation } from '../../../src/domain/finding.js';
 
 const obs = (indicator: string, region: string, value: string, row: number, disagg: Observation['disagg'] = {}): Observation => ({
   indicator_code: indicator,

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { checkInterop } from '../../../src/modules/validation/interop-rules.js';
-import type { RawObservation } from '../../../src/modules/validation/finding.js';
+import type { RawObservation } from '../../../src/domain/finding.js';
 import { codes, only, raw, wellFormed } from '../../helpers/validation-fixtures.js';
 
 function check(overrides: Partial<RawObservation>) {

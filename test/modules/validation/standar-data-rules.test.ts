@@ -1,6 +1,6 @@
 import t from 'tap';
 import { checkStandarData, MISSING_STATUSES, periodFits, periodKind } from '../../../src/modules/validation/standar-data-rules.js';
-import type { RawObservation } from '../../../src/modules/validation/finding.js';
+import type { RawObservation } from '../../../src/domain/finding.js';
 import { codes, context, only, raw, wellFormed } from '../../helpers/validation-fixtures.js';
 
 const ctx = context();
