@@ -54,3 +54,10 @@ export async function updateAgency(
 ) {
   await db.updateTable('agencies').set({ ...v, updated_at: sql`now()` }).where('code', '=', code).execute();
 }
+
+/** The ids of the agencies among `codes` that exist, by code. */
+export async function agencyIdsByCode(db: Kysely<DB>, codes: string[]): Promise<Map<string, string>> {
+  if (codes.length === 0) return new Map();
+  const rows = await db.selectFrom('agencies').select([sql<string>`id::text`.as('id'), 'code']).where('code', 'in', codes).execute();
+  return new Map(rows.map((a) => [a.code, a.id]));
+}

@@ -93,3 +93,8 @@ export async function replaceSecret(db: Kysely<DB>, id: string, secretHash: stri
 export async function touchLastToken(db: Kysely<DB>, id: string) {
   await db.updateTable('clients').set({ last_token_at: sql`now()` }).where('id', '=', id).execute();
 }
+
+/** Serialises one kind of client change across processes, until the transaction ends. */
+export async function lockClientChanges(db: Kysely<DB>, kind: 'admins' | 'bootstrap'): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`clients.${kind}`}))`.execute(db);
+}

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/app-error.js';
 import { unknownCode, inconsistent } from '../../http/field-errors.js';
@@ -8,7 +8,7 @@ import { recordAudit, type Actor } from '../audit/record-audit.js';
 import { findAgencyId } from '../agencies/repository.js';
 import type { Role } from '../../domain/principal.js';
 import { generateSecret, hashSecret } from './secret-hash.js';
-import { countActiveAdmins, countClients, disableClient, findClient, insertClient, replaceSecret, type ClientRow } from './repository.js';
+import { countActiveAdmins, countClients, disableClient, findClient, insertClient, lockClientChanges, replaceSecret, type ClientRow } from './repository.js';
 
 export function presentClient(row: ClientRow) {
   return {
@@ -77,7 +77,7 @@ async function insertNewClient(
 export async function disable(db: Kysely<DB>, actor: Actor, requestId: string | undefined, id: string) {
   return db.transaction().execute(async (trx) => {
     // Serialise admin changes so two admins cannot disable each other into a lock-out.
-    await sql`select pg_advisory_xact_lock(hashtext('clients.admins'))`.execute(trx);
+    await lockClientChanges(trx, 'admins');
     const row = await findClient(trx, id);
     if (!row) throw new AppError('CLIENT_NOT_FOUND', { id });
     if (row.disabled_at) throw new AppError('CLIENT_ALREADY_DISABLED', { id });
@@ -112,7 +112,7 @@ export async function ensureBootstrapAdmin(db: Kysely<DB>, fromEnv: { clientId: 
   const secret = fromEnv?.secret ?? generateSecret();
   const secretHash = await hashSecret(secret);
   return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext('clients.bootstrap'))`.execute(trx);
+    await lockClientChanges(trx, 'bootstrap');
     if ((await countClients(trx)) > 0) return undefined;
     const input: NewClient = { name: 'Bootstrap administrator', role: 'admin', clientId: fromEnv?.clientId };
     return insertNewClient(trx, { system: 'bootstrap' }, undefined, input, secret, secretHash);

@@ -194,3 +194,13 @@ export function catalogueSources(db: Kysely<DB>, region: string, indicators: str
   q = indicators?.length ? q.where('i.code', 'in', indicators) : q.where('i.group', '=', 'ikesos');
   return q.execute();
 }
+
+/** Open cycles in which the agency has obligations. */
+export function openCyclesOfAgency(db: Kysely<DB>, agencyId: string) {
+  return db
+    .selectFrom('cycles')
+    .select([sql<string>`id::text`.as('id'), 'name', sql<string>`deadline::text`.as('deadline'), 'time_zone', 'status'])
+    .where('status', '=', 'open')
+    .where(({ exists, selectFrom }) => exists(selectFrom('obligations').select(sql`1`.as('one')).whereRef('obligations.cycle_id', '=', 'cycles.id').where('obligations.agency_id', '=', agencyId)))
+    .execute();
+}

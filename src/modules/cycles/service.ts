@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { AppError, type FieldError } from '../../http/app-error.js';
 import { unknownCode } from '../../http/field-errors.js';
@@ -8,6 +8,7 @@ import type { Principal } from '../../domain/principal.js';
 import { loadCodeSets } from '../codelists/repository.js';
 import { existingIndicatorCodes } from '../indicators/repository.js';
 import { findRegions } from '../regions/repository.js';
+import { agencyIdsByCode } from '../agencies/repository.js';
 import { groupBy } from '../../util/group-by.js';
 import { agencySummary, cellState, cycleKpis, light, type Cell, type CellFilter } from './compliance.js';
 import { countedUntil, dayStart, deadlineEnd, remindsNow, zoneOfRegion, type TimeZone } from './deadline.js';
@@ -19,6 +20,7 @@ import {
   insertCycle,
   insertObligations,
   listObligations,
+  openCyclesOfAgency,
   updateCycle,
   versionQuality,
   type CycleRow,
@@ -140,8 +142,7 @@ export async function addObligations(db: Kysely<DB>, actor: Principal, requestId
       }
     }
     const explicit = body.obligations ?? [];
-    const agencies = await trx.selectFrom('agencies').select([sql<string>`id::text`.as('id'), 'code']).where('code', 'in', explicit.length ? explicit.map((o) => o.agency) : ['']).execute();
-    const agencyIds = new Map(agencies.map((a) => [a.code, a.id]));
+    const agencyIds = await agencyIdsByCode(trx, explicit.map((o) => o.agency));
     const indicators = await existingIndicatorCodes(trx, explicit.map((o) => o.indicator));
     const regions = new Set((await findRegions(trx, explicit.map((o) => o.region))).map((r) => r.code));
     const errors: FieldError[] = explicit.flatMap((o, i) => [
@@ -249,12 +250,7 @@ function withLinks<K extends Record<string, unknown>>(kpis: K, link: (f: CellFil
 
 /** Reminders for one agency: open cycles from `days` before their deadline on, where it still owes cells. */
 export async function obligationsDue(db: Kysely<DB>, agencyId: string, days = 7) {
-  const cycles = await db
-    .selectFrom('cycles')
-    .select([sql<string>`id::text`.as('id'), 'name', sql<string>`deadline::text`.as('deadline'), 'time_zone', 'status'])
-    .where('status', '=', 'open')
-    .where(({ exists, selectFrom }) => exists(selectFrom('obligations').select(sql`1`.as('one')).whereRef('obligations.cycle_id', '=', 'cycles.id').where('obligations.agency_id', '=', agencyId)))
-    .execute();
+  const cycles = await openCyclesOfAgency(db, agencyId);
   const due = [];
   for (const c of cycles) {
     const end = deadlineEnd(c.deadline, c.time_zone as TimeZone);

@@ -61,3 +61,16 @@ export async function updateIndicator(db: Kysely<DB>, v: IndicatorValues) {
 export function templateIndicators(db: Kysely<DB>, codes: string[]) {
   return db.selectFrom('indicators').select(['code', 'name', 'unit', 'disaggregations']).where('code', 'in', codes).orderBy('code').execute();
 }
+
+/** What validating a push needs of each indicator. */
+export function indicatorValidationFacts(db: Kysely<DB>, codes: string[]) {
+  return db
+    .selectFrom('indicators')
+    .select(['code', 'measure', 'unit', 'value_type', 'valid_min', 'valid_max', 'periodicity', 'disaggregations'])
+    .where('code', 'in', codes)
+    .execute();
+}
+
+export async function indicatorMetadata(db: Kysely<DB>, codes: string[]) {
+  return codes.length === 0 ? [] : db.selectFrom('indicators').select(['code', 'metadata']).where('code', 'in', codes).execute();
+}

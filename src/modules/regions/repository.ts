@@ -64,3 +64,9 @@ export async function siblingCodes(db: Kysely<DB>, region: { level: number; pare
     .execute();
   return rows.map((r) => r.code);
 }
+
+/** The level of each of these regions that exists. */
+export async function regionLevels(db: Kysely<DB>, codes: string[]) {
+  // One array parameter: a push's batch names thousands of regions.
+  return codes.length === 0 ? [] : db.selectFrom('regions').select(['code', 'level']).where(sql<boolean>`code = any(${codes}::text[])`).execute();
+}

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { CopyIn, Database } from '../../db/create-db.js';
 import type { DB } from '../../db/schema.js';
 import { detectAnomalies } from '../anomalies/detect.js';
@@ -7,6 +7,8 @@ import { recordAudit } from '../audit/record-audit.js';
 import { lockJob } from './job-repository.js';
 import type { Principal } from '../../domain/principal.js';
 import { loadCodeSets } from '../codelists/repository.js';
+import { indicatorMetadata, indicatorValidationFacts } from '../indicators/repository.js';
+import { regionLevels } from '../regions/repository.js';
 import { levelNumber, type RegionLevel } from '../../domain/region-code.js';
 import type { IndicatorFacts, RegionFacts } from '../validation/context.js';
 import type { Finding, Observation } from '../../domain/finding.js';
@@ -74,12 +76,7 @@ class DryRunComplete {
 async function indicatorFacts(db: Kysely<DB>, codes: string[], cache: Map<string, IndicatorFacts>) {
   const missing = codes.filter((c) => !cache.has(c));
   if (missing.length === 0) return;
-  const rows = await db
-    .selectFrom('indicators')
-    .select(['code', 'measure', 'unit', 'value_type', 'valid_min', 'valid_max', 'periodicity', 'disaggregations'])
-    .where('code', 'in', missing)
-    .execute();
-  for (const r of rows) {
+  for (const r of await indicatorValidationFacts(db, missing)) {
     cache.set(r.code, {
       ...r,
       value_type: r.value_type === 'integer' ? 'integer' : 'decimal',
@@ -97,8 +94,7 @@ async function indicatorFacts(db: Kysely<DB>, codes: string[], cache: Map<string
 async function regionFacts(db: Kysely<DB>, codes: string[], cache: Map<string, RegionFacts>): Promise<Map<string, RegionFacts>> {
   const missing = codes.filter((c) => !cache.has(c));
   // One array parameter: a batch names thousands of regions.
-  const rows = missing.length === 0 ? [] : await db.selectFrom('regions').select(['code', 'level']).where(sql<boolean>`code = any(${missing}::text[])`).execute();
-  for (const r of rows) cache.set(r.code, r);
+  for (const r of await regionLevels(db, missing)) cache.set(r.code, r);
   return cache;
 }
 
@@ -393,8 +389,7 @@ export async function validateOnly(db: Kysely<DB>, target: ValidationTarget, sou
 }
 
 async function compositeCatalogue(db: Kysely<DB>, codes: string[]) {
-  const rows = codes.length === 0 ? [] : await db.selectFrom('indicators').select(['code', 'metadata']).where('code', 'in', codes).execute();
-  const byCode = new Map(rows.map((r) => [r.code, r.metadata]));
+  const byCode = new Map((await indicatorMetadata(db, codes)).map((r) => [r.code, r.metadata]));
   return {
     isComposite: (code: string) => byCode.get(code)?.indikator_komposit === true,
     buildingBlocks: (code: string) => byCode.get(code)?.indikator_pembangun ?? [],
