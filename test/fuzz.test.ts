@@ -1,7 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
 import ExcelJS from 'exceljs';
-import { datasetBody } from './helpers/datasets.js';
 import { edgeRequests, requestArbitrary, type FuzzRequest, type Hints, type Mode } from './helpers/openapi-arbitraries.js';
 import { operationsOf, readOpenapiDocument, type Operation } from './helpers/openapi-document.js';
 import { responseChecker } from './helpers/openapi-responses.js';

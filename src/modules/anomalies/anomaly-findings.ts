@@ -1,12 +1,27 @@
 import type { Bilingual, Disaggregation, Finding, Severity } from '../../domain/finding.js';
 import type { CoherenceHit, Hit, OutlierHit, SeriesPoint } from './detectors.js';
 import type { Detector, QualityRules } from '../../domain/quality-rules.js';
-import type { ComparedFigure } from './version-anomalies.js';
 
 /**
  * Turns what a detector found into a finding a person can judge: the value, what it was
  * compared with, and the threshold, in Indonesian and English.
  */
+
+/** Where a stored comparison figure comes from: the reconciled figure served now, and the version it was taken from. */
+export interface FigureSource {
+  kind: 'reconciled';
+  method: string | null;
+  agency: string | null;
+  dataset_id: string | null;
+  version: number | null;
+}
+
+/** A figure a finding was compared with, and where it came from: this push, or a published figure. */
+export interface ComparedFigure {
+  region: string;
+  value: number;
+  source: 'push' | FigureSource;
+}
 
 export interface PointRef {
   indicator: string;

@@ -1,6 +1,7 @@
 import { groupBy } from '../../util/group-by.js';
 import type { Disaggregation, Finding } from '../../domain/finding.js';
-import { coherenceFinding, outlierFinding, populationFinding, seriesFinding, type PointRef } from './anomaly-findings.js';
+import { coherenceFinding, outlierFinding, populationFinding, seriesFinding, type ComparedFigure, type FigureSource, type PointRef } from './anomaly-findings.js';
+
 import { detectFlat, detectIncoherence, detectJump, detectPeerOutliers, detectZero, exceedsPopulation, type Hit, type SeriesPoint } from './detectors.js';
 import type { QualityRules } from '../../domain/quality-rules.js';
 
@@ -32,15 +33,6 @@ export interface HistoryPoint {
   value: number;
 }
 
-/** Where a stored comparison figure comes from: the reconciled figure served now, and the version it was taken from. */
-export interface FigureSource {
-  kind: 'reconciled';
-  method: string | null;
-  agency: string | null;
-  dataset_id: string | null;
-  version: number | null;
-}
-
 /**
  * A figure currently served for a region the push does not cover (same indicator, period
  * and breakdown): a sibling, a child or the parent of a pushed region. A kab/kota agency
@@ -56,13 +48,6 @@ export interface StoredFigure {
   /** Population of the region (matching the breakdown's sex), when known. */
   population: number | null;
   source: FigureSource;
-}
-
-/** A figure a finding was compared with, and where it came from: this push, or a published figure. */
-export interface ComparedFigure {
-  region: string;
-  value: number;
-  source: 'push' | FigureSource;
 }
 
 export interface IndicatorInput {

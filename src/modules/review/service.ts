@@ -6,7 +6,7 @@ import type { Principal } from '../../domain/principal.js';
 import type { DatasetRow } from '../datasets/repository.js';
 import { reconcileVersion } from '../reconciliation/reconcile.js';
 import { blockingFindingCount, lastVerifier, lockVersion, recordReview, supersededKeys } from './repository.js';
-import { allowedActions, nextStatus, reviewRefusal, tierOf, type ReviewAction, type ReviewRefusal, type VersionStatus } from '../../domain/review-rules.js';
+import { allowedActions, nextStatus, reviewRefusal, tierOf, type ReviewAction, type VersionStatus } from '../../domain/review-rules.js';
 import { jurisdictionOf } from '../../domain/jurisdiction.js';
 import { refusalError } from '../authority/authority.js';
 

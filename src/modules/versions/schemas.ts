@@ -1,4 +1,3 @@
-import type { Disaggregation } from '../../domain/finding.js';
 import Type from 'typebox';
 import { INT4_MAX, PageOf, PageQuery } from '../../http/schemas.js';
 import { VERSION_STATUSES } from '../../domain/review-rules.js';
