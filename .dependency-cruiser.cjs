@@ -55,9 +55,15 @@ module.exports = {
     {
       name: 'db-config-util-at-the-base',
       severity: 'error',
-      comment: 'Database handles, settings and helpers import no layer above them.',
+      comment: 'Database handles, settings and helpers import no layer above them (the table types may name the shapes of JSON columns from domain/).',
       from: { path: '^src/(db|util)/|^src/config\\.ts$' },
-      to: { path: '^src/(modules|http|plugins|domain|cli)/' },
+      to: { path: '^src/(modules|http|plugins|domain|cli)/', pathNot: '^src/domain/', dependencyTypesNot: [] },
+    },
+    {
+      name: 'db-names-domain-types-only',
+      severity: 'error',
+      from: { path: '^src/(db|util)/|^src/config\\.ts$' },
+      to: { path: '^src/domain/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'util-imports-nothing',

@@ -1,4 +1,7 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { IndicatorMetadata } from '../domain/indicator-metadata.js';
+
+export type { IndicatorMetadata };
 
 /** Timestamps come back as Date on pg and PGlite alike; we write them as Date or ISO text. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -37,18 +40,6 @@ export interface CodelistCodesTable {
   label_en: string;
   sort_order: number;
   attributes: JSONColumnType<Record<string, unknown>>;
-}
-
-export interface IndicatorMetadata {
-  konsep: string | null;
-  definisi: string | null;
-  interpretasi: string | null;
-  metode_perhitungan: string | null;
-  klasifikasi_penyajian: string[];
-  indikator_komposit: boolean;
-  indikator_pembangun: string[];
-  level_estimasi: string | null;
-  dapat_diakses_umum: boolean;
 }
 
 export interface IndicatorsTable {

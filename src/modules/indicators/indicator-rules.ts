@@ -1,6 +1,6 @@
 import type { FieldError } from '../../http/app-error.js';
 import { inconsistent, unknownCode } from '../../http/field-errors.js';
-import type { IndicatorMetadata } from '../../db/schema.js';
+import type { IndicatorMetadata } from '../../domain/indicator-metadata.js';
 
 /** Metadata of an entry that has none yet: every MS-Ind field present, none filled. */
 export const EMPTY_METADATA: IndicatorMetadata = {
