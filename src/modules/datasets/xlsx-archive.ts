@@ -74,12 +74,7 @@ export class BoundedArchive {
   async *read(name: string): AsyncGenerator<Buffer> {
     const entry = this.entries.get(name);
     if (!entry) return;
-    const stream = await this.zip.openReadStreamPromise(entry);
-    try {
-      for await (const chunk of stream) yield chunk as Buffer;
-    } finally {
-      stream.destroy();
-    }
+    for await (const chunk of await this.zip.openReadStreamPromise(entry)) yield chunk as Buffer;
   }
 }
 

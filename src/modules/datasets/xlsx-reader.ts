@@ -124,20 +124,21 @@ function textOf(cell: Cell): string {
 // Findings
 
 function invalidFinding(reason?: 'not-zip' | 'xls' | 'no-workbook'): Finding {
-  const message = reason === 'xls'
-    ? {
-        id: 'Berkas ini berformat Excel 97-2003 (.xls), bukan buku kerja .xlsx.',
-        en: 'This file is in the Excel 97-2003 format (.xls), not an .xlsx workbook.',
-      }
-    : reason === 'no-workbook'
+  const message =
+    reason === 'xls'
       ? {
-          id: 'Berkas ini arsip zip, tetapi bukan buku kerja Excel: tidak ada bagian xl/workbook.xml.',
-          en: 'This file is a zip archive but not an Excel workbook: it has no xl/workbook.xml part.',
+          id: 'Berkas ini berformat Excel 97-2003 (.xls), bukan buku kerja .xlsx.',
+          en: 'This file is in the Excel 97-2003 format (.xls), not an .xlsx workbook.',
         }
-      : {
-          id: 'Berkas ini bukan buku kerja Excel (.xlsx) yang utuh dan tidak dapat dibaca.',
-          en: 'This file is not a complete Excel workbook (.xlsx) and cannot be read.',
-        };
+      : reason === 'no-workbook'
+        ? {
+            id: 'Berkas ini arsip zip, tetapi bukan buku kerja Excel: tidak ada bagian xl/workbook.xml.',
+            en: 'This file is a zip archive but not an Excel workbook: it has no xl/workbook.xml part.',
+          }
+        : {
+            id: 'Berkas ini bukan buku kerja Excel (.xlsx) yang utuh dan tidak dapat dibaca.',
+            en: 'This file is not a complete Excel workbook (.xlsx) and cannot be read.',
+          };
   return ioFinding('IO_XLSX_INVALID', 'error', message, {
     hint: {
       id: 'Buka berkas di Excel lalu simpan ulang lewat File › Save As › "Excel Workbook (*.xlsx)", atau kirim data sebagai CSV UTF-8.',
