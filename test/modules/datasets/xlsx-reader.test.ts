@@ -144,6 +144,38 @@ t.test('unknown sheet lists the sheets there are', async (t) => {
   checkWording(t, findings);
 });
 
+t.test('sheets are found by the name and order of the workbook, whatever their parts are called', async (t) => {
+  const bytes = await workbook((wb) => {
+    wb.addWorksheet('Data & “Kode” <1>').addRow(['x']);
+    const second = wb.addWorksheet('Lembar é');
+    second.addRow(HEADER);
+    second.addRow(['PPKS-06', '65.71', '2025', 1, 'Sulawesi — é 😀']);
+  });
+  const parts = unzip(bytes);
+  t.match(parts.find((p) => p.name === 'xl/workbook.xml')?.data.toString(), /&amp;/, 'the name is escaped in the XML');
+  const notFound = await read(bytes, { sheet: 'nope' });
+  t.match(notFound.findings[0]?.message.en, /“Data & “Kode” <1>”, “Lembar é”/);
+  // Another writer's part names and an absolute target: only the relationships say which is which.
+  const renamed = zip(
+    parts.map((p) =>
+      p.name === 'xl/worksheets/sheet2.xml'
+        ? { ...p, name: 'xl/worksheets/isi.xml' }
+        : p.name === 'xl/_rels/workbook.xml.rels'
+          ? { ...p, data: Buffer.from(p.data.toString().replace('Target="worksheets/sheet2.xml"', 'Target="/xl/worksheets/isi.xml"')) }
+          : p,
+    ),
+  );
+  const { info, observations, findings } = await read(renamed, { sheet: 'lembar é' });
+  t.same(findings, []);
+  t.equal(info?.sheet, 'Lembar é');
+  t.same(
+    observations.map((o) => o.note),
+    ['Sulawesi — é 😀'],
+  );
+  const missing = zip(parts.filter((p) => p.name !== 'xl/worksheets/sheet2.xml'));
+  t.same(codes((await read(missing, { sheet: 'Lembar é' })).findings), ['IO_XLSX_INVALID'], 'a sheet listed without its part');
+});
+
 t.test('bytes that are not a zip are reported, not thrown', async (t) => {
   for (const bytes of [
     Buffer.from('indicator,region,period,value\nPPKS-06,65.71,2025,1\n'),
