@@ -385,10 +385,11 @@ async function* bytesOf(data: Buffer): AsyncGenerator<Buffer> {
  * by asciiXml. The order matters to exceljs' streaming reader: with the relationships and the
  * shared strings (an empty part when the workbook has none) before the sheet, it reads the sheet
  * as it inflates instead of copying it to a temporary file of its own first. The trailing
- * entry keeps the sheet from being the last one: unzipper, under exceljs, can signal the end
- * of the entries while the last ones are still waiting to be read, and exceljs then drops them
- * (exceljs#3064); a megabyte of zeros (a kilobyte deflated) cannot sit in the buffers, so the
- * end only comes after exceljs has taken the entry, and after the sheet.
+ * entry keeps the sheet from being the last one: unzipper, under exceljs, can announce the end
+ * of the entries while the last ones still wait to be taken, and exceljs then drops them
+ * (exceljs#3064, which this service's previous reader hit). A megabyte of zeros (a kilobyte
+ * deflated) cannot fit in the streams' buffers, so that end cannot come before exceljs takes
+ * the trailer, which is after the sheet.
  */
 async function writeSheetBook(archive: BoundedArchive, sheetPart: string, path: string, onMerge: (range: string) => void): Promise<void> {
   const file = await open(path, 'w');
