@@ -1,9 +1,11 @@
 import ExcelJS from 'exceljs';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppError } from '../../http/app-error.js';
 import type { Finding } from '../../domain/finding.js';
 import type { ColumnName } from '../../domain/columns.js';
-import { completeUtf8Length } from './csv-reader.js';
 import {
   batchLimit,
   cellTooLarge,
@@ -21,33 +23,22 @@ import {
   type TabularBatch,
   type TabularReadInfo,
 } from './header.js';
+import { openArchive, partLimit, ZipWriter, type ArchiveLimits, type BoundedArchive } from './xlsx-archive.js';
+import { asciiXml, listSheets, mergeWatcher, workbookRelationships, type SheetListing } from './xlsx-parts.js';
 
 /**
- * Streaming XLSX reader for dataset pushes, on exceljs' WorkbookReader. One sheet is read
- * (the first visible one, or the one asked for) with the same header rules as CSV.
+ * XLSX reader for dataset pushes. One sheet is read (the first visible one, or the one asked
+ * for) with the same header rules as CSV.
  *
- * Zip-bomb protection. exceljs offers no hook on the zip entries it inflates, and the
- * central directory (the only place that lists sizes up front) sits at the end of the file,
- * out of reach of a stream. So:
- * - Buffer input: the central directory is checked before anything is inflated.
- * - Every input: the stream handed to exceljs watches what exceljs pipes it into (unzipper's
- *   `Parse`), sees each entry as it is pushed, and counts the bytes actually inflated. The
- *   count is what protects: sizes in zip headers are whatever the sender wrote. An entry or
- *   workbook over the limit (lower for the parts exceljs holds in memory, such as the shared
- *   strings), or an absurd ratio, stops the read at once with a 413
- *   XLSX_TOO_LARGE AppError. This leans on exceljs 4.4 internals (`parse()` pipes its input
- *   into unzipper); if they change, the reader throws rather than read unguarded.
+ * exceljs never sees the upload itself. The archive is first bounded (xlsx-archive.ts: every
+ * entry inflated and counted, so a zip bomb is a 413 XLSX_TOO_LARGE whatever its headers
+ * claim), then the parts exceljs needs for the chosen sheet are copied into a small archive in
+ * a temporary file, arranged so that exceljs' streaming reader, through its public API, can
+ * read it row by row in bounded memory: see writeSheetBook.
  *
  * Rows wider than `maxColumns` and cells larger than `maxCellBytes` are refused the same way
  * (TOO_MANY_COLUMNS, CELL_TOO_LARGE): the format allows 16,384 columns, and a row's cells are
  * checked before they are copied.
- *
- * exceljs copies each worksheet to a temporary file when the shared strings come after it
- * in the zip, which is how Excel writes workbooks. Those copies are bounded by the same
- * limits; a read abandoned midway (a fatal finding, or the caller leaving the loop) leaves
- * them to exceljs' clean-up at process exit.
- *
- * Like the CSV reader, it never destroys its input; the caller drains or drops the rest.
  */
 
 export interface XlsxReadInfo extends TabularReadInfo {
@@ -73,26 +64,6 @@ export interface XlsxReadOptions {
   maxColumns: number;
 }
 
-interface Limits {
-  entry: number;
-  total: number;
-}
-
-// A deflated worksheet of real data shrinks 5–30 times; past 100 on a sizeable entry it is
-// built to explode. Small entries are exempt: a tiny, very regular part is harmless.
-const MAX_RATIO = 100;
-const RATIO_MIN_BYTES = 4 * 1024 * 1024;
-
-// exceljs parses these parts into memory rather than streaming them: shared strings take
-// about twice their XML in heap (a 61 MB part, 138 MB), so they get a budget of their own
-// that a 256 MiB heap can afford whatever the per-part limit is set to.
-const HELD_PARTS: ReadonlySet<string> = new Set(['_rels/.rels', 'xl/_rels/workbook.xml.rels', 'xl/workbook.xml', 'xl/sharedStrings.xml', 'xl/styles.xml']);
-const MAX_HELD_BYTES = 64 * 1024 * 1024;
-
-function partLimit(limits: Limits, name: string): number {
-  return HELD_PARTS.has(name) ? Math.min(limits.entry, MAX_HELD_BYTES) : limits.entry;
-}
-
 // Detail beyond this many merged ranges adds nothing for the operator.
 const MAX_MERGE_FINDINGS = 20;
 
@@ -108,255 +79,8 @@ const READER_OPTIONS = {
 
 const xlsxPosition: PositionLabel = (i) => ({ id: `kolom ${columnLetter(i)}`, en: `column ${columnLetter(i)}` });
 
-function exceeds(inflated: number, compressed: number, limit: number): boolean {
-  return inflated > limit || (inflated >= RATIO_MIN_BYTES && inflated > MAX_RATIO * Math.max(1, compressed));
-}
-
-// ---------------------------------------------------------------------------------------
-// Central directory pre-scan (Buffer input)
-
-export type ZipVerdict =
-  | { kind: 'ok' }
-  | { kind: 'invalid'; reason: 'not-zip' | 'xls' | 'no-workbook' }
-  | { kind: 'too-large'; entry?: string; bytes?: number };
-
-const OLE_SIGNATURE = [0xd0, 0xcf, 0x11, 0xe0];
-
-function startsWith(bytes: Uint8Array, signature: number[]): boolean {
-  return signature.every((b, i) => bytes[i] === b);
-}
-
-/** Reads the sizes a zip declares for its entries, without inflating anything. */
-export function scanZipDirectory(bytes: Uint8Array, limits: Limits): ZipVerdict {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const notZip: ZipVerdict = { kind: 'invalid', reason: startsWith(buf, OLE_SIGNATURE) ? 'xls' : 'not-zip' };
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) return notZip;
-  const count = buf.readUInt16LE(eocd + 10);
-  const offset = buf.readUInt32LE(eocd + 16);
-  // ZIP64 directories exist for archives past 4 GB or 65,535 entries: no dataset upload.
-  if (count === 0xffff || offset === 0xffffffff) return { kind: 'too-large' };
-  let p = offset;
-  let total = 0;
-  let workbook = false;
-  for (let n = 0; n < count; n++) {
-    if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50) return notZip;
-    let compressed = buf.readUInt32LE(p + 20);
-    let inflated = buf.readUInt32LE(p + 24);
-    const nameLength = buf.readUInt16LE(p + 28);
-    const extraLength = buf.readUInt16LE(p + 30);
-    const commentLength = buf.readUInt16LE(p + 32);
-    if (p + 46 + nameLength + extraLength > buf.length) return notZip;
-    const name = buf.toString('utf8', p + 46, p + 46 + nameLength);
-    if (inflated === 0xffffffff || compressed === 0xffffffff) {
-      // The real sizes are in the ZIP64 extra field, in this order, only for those maxed out.
-      const sizes = zip64Sizes(buf.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength), inflated, compressed);
-      inflated = sizes.inflated;
-      compressed = sizes.compressed;
-    }
-    total += inflated;
-    if (exceeds(inflated, compressed, partLimit(limits, name))) return { kind: 'too-large', entry: name, bytes: inflated };
-    if (total > limits.total) return { kind: 'too-large', entry: name, bytes: total };
-    if (name === 'xl/workbook.xml') workbook = true;
-    p += 46 + nameLength + extraLength + commentLength;
-  }
-  return workbook ? { kind: 'ok' } : { kind: 'invalid', reason: 'no-workbook' };
-}
-
-function zip64Sizes(extra: Buffer, inflated: number, compressed: number): { inflated: number; compressed: number } {
-  for (let q = 0; q + 4 <= extra.length; ) {
-    const id = extra.readUInt16LE(q);
-    const size = extra.readUInt16LE(q + 2);
-    if (id === 0x0001) {
-      let r = q + 4;
-      const read = () => {
-        const value = r + 8 <= extra.length ? Number(extra.readBigUInt64LE(r)) : Number.MAX_SAFE_INTEGER;
-        r += 8;
-        return value;
-      };
-      const i = inflated === 0xffffffff ? read() : inflated;
-      const c = compressed === 0xffffffff ? read() : compressed;
-      return { inflated: i, compressed: c };
-    }
-    q += 4 + size;
-  }
-  return { inflated, compressed };
-}
-
-// ---------------------------------------------------------------------------------------
-// Runtime guard on what exceljs inflates
-
-type Stop =
-  | { kind: 'too-large'; entry: string; bytes: number }
-  | { kind: 'invalid'; error: unknown }
-  | { kind: 'input'; error: unknown };
-
-/** The shape of an unzipper entry, as far as the guard uses it. */
-interface ZipEntry extends Transform {
-  path: string;
-  vars: { flags: number; compressedSize: number; uncompressedSize: number };
-}
-
-function isZipEntry(chunk: unknown): chunk is ZipEntry {
-  return chunk instanceof Transform && typeof (chunk as Partial<ZipEntry>).path === 'string' && typeof (chunk as Partial<ZipEntry>).vars === 'object';
-}
-
-type Raced<T> = { value: T } | { error: unknown } | { stop: Stop };
-
-class ZipGuard {
-  /** The stream exceljs reads; watches where it gets piped. */
-  readonly source: Transform;
-  inputBytes = 0;
-  head = Buffer.alloc(0);
-  armed = false;
-  stop: Stop | undefined;
-  private inflated = 0;
-  private readonly stopped: Promise<Stop>;
-  private announce: (stop: Stop) => void = () => {};
-  private active: { entry: ZipEntry; from?: NodeJS.ReadableStream } | undefined;
-  private readonly onInputError = (error: unknown) => this.trip({ kind: 'input', error });
-
-  constructor(
-    private readonly input: NodeJS.ReadableStream,
-    private readonly limits: Limits,
-  ) {
-    this.stopped = new Promise((resolve) => (this.announce = resolve));
-    const transform = (chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) => {
-      this.inputBytes += chunk.length;
-      if (this.head.length < 8) this.head = Buffer.concat([this.head, chunk.subarray(0, 8 - this.head.length)]);
-      callback(null, chunk);
-    };
-    this.source = new Transform({ transform });
-    const pipe = this.source.pipe.bind(this.source);
-    this.source.pipe = (<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T => {
-      this.watchZip(destination as unknown as Readable);
-      return pipe(destination, options);
-    }) as typeof this.source.pipe;
-    input.on('error', this.onInputError);
-    input.pipe(this.source);
-  }
-
-  /** Awaits an exceljs promise unless the guard stops the read first; never leaves a rejection unhandled. */
-  race<T>(promise: Promise<T>): Promise<Raced<T>> {
-    const settled = promise.then(
-      (value): Raced<T> => ({ value }),
-      (error: unknown): Raced<T> => ({ error }),
-    );
-    return Promise.race([settled, this.stopped.then((stop): Raced<T> => ({ stop }))]);
-  }
-
-  release(): void {
-    this.input.removeListener('error', this.onInputError);
-    this.input.unpipe(this.source);
-    this.source.destroy();
-  }
-
-  private trip(stop: Stop): void {
-    if (this.stop) return;
-    this.stop = stop;
-    this.announce(stop);
-    this.input.unpipe(this.source);
-    // End the entry being inflated, so whatever exceljs is writing it to (a temporary file)
-    // is closed rather than left open forever.
-    const active = this.active;
-    if (active) {
-      active.from?.unpipe(active.entry);
-      active.entry.end();
-    }
-  }
-
-  private watchZip(zip: Readable): void {
-    this.armed = true;
-    let complete = false;
-    // Bytes after a complete archive make unzipper complain; exceljs has everything by then.
-    zip.on('error', (error: unknown) => {
-      if (!complete) this.trip({ kind: 'invalid', error });
-    });
-    const push = zip.push.bind(zip);
-    zip.push = (chunk: unknown, encoding?: BufferEncoding) => {
-      if (chunk === null) complete = true;
-      else if (isZipEntry(chunk)) this.watchEntry(chunk);
-      return push(chunk, encoding);
-    };
-    // unzipper's Parse announces 'end' as soon as its input has been written, while entries
-    // are still being parsed, and exceljs stops listening for entries at that signal: the
-    // last ones (xl/workbook.xml when exceljs wrote the file) are then intermittently lost
-    // (exceljs#3064). Only the real end of the entry stream is let through; an input that
-    // ends early still fails, with unzipper's FILE_ENDED error.
-    const emit = zip.emit.bind(zip);
-    zip.emit = ((event: string | symbol, ...args: unknown[]) =>
-      event === 'end' && !zip.readableEnded ? false : emit(event, ...args)) as typeof zip.emit;
-  }
-
-  private watchEntry(entry: ZipEntry): void {
-    const { flags, compressedSize, uncompressedSize } = entry.vars;
-    const sizesKnown = (flags & 0x08) === 0 || compressedSize > 0;
-    const active: { entry: ZipEntry; from?: NodeJS.ReadableStream } = { entry };
-    this.active = active;
-    // Writes from the inflater after the guard ended the entry fail; nobody needs to hear it.
-    entry.on('error', () => {});
-    entry.once('pipe', (from: NodeJS.ReadableStream) => {
-      active.from = from;
-      if (this.stop) {
-        from.unpipe(entry);
-        entry.end();
-      }
-    });
-    entry.once('end', () => {
-      if (this.active === active) this.active = undefined;
-    });
-    const limit = partLimit(this.limits, entry.path);
-    if (sizesKnown && exceeds(uncompressedSize, compressedSize, limit)) {
-      this.trip({ kind: 'too-large', entry: entry.path, bytes: uncompressedSize });
-    }
-
-    // exceljs decodes each chunk of XML on its own (exceljs#2063): cut on character boundaries.
-    const text = /\.(?:xml|rels)$/i.test(entry.path);
-    let carry = Buffer.alloc(0);
-    let produced = 0;
-    const start = this.inputBytes;
-    const pass = entry._transform.bind(entry);
-    entry._transform = (chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback) => {
-      if (this.stop) return callback();
-      produced += chunk.length;
-      this.inflated += chunk.length;
-      // Without sizes in the header, what the input delivered since the entry began bounds
-      // its compressed size from above, so the ratio can only be underestimated.
-      const compressed = sizesKnown ? compressedSize : this.inputBytes - start;
-      if (exceeds(produced, compressed, limit) || this.inflated > this.limits.total) {
-        this.trip({ kind: 'too-large', entry: entry.path, bytes: produced });
-        return callback();
-      }
-      if (!text) return pass(chunk, encoding, callback);
-      const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-      const cut = completeUtf8Length(data);
-      carry = Buffer.from(data.subarray(cut));
-      pass(data.subarray(0, cut), encoding, callback);
-    };
-    entry._flush = (callback: TransformCallback) => {
-      if (carry.length > 0 && !this.stop) entry.push(carry);
-      callback();
-    };
-  }
-}
-
 // ---------------------------------------------------------------------------------------
 // Cells
-
-/** The parts of exceljs' reader objects this module relies on, which its typings leave out. */
-interface BookInternals {
-  model?: { sheets?: { name: string; state?: string }[] };
-}
-interface SheetInternals {
-  name: string;
-  iterator: AsyncIterable<unknown> & { destroy?: () => void; on?: (event: 'error', listener: () => void) => unknown };
-}
 
 type Cell = { value: unknown } | { noResult: true };
 
@@ -399,22 +123,22 @@ function textOf(cell: Cell): string {
 // ---------------------------------------------------------------------------------------
 // Findings
 
-function invalidFinding(head: Uint8Array, reason?: 'not-zip' | 'xls' | 'no-workbook'): Finding {
-  const xls = reason === 'xls' || startsWith(head, OLE_SIGNATURE);
-  const message = xls
-    ? {
-        id: 'Berkas ini berformat Excel 97-2003 (.xls), bukan buku kerja .xlsx.',
-        en: 'This file is in the Excel 97-2003 format (.xls), not an .xlsx workbook.',
-      }
-    : reason === 'no-workbook'
+function invalidFinding(reason?: 'not-zip' | 'xls' | 'no-workbook'): Finding {
+  const message =
+    reason === 'xls'
       ? {
-          id: 'Berkas ini arsip zip, tetapi bukan buku kerja Excel: tidak ada bagian xl/workbook.xml.',
-          en: 'This file is a zip archive but not an Excel workbook: it has no xl/workbook.xml part.',
+          id: 'Berkas ini berformat Excel 97-2003 (.xls), bukan buku kerja .xlsx.',
+          en: 'This file is in the Excel 97-2003 format (.xls), not an .xlsx workbook.',
         }
-      : {
-          id: 'Berkas ini bukan buku kerja Excel (.xlsx) yang utuh dan tidak dapat dibaca.',
-          en: 'This file is not a complete Excel workbook (.xlsx) and cannot be read.',
-        };
+      : reason === 'no-workbook'
+        ? {
+            id: 'Berkas ini arsip zip, tetapi bukan buku kerja Excel: tidak ada bagian xl/workbook.xml.',
+            en: 'This file is a zip archive but not an Excel workbook: it has no xl/workbook.xml part.',
+          }
+        : {
+            id: 'Berkas ini bukan buku kerja Excel (.xlsx) yang utuh dan tidak dapat dibaca.',
+            en: 'This file is not a complete Excel workbook (.xlsx) and cannot be read.',
+          };
   return ioFinding('IO_XLSX_INVALID', 'error', message, {
     hint: {
       id: 'Buka berkas di Excel lalu simpan ulang lewat File › Save As › "Excel Workbook (*.xlsx)", atau kirim data sebagai CSV UTF-8.',
@@ -423,8 +147,8 @@ function invalidFinding(head: Uint8Array, reason?: 'not-zip' | 'xls' | 'no-workb
   });
 }
 
-function tooLarge(limits: Limits, entry: string | undefined): AppError {
-  // Only a ZIP64 directory comes without an entry name: an archive past 4 GB or 65,535 parts.
+function tooLarge(limits: ArchiveLimits, entry: string | undefined): AppError {
+  // Only an archive of more parts than a plain zip directory counts comes without an entry name.
   return new AppError('XLSX_TOO_LARGE', { part: entry ?? 'ZIP64', limit: entry === undefined ? limits.entry : partLimit(limits, entry), total: limits.total });
 }
 
@@ -523,37 +247,6 @@ function moreMergesFinding(more: number): Finding {
       },
     },
   );
-}
-
-// ---------------------------------------------------------------------------------------
-// Sheet XML: merges, and character-safe chunks
-
-// Merges are listed after the rows, and exceljs' streaming reader skips them (exceljs#3000),
-// so the sheet XML is scanned on its way to exceljs. `<` is always escaped inside cell text,
-// so a match can only be markup.
-const MERGE_TAG = /<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref\s*=\s*["']([A-Za-z]+\d+(?::[A-Za-z]+\d+)?)["']/g;
-
-async function* watchSheetXml(source: AsyncIterable<unknown>, onMerge: (range: string) => void): AsyncGenerator<Buffer> {
-  let carry = Buffer.alloc(0);
-  let tail = '';
-  for await (const chunk of source) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
-    // Temporary-file copies are re-chunked by fs, splitting characters again (exceljs#2063).
-    const data = carry.length > 0 ? Buffer.concat([carry, bytes]) : bytes;
-    const cut = completeUtf8Length(data);
-    carry = Buffer.from(data.subarray(cut));
-    const out = data.subarray(0, cut);
-    const text = tail + out.toString('latin1');
-    MERGE_TAG.lastIndex = 0;
-    let consumed = 0;
-    for (let m = MERGE_TAG.exec(text); m; m = MERGE_TAG.exec(text)) {
-      onMerge(m[1] ?? '');
-      consumed = MERGE_TAG.lastIndex;
-    }
-    tail = text.slice(Math.max(consumed, text.length - 256));
-    yield out;
-  }
-  if (carry.length > 0) yield carry;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -664,141 +357,151 @@ function lettersToIndex(letters: string): number {
   return n - 1;
 }
 
-type SheetChoice = { kind: 'sheet'; name: string } | { kind: 'not-found'; names: string[] } | { kind: 'no-sheets' };
+type SheetChoice = { kind: 'sheet'; sheet: SheetListing } | { kind: 'not-found'; names: string[] } | { kind: 'no-sheets' };
 
-function chooseSheet(book: BookInternals, wanted: string | undefined): SheetChoice {
-  const sheets = book.model?.sheets ?? [];
+function chooseSheet(sheets: SheetListing[], wanted: string | undefined): SheetChoice {
   if (sheets.length === 0) return { kind: 'no-sheets' };
   if (wanted !== undefined) {
     const key = wanted.trim().toLowerCase();
     const match = sheets.find((s) => s.name === wanted) ?? sheets.find((s) => s.name.trim().toLowerCase() === key);
-    return match ? { kind: 'sheet', name: match.name } : { kind: 'not-found', names: sheets.map((s) => s.name) };
+    return match ? { kind: 'sheet', sheet: match } : { kind: 'not-found', names: sheets.map((s) => s.name) };
   }
   // Templates keep code lists on hidden sheets; "the first sheet" is the first one the operator sees.
-  const first = sheets.find((s) => s.state !== 'hidden' && s.state !== 'veryHidden') ?? sheets[0];
-  return { kind: 'sheet', name: first?.name ?? '' };
+  const first = sheets.find((s) => !s.hidden) ?? sheets[0]!;
+  return { kind: 'sheet', sheet: first };
 }
 
-function skipSheet(sheet: SheetInternals): void {
-  // A temporary-file copy is opened for every sheet; close the ones nobody will read. exceljs
-  // deletes the file right after, possibly before the open completes: that ENOENT is expected.
-  const copy = sheet.iterator;
-  if (typeof copy.destroy !== 'function') return;
-  copy.on?.('error', () => {});
-  copy.destroy();
+// ---------------------------------------------------------------------------------------
+// The archive exceljs reads
+
+const EMPTY_SHARED_STRINGS = '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>';
+
+async function* bytesOf(data: Buffer): AsyncGenerator<Buffer> {
+  yield data;
+}
+
+/**
+ * Copies what exceljs needs to read one sheet into a new archive at `path`, the XML rewritten
+ * by asciiXml. The order matters to exceljs' streaming reader: with the relationships and the
+ * shared strings (an empty part when the workbook has none) before the sheet, it reads the sheet
+ * as it inflates instead of copying it to a temporary file of its own first. The trailing
+ * entry keeps the sheet from being the last one: unzipper, under exceljs, can announce the end
+ * of the entries while the last ones still wait to be taken, and exceljs then drops them
+ * (exceljs#3064, which this service's previous reader hit). A megabyte of zeros (a kilobyte
+ * deflated) cannot fit in the streams' buffers, so that end cannot come before exceljs takes
+ * the trailer, which is after the sheet.
+ */
+async function writeSheetBook(archive: BoundedArchive, sheetPart: string, path: string, onMerge: (range: string) => void): Promise<void> {
+  const file = await open(path, 'w');
+  try {
+    const zip = new ZipWriter(file);
+    await zip.add('xl/_rels/workbook.xml.rels', asciiXml(archive.read('xl/_rels/workbook.xml.rels')));
+    await zip.add('xl/workbook.xml', asciiXml(archive.read('xl/workbook.xml')));
+    await zip.add(
+      'xl/sharedStrings.xml',
+      archive.has('xl/sharedStrings.xml') ? asciiXml(archive.read('xl/sharedStrings.xml')) : bytesOf(Buffer.from(EMPTY_SHARED_STRINGS)),
+    );
+    if (archive.has('xl/styles.xml')) await zip.add('xl/styles.xml', asciiXml(archive.read('xl/styles.xml')));
+    // Whatever the part was called: exceljs only reads sheets named like this.
+    await zip.add('xl/worksheets/sheet1.xml', asciiXml(archive.read(sheetPart), mergeWatcher(onMerge)));
+    await zip.add('trailer.bin', bytesOf(Buffer.alloc(1024 * 1024)));
+    await zip.finish();
+  } finally {
+    await file.close();
+  }
+}
+
+type Settled<T> = { value: T } | { error: unknown };
+
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+/** The rows of the one sheet in the archive at `path`; exceljs' errors are findings, not throws. */
+async function* readRows(path: string, reading: SheetReading): AsyncGenerator<XlsxBatch> {
+  const file = createReadStream(path);
+  // A failure to read our own temporary file is the server's, not the sender's.
+  let fileError: unknown;
+  file.on('error', (error) => (fileError ??= error));
+  try {
+    const sheets = new ExcelJS.stream.xlsx.WorkbookReader(file, READER_OPTIONS)[Symbol.asyncIterator]();
+    let found = false;
+    for (;;) {
+      const next = await settle(sheets.next());
+      if (fileError) throw fileError;
+      if ('error' in next) {
+        yield reading.fail(invalidFinding());
+        return;
+      }
+      if (next.value.done) break;
+      found = true;
+      const rows = next.value.value[Symbol.asyncIterator]();
+      for (;;) {
+        const step = await settle(rows.next());
+        if (fileError) throw fileError;
+        if ('error' in step) {
+          yield reading.fail(invalidFinding());
+          return;
+        }
+        if (step.value.done) break;
+        const row = step.value.value;
+        const full = reading.onRow(row.number, Array.isArray(row.values) ? row.values : []);
+        if (full) yield full;
+      }
+    }
+    yield found ? reading.finish() : { observations: [], findings: [invalidFinding()] };
+  } finally {
+    file.destroy();
+  }
 }
 
 // ---------------------------------------------------------------------------------------
 
-async function* slices(bytes: Uint8Array): AsyncGenerator<Buffer> {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < buf.length; i += 64 * 1024) yield buf.subarray(i, i + 64 * 1024);
-}
-
-/**
- * Reads an XLSX push. Yields at least one batch; findings are all `interoperabilitas`.
- * Buffer input gets the extra up-front zip check (see the module comment).
- */
-export async function* readXlsx(input: NodeJS.ReadableStream | Uint8Array, options: XlsxReadOptions): AsyncGenerator<XlsxBatch> {
+/** Reads an XLSX push. Yields at least one batch; findings are all `interoperabilitas`. */
+export async function* readXlsx(input: Uint8Array, options: XlsxReadOptions): AsyncGenerator<XlsxBatch> {
   // The limits are the zip-bomb protection: a missing one must not quietly mean "none".
   const entry = options.maxEntryBytes;
   const total = options.maxTotalBytes ?? 4 * entry;
   if (!(entry > 0 && total > 0)) throw new RangeError('readXlsx: maxEntryBytes (and maxTotalBytes, when given) must be positive numbers');
   if (!(options.maxCellBytes > 0 && options.maxColumns > 0)) throw new RangeError('readXlsx: maxCellBytes and maxColumns must be positive numbers');
-  const limits: Limits = { entry, total: Math.max(entry, total) };
-  let stream: NodeJS.ReadableStream;
-  let own: Readable | undefined;
-  if (input instanceof Uint8Array) {
-    if (input.length === 0) {
-      yield { observations: [], findings: [emptyFinding('file')] };
-      return;
-    }
-    const verdict = scanZipDirectory(input, limits);
-    if (verdict.kind === 'too-large') throw tooLarge(limits, verdict.entry);
-    if (verdict.kind !== 'ok') {
-      yield { observations: [], findings: [invalidFinding(input, verdict.reason)] };
-      return;
-    }
-    own = Readable.from(slices(input));
-    stream = own;
-  } else {
-    stream = input;
-  }
-  const guard = new ZipGuard(stream, limits);
-  try {
-    yield* readWorkbook(guard, limits, options, batchLimit(options.batchSize));
-  } finally {
-    guard.release();
-    own?.destroy();
-  }
-}
-
-async function* readWorkbook(guard: ZipGuard, limits: Limits, options: XlsxReadOptions, batchSize: number): AsyncGenerator<XlsxBatch> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(guard.source, READER_OPTIONS);
-  const book = reader as unknown as BookInternals;
-  const sheets = reader[Symbol.asyncIterator]();
-  let choice: SheetChoice | undefined;
-  let reading: SheetReading | undefined;
-
-  /** The batch that ends the read when something went wrong; undefined when all went well. */
-  const failure = (outcome: Raced<unknown>): XlsxBatch | undefined => {
-    const stop = guard.stop ?? ('stop' in outcome ? outcome.stop : undefined);
-    if (stop?.kind === 'input') throw stop.error;
-    if (stop?.kind === 'too-large') throw tooLarge(limits, stop.entry);
-    if (stop?.kind !== 'invalid' && !('error' in outcome)) return undefined;
-    const finding = guard.inputBytes === 0 ? emptyFinding('file') : invalidFinding(guard.head);
-    return reading ? reading.fail(finding) : { observations: [], findings: [finding] };
-  };
-
-  for (;;) {
-    const next = await guard.race(sheets.next());
-    if (!guard.armed) throw new Error('xlsx-reader: exceljs did not pipe its input through the zip guard; refusing to read unguarded');
-    const failed = failure(next);
-    if (failed) {
-      yield failed;
-      return;
-    }
-    if (!('value' in next) || next.value.done) break;
-    const sheet = next.value.value as unknown as SheetInternals;
-    choice ??= book.model ? chooseSheet(book, options.sheet) : undefined;
-    if (reading || choice?.kind !== 'sheet' || sheet.name !== choice.name) {
-      skipSheet(sheet);
-      continue;
-    }
-    reading = new SheetReading(sheet.name, batchSize, options.maxCellBytes, options.maxColumns);
-    sheet.iterator = watchSheetXml(sheet.iterator, reading.onMerge);
-    const rows = (next.value.value as AsyncIterable<ExcelJS.Row>)[Symbol.asyncIterator]();
-    for (;;) {
-      const step = await guard.race(rows.next());
-      const rowFailed = failure(step);
-      if (rowFailed) {
-        yield rowFailed;
-        return;
-      }
-      if (!('value' in step) || step.value.done) break;
-      const row = step.value.value;
-      const full = reading.onRow(row.number, Array.isArray(row.values) ? row.values : []);
-      if (full) yield full;
-    }
-  }
-
-  if (guard.inputBytes === 0) {
+  const limits: ArchiveLimits = { entry, total: Math.max(entry, total) };
+  if (input.length === 0) {
     yield { observations: [], findings: [emptyFinding('file')] };
     return;
   }
-  if (!book.model) {
-    yield { observations: [], findings: [invalidFinding(guard.head, 'no-workbook')] };
+  const verdict = await openArchive(Buffer.from(input.buffer, input.byteOffset, input.byteLength), limits);
+  if (verdict.kind === 'too-large') throw tooLarge(limits, verdict.entry);
+  if (verdict.kind === 'invalid') {
+    yield { observations: [], findings: [invalidFinding(verdict.reason)] };
     return;
   }
-  choice ??= chooseSheet(book, options.sheet);
+  const { archive } = verdict;
+  const choice = chooseSheet(await listSheets(archive.read('xl/workbook.xml')), options.sheet);
   if (choice.kind === 'no-sheets') {
     yield { observations: [], findings: [emptyFinding('no-sheets')] };
-  } else if (choice.kind === 'not-found') {
+    return;
+  }
+  if (choice.kind === 'not-found') {
     yield { observations: [], findings: [sheetNotFoundFinding(options.sheet ?? '', choice.names)] };
-  } else if (!reading) {
+    return;
+  }
+  const relationship = choice.sheet.relationship;
+  const part = relationship === undefined ? undefined : (await workbookRelationships(archive.read('xl/_rels/workbook.xml.rels'))).get(relationship);
+  if (part === undefined || !archive.has(part)) {
     // Listed in the workbook, but its part is missing from the zip.
-    yield { observations: [], findings: [invalidFinding(guard.head)] };
-  } else {
-    yield reading.finish();
+    yield { observations: [], findings: [invalidFinding()] };
+    return;
+  }
+  const reading = new SheetReading(choice.sheet.name, batchLimit(options.batchSize), options.maxCellBytes, options.maxColumns);
+  const dir = await mkdtemp(join(tmpdir(), 'sde-xlsx-'));
+  try {
+    const path = join(dir, 'sheet.xlsx');
+    await writeSheetBook(archive, part, path, reading.onMerge);
+    yield* readRows(path, reading);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -88,8 +88,8 @@ async function fileSource(request: FastifyRequest, sheet: string | undefined, li
   const name = file.filename.toLowerCase();
   if (name.endsWith('.csv')) return spoolCsv(file.file as AsyncIterable<Buffer>, limits);
   if (name.endsWith('.xlsx')) {
-    // Held in memory (bounded by the upload limit) so the zip directory can be checked for
-    // bombs before anything is inflated.
+    // Held in memory (bounded by the upload limit): the reader needs random access to the zip
+    // to bound every part before anything parses it.
     const bytes = await file.toBuffer();
     const digest = createHash('sha256').update(bytes).digest('hex');
     return {
