@@ -12,7 +12,7 @@ await writeOrCheck(
     label: 'openapi/',
     what: 'OpenAPI files',
     command: 'npm run openapi',
-    files: await buildOpenapiFiles(),
+    generate: buildOpenapiFiles,
   },
   'openapi-cli',
 );

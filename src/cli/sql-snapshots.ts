@@ -79,7 +79,7 @@ await writeOrCheck(
     label: 'src/queries/',
     what: 'SQL snapshots',
     command: 'npm run sql:snapshots',
-    files: await buildSnapshots(),
+    generate: buildSnapshots,
     owns: (name) => name.endsWith('.sql'),
   },
   'sql-snapshots',
