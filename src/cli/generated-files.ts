@@ -69,13 +69,16 @@ async function checkAll(generated: GeneratedFiles, files: Record<string, string>
 
 const CONTEXT = 3;
 const MAX_LINES = 80;
+// Past this many cells (changed lines of one side × the other's) the changed region is shown whole.
+const MAX_CELLS = 4_000_000;
+
+type Op = { kind: ' ' | '-' | '+'; line: string };
 
 /**
- * A unified-style diff of the one region that differs (common leading and trailing lines
- * trimmed, three lines of context): edits far apart show as one hunk spanning both. Cut after
- * MAX_LINES lines; enough to see what drifted, the regenerated file shows the rest.
+ * A unified diff (three lines of context), cut after MAX_LINES lines: enough to see what
+ * drifted; the regenerated file shows the rest.
  */
-function lineDiff(checkedIn: string, generated: string, name: string): string {
+export function lineDiff(checkedIn: string, generated: string, name: string): string {
   const a = checkedIn.split('\n');
   const b = generated.split('\n');
   let start = 0;
@@ -86,15 +89,59 @@ function lineDiff(checkedIn: string, generated: string, name: string): string {
     endA--;
     endB--;
   }
-  const from = Math.max(0, start - CONTEXT);
-  const toA = Math.min(a.length, endA + CONTEXT);
-  const toB = Math.min(b.length, endB + CONTEXT);
-  const lines = [
-    ...a.slice(from, start).map((l) => ` ${l}`),
-    ...a.slice(start, endA).map((l) => `-${l}`),
-    ...b.slice(start, endB).map((l) => `+${l}`),
-    ...a.slice(endA, toA).map((l) => ` ${l}`),
-  ];
+  const same = (line: string): Op => ({ kind: ' ', line });
+  const ops = [...a.slice(0, start).map(same), ...changedOps(a.slice(start, endA), b.slice(start, endB)), ...a.slice(endA).map(same)];
+  const lines = [`--- ${name} (checked in)`, `+++ ${name} (generated)`];
+  for (const [from, to] of hunks(ops)) {
+    const before = ops.slice(0, from);
+    const oldStart = before.filter((o) => o.kind !== '+').length;
+    const newStart = before.filter((o) => o.kind !== '-').length;
+    const body = ops.slice(from, to);
+    const oldCount = body.filter((o) => o.kind !== '+').length;
+    const newCount = body.filter((o) => o.kind !== '-').length;
+    lines.push(`@@ -${oldStart + 1},${oldCount} +${newStart + 1},${newCount} @@`, ...body.map((o) => `${o.kind}${o.line}`));
+  }
   const shown = lines.length > MAX_LINES ? [...lines.slice(0, MAX_LINES), `… ${lines.length - MAX_LINES} more lines`] : lines;
-  return [`--- ${name} (checked in)`, `+++ ${name} (generated)`, `@@ -${from + 1},${toA - from} +${from + 1},${toB - from} @@`, ...shown].join('\n') + '\n';
+  return `${shown.join('\n')}\n`;
+}
+
+/** The changed region as removals, additions and the lines they share (longest common subsequence). */
+function changedOps(a: string[], b: string[]): Op[] {
+  const removed = a.map((line): Op => ({ kind: '-', line }));
+  const added = b.map((line): Op => ({ kind: '+', line }));
+  if (a.length === 0 || b.length === 0 || (a.length + 1) * (b.length + 1) > MAX_CELLS) return [...removed, ...added];
+  // common[i * width + j]: length of the longest common subsequence of a[i..] and b[j..].
+  const width = b.length + 1;
+  const common = new Uint32Array((a.length + 1) * width);
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      common[i * width + j] = a[i] === b[j] ? common[(i + 1) * width + j + 1]! + 1 : Math.max(common[(i + 1) * width + j]!, common[i * width + j + 1]!);
+    }
+  }
+  const ops: Op[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      ops.push({ kind: ' ', line: a[i]! });
+      i++;
+      j++;
+    } else if (common[(i + 1) * width + j]! >= common[i * width + j + 1]!) ops.push(removed[i++]!);
+    else ops.push(added[j++]!);
+  }
+  return [...ops, ...removed.slice(i), ...added.slice(j)];
+}
+
+/** [from, to) ranges of ops around the changes, with CONTEXT lines each side; close ones merged. */
+function hunks(ops: Op[]): [number, number][] {
+  const ranges: [number, number][] = [];
+  ops.forEach((op, k) => {
+    if (op.kind === ' ') return;
+    const from = Math.max(0, k - CONTEXT);
+    const to = Math.min(ops.length, k + CONTEXT + 1);
+    const last = ranges[ranges.length - 1];
+    if (last && from <= last[1]) last[1] = to;
+    else ranges.push([from, to]);
+  });
+  return ranges;
 }
