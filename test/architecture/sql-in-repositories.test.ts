@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 // import rules (.dependency-cruiser.cjs) see only imports; a service handed a Kysely instance
 // can build a query without importing anything, so the calls themselves are looked for here.
 const root = new URL('../../', import.meta.url).pathname;
-const QUERY = /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|selectNoFrom|executeQuery)\(|\bsql(<[^>]*>)?`/;
+const QUERY = /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|selectNoFrom|executeQuery)\(|(?<![\w.])sql(<[^>]*>)?`/;
 const MAY_QUERY = /(^src\/db\/|(^|\/|-)repository\.ts$)/;
 
 function sources(dir: string): string[] {

@@ -7,10 +7,9 @@ import { decodeDigitsCursor, paginate } from '../../http/pagination.js';
 import { PageQuery } from '../../http/schemas.js';
 import { problem } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
-import { claimKey, IDEMPOTENCY_KEY_PATTERN } from './idempotency.js';
-import { pushVersion } from './ingest.js';
-import { preparePush, registerPushParsers, type PreparedPush } from './push-source.js';
-import { insertJob } from './job-repository.js';
+import { IDEMPOTENCY_KEY_PATTERN } from './idempotency.js';
+import { push } from './push-service.js';
+import { preparePush, registerPushParsers } from './push-source.js';
 import { templateCsv, templateXlsx } from '../tabular/template.js';
 import { templateIndicators } from '../indicators/repository.js';
 import type { DatasetRow } from '../datasets/repository.js';
@@ -117,40 +116,24 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: n
       const actor = principalOf(request);
       const dataset = await visibleDataset(db, actor, request.params.id);
       assertOwner(actor, dataset);
-      const dryRun = request.query.dryRun ?? false;
-      const key = idempotencyKey(request);
-      const claim = key ? await claimKey(app.database, actor.clientId, key, { datasetId: dataset.id, dryRun }) : undefined;
-      let prepared: PreparedPush | undefined;
-      let handedOver = false;
-      try {
-        // Read to the end first (CSV into a spool file): the size decides now or as a job.
-        prepared = await preparePush(request, { uploadLimitBytes: opts.uploadLimitBytes, sheet: request.query.sheet });
-        const sha256 = prepared.source.sha256();
-        // Same key: answer as the first time, provided it really is the same body.
-        const replay = await claim?.replay(sha256);
-        if (replay) return reply.code(replay.status as 200).header('idempotent-replayed', 'true').send(replay.body as never);
-        const asked = /(^|[,;\s])respond-async\b/i.test(String(request.headers.prefer ?? ''));
-        if (asked || (prepared.rows ?? 0) > opts.asyncRows) {
-          const source = prepared.source;
-          const jobId = await insertJob(db, { dataset_id: dataset.id, client_id: actor.clientId, format: source.format, dry_run: dryRun, rows_expected: prepared.rows, owner: app.database.instanceId });
-          const accepted = { job_id: jobId, status: 'running' as const, dataset_id: dataset.id, rows_expected: prepared.rows, links: { self: `/v1/jobs/${jobId}` } };
-          // The key records the job before it starts: if that fails, no job runs that the client never heard of.
-          await claim?.complete({ requestSha256: sha256, status: 202, body: accepted });
-          app.jobs.start(jobId, (progress) => pushVersion(app.database, actor, request.id, dataset, source, { dryRun, memoryPoints: opts.memoryPoints, job: { id: jobId, progress } }), prepared.dispose);
-          handedOver = true;
-          if (asked) reply.header('preference-applied', 'respond-async');
-          return reply.code(202).header('location', accepted.links.self).send(accepted as never);
-        }
-        const report = await pushVersion(claim?.guard(app.database) ?? app.database, actor, request.id, dataset, prepared.source, { dryRun, memoryPoints: opts.memoryPoints });
-        const status: 200 | 201 = dryRun ? 200 : 201;
-        await claim?.complete({ requestSha256: report.content_sha256, status, body: report });
-        if (!dryRun) reply.header('location', `/v1/datasets/${dataset.id}/versions/${report.version}`);
-        return reply.code(status).send(report);
-      } catch (err) {
-        await claim?.release();
-        throw err;
-      } finally {
-        if (!handedOver) await prepared?.dispose();
+      const outcome = await push(app.database, app.jobs, opts, {
+        actor,
+        requestId: request.id,
+        dataset,
+        dryRun: request.query.dryRun ?? false,
+        idempotencyKey: idempotencyKey(request),
+        preferAsync: /(^|[,;\s])respond-async\b/i.test(String(request.headers.prefer ?? '')),
+        read: () => preparePush(request, { uploadLimitBytes: opts.uploadLimitBytes, sheet: request.query.sheet }),
+      });
+      switch (outcome.kind) {
+        case 'replayed':
+          return reply.code(outcome.status as 200).header('idempotent-replayed', 'true').send(outcome.body as never);
+        case 'accepted':
+          if (outcome.preferenceApplied) reply.header('preference-applied', 'respond-async');
+          return reply.code(202).header('location', outcome.job.links.self).send(outcome.job as never);
+        case 'pushed':
+          if (outcome.status === 201) reply.header('location', `/v1/datasets/${dataset.id}/versions/${outcome.report.version}`);
+          return reply.code(outcome.status).send(outcome.report);
       }
     },
   );
