@@ -1,12 +1,13 @@
-import type { FileHandle } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { crc32, createDeflateRaw } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import yazl from 'yazl';
 
 /**
- * The zip side of an XLSX push, on yauzl's public API. Sizes in a zip are whatever the sender
- * wrote, so an archive is only trusted once every entry has been inflated and counted against
- * the limits; nothing else reads it before that.
+ * The zip side of an XLSX push: read with yauzl's public API, the copy exceljs reads written
+ * with yazl's. Sizes in a zip are whatever the sender wrote, so an archive is only trusted once
+ * every entry has been inflated and counted against the limits; nothing else reads it before that.
  */
 
 export interface ArchiveLimits {
@@ -128,80 +129,51 @@ export async function openArchive(bytes: Buffer, limits: ArchiveLimits): Promise
   return { kind: 'ok', archive: new BoundedArchive(zip, new Map(entries.map((e) => [e.fileName, e]))) };
 }
 
+export interface Part {
+  name: string;
+  /** A buffer is deflated whole and written with its sizes; a stream is deflated as it comes. */
+  content: Buffer | AsyncIterable<Buffer>;
+}
+
+const DESCRIPTOR_SIGNATURE = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
+
 /**
- * Writes a zip to a file, deflating each part as it comes. Sizes go in the local header,
- * patched in once the part is written: unzipper, which exceljs reads with, finds the end of a
- * part without them by searching its data for a signature that deflated data can contain.
+ * Writes `parts` to a new zip at `path` with yazl, deflated at `level`. yazl writes a streamed
+ * part's sizes after its data, in a data descriptor, and unzipper, which exceljs reads with,
+ * finds the end of such a part by searching for the descriptor's signature. Deflated bytes can
+ * hold it, by chance (about once in 4 GiB) or by design; the part would be cut there and what
+ * follows read as entries of their own, outside the limits. So the signatures written are
+ * counted: false when there are more than the descriptors, and then the file must not be read.
  */
-export class ZipWriter {
-  private offset = 0;
-  private readonly directory: Buffer[] = [];
-  private count = 0;
-
-  constructor(private readonly file: FileHandle) {}
-
-  async add(name: string, content: AsyncIterable<Buffer>): Promise<void> {
-    const encoded = Buffer.from(name, 'utf8');
-    const start = this.offset;
-    let position = start + 30 + encoded.length;
-    let crc = 0;
-    let size = 0;
-    const file = this.file;
-    await pipeline(
-      async function* () {
-        for await (const chunk of content) {
-          crc = crc32(chunk, crc);
-          size += chunk.length;
-          yield chunk;
-        }
-      },
-      createDeflateRaw({ level: 1 }),
-      async (deflated: AsyncIterable<Buffer>) => {
-        for await (const chunk of deflated) {
-          await file.write(chunk, 0, chunk.length, position);
-          position += chunk.length;
-        }
-      },
-    );
-    const packed = position - start - 30 - encoded.length;
-    if (size > 0xfffffffe || position > 0xfffffffe) throw new RangeError(`ZipWriter: ${name} needs ZIP64, which this writer does not write`);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt16LE(0x21, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(packed, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(encoded.length, 26);
-    await file.write(Buffer.concat([local, encoded]), 0, 30 + encoded.length, start);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(0x21, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(packed, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(encoded.length, 28);
-    central.writeUInt32LE(start, 42);
-    this.directory.push(central, encoded);
-    this.count++;
-    this.offset = position;
+export async function writeArchive(path: string, parts: Iterable<Part>, level: number): Promise<boolean> {
+  const zip = new yazl.ZipFile();
+  const output = zip.outputStream as Readable;
+  let descriptors = 0;
+  for (const { name, content } of parts) {
+    if (Buffer.isBuffer(content)) {
+      zip.addBuffer(content, name, { compressionLevel: level });
+    } else {
+      const source = Readable.from(content);
+      // yazl pipes the stream without listening for its errors.
+      source.once('error', (error) => output.destroy(error));
+      zip.addReadStream(source, name, { compressionLevel: level });
+      descriptors++;
+    }
   }
-
-  async finish(): Promise<void> {
-    const directory = Buffer.concat(this.directory);
-    const end = Buffer.alloc(22);
-    end.writeUInt32LE(0x06054b50, 0);
-    end.writeUInt16LE(this.count, 8);
-    end.writeUInt16LE(this.count, 10);
-    end.writeUInt32LE(directory.length, 12);
-    end.writeUInt32LE(this.offset, 16);
-    const tail = Buffer.concat([directory, end]);
-    await this.file.write(tail, 0, tail.length, this.offset);
-  }
+  zip.end();
+  let signatures = 0;
+  let tail = Buffer.alloc(0);
+  await pipeline(
+    output,
+    async function* (chunks: AsyncIterable<Buffer>) {
+      for await (const chunk of chunks) {
+        const seen = Buffer.concat([tail, chunk]);
+        for (let at = seen.indexOf(DESCRIPTOR_SIGNATURE); at >= 0; at = seen.indexOf(DESCRIPTOR_SIGNATURE, at + DESCRIPTOR_SIGNATURE.length)) signatures++;
+        tail = seen.subarray(1 - DESCRIPTOR_SIGNATURE.length);
+        yield chunk;
+      }
+    },
+    createWriteStream(path),
+  );
+  return signatures === descriptors;
 }

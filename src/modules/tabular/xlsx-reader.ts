@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../http/app-error.js';
@@ -23,7 +23,7 @@ import {
   type TabularBatch,
   type TabularReadInfo,
 } from './header.js';
-import { openArchive, partLimit, ZipWriter, type ArchiveLimits, type BoundedArchive } from './xlsx-archive.js';
+import { openArchive, partLimit, writeArchive, type ArchiveLimits, type BoundedArchive, type Part } from './xlsx-archive.js';
 import { asciiXml, listSheets, mergeWatcher, workbookRelationships, type SheetListing } from './xlsx-parts.js';
 
 /**
@@ -34,7 +34,7 @@ import { asciiXml, listSheets, mergeWatcher, workbookRelationships, type SheetLi
  * entry inflated and counted, so a zip bomb is a 413 XLSX_TOO_LARGE whatever its headers
  * claim), then the parts exceljs needs for the chosen sheet are copied into a small archive in
  * a temporary file, arranged so that exceljs' streaming reader, through its public API, can
- * read it row by row in bounded memory: see writeSheetBook.
+ * read it row by row in bounded memory: see sheetBook.
  *
  * Rows wider than `maxColumns` and cells larger than `maxCellBytes` are refused the same way
  * (TOO_MANY_COLUMNS, CELL_TOO_LARGE): the format allows 16,384 columns, and a row's cells are
@@ -376,40 +376,32 @@ function chooseSheet(sheets: SheetListing[], wanted: string | undefined): SheetC
 
 const EMPTY_SHARED_STRINGS = '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>';
 
-async function* bytesOf(data: Buffer): AsyncGenerator<Buffer> {
-  yield data;
+/**
+ * What exceljs needs to read one sheet, the XML rewritten by asciiXml. The order matters to
+ * exceljs' streaming reader: with the relationships and the shared strings (an empty part when
+ * the workbook has none) before the sheet, it reads the sheet as it inflates instead of copying
+ * it to a temporary file of its own first. The trailing entry keeps the sheet from being the
+ * last one: unzipper, under exceljs, can announce the end of the entries while the last ones
+ * still wait to be taken, and exceljs then drops them (exceljs#3064, which this service's
+ * previous reader hit). A megabyte of zeros (a kilobyte deflated) cannot fit in the streams'
+ * buffers, so that end cannot come before exceljs takes the trailer, which is after the sheet.
+ */
+function* sheetBook(archive: BoundedArchive, sheetPart: string, onMerge: (range: string) => void): Generator<Part> {
+  yield { name: 'xl/_rels/workbook.xml.rels', content: asciiXml(archive.read('xl/_rels/workbook.xml.rels')) };
+  yield { name: 'xl/workbook.xml', content: asciiXml(archive.read('xl/workbook.xml')) };
+  yield {
+    name: 'xl/sharedStrings.xml',
+    content: archive.has('xl/sharedStrings.xml') ? asciiXml(archive.read('xl/sharedStrings.xml')) : Buffer.from(EMPTY_SHARED_STRINGS),
+  };
+  if (archive.has('xl/styles.xml')) yield { name: 'xl/styles.xml', content: asciiXml(archive.read('xl/styles.xml')) };
+  // Whatever the part was called: exceljs only reads sheets named like this.
+  yield { name: 'xl/worksheets/sheet1.xml', content: asciiXml(archive.read(sheetPart), mergeWatcher(onMerge)) };
+  yield { name: 'trailer.bin', content: Buffer.alloc(1024 * 1024) };
 }
 
-/**
- * Copies what exceljs needs to read one sheet into a new archive at `path`, the XML rewritten
- * by asciiXml. The order matters to exceljs' streaming reader: with the relationships and the
- * shared strings (an empty part when the workbook has none) before the sheet, it reads the sheet
- * as it inflates instead of copying it to a temporary file of its own first. The trailing
- * entry keeps the sheet from being the last one: unzipper, under exceljs, can announce the end
- * of the entries while the last ones still wait to be taken, and exceljs then drops them
- * (exceljs#3064, which this service's previous reader hit). A megabyte of zeros (a kilobyte
- * deflated) cannot fit in the streams' buffers, so that end cannot come before exceljs takes
- * the trailer, which is after the sheet.
- */
-async function writeSheetBook(archive: BoundedArchive, sheetPart: string, path: string, onMerge: (range: string) => void): Promise<void> {
-  const file = await open(path, 'w');
-  try {
-    const zip = new ZipWriter(file);
-    await zip.add('xl/_rels/workbook.xml.rels', asciiXml(archive.read('xl/_rels/workbook.xml.rels')));
-    await zip.add('xl/workbook.xml', asciiXml(archive.read('xl/workbook.xml')));
-    await zip.add(
-      'xl/sharedStrings.xml',
-      archive.has('xl/sharedStrings.xml') ? asciiXml(archive.read('xl/sharedStrings.xml')) : bytesOf(Buffer.from(EMPTY_SHARED_STRINGS)),
-    );
-    if (archive.has('xl/styles.xml')) await zip.add('xl/styles.xml', asciiXml(archive.read('xl/styles.xml')));
-    // Whatever the part was called: exceljs only reads sheets named like this.
-    await zip.add('xl/worksheets/sheet1.xml', asciiXml(archive.read(sheetPart), mergeWatcher(onMerge)));
-    await zip.add('trailer.bin', bytesOf(Buffer.alloc(1024 * 1024)));
-    await zip.finish();
-  } finally {
-    await file.close();
-  }
-}
+// The first level is the fastest; the second deflates the same bytes differently, should the
+// first have written a data-descriptor signature inside a part (see writeArchive).
+const COPY_LEVELS = [1, 6] as const;
 
 type Settled<T> = { value: T } | { error: unknown };
 
@@ -495,12 +487,19 @@ export async function* readXlsx(input: Uint8Array, options: XlsxReadOptions): As
     yield { observations: [], findings: [invalidFinding()] };
     return;
   }
-  const reading = new SheetReading(choice.sheet.name, batchLimit(options.batchSize), options.maxCellBytes, options.maxColumns);
   const dir = await mkdtemp(join(tmpdir(), 'sde-xlsx-'));
   try {
     const path = join(dir, 'sheet.xlsx');
-    await writeSheetBook(archive, part, path, reading.onMerge);
-    yield* readRows(path, reading);
+    for (const level of COPY_LEVELS) {
+      // A fresh reading for each copy: writing one reports the sheet's merges.
+      const reading = new SheetReading(choice.sheet.name, batchLimit(options.batchSize), options.maxCellBytes, options.maxColumns);
+      if (await writeArchive(path, sheetBook(archive, part, reading.onMerge), level)) {
+        yield* readRows(path, reading);
+        return;
+      }
+    }
+    // Both copies hold the signature inside a part: deflated bytes built for it, not chance.
+    yield { observations: [], findings: [invalidFinding()] };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,9 @@
 import t, { type Test } from 'tap';
 import ExcelJS from 'exceljs';
-import { checkDeclared, openArchive } from '../../../src/modules/tabular/xlsx-archive.js';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkDeclared, openArchive, writeArchive } from '../../../src/modules/tabular/xlsx-archive.js';
 import { readXlsx, type XlsxBatch, type XlsxReadOptions } from '../../../src/modules/tabular/xlsx-reader.js';
 import type { Finding } from '../../../src/domain/finding.js';
 import { bombSheet, replacePart, unzip, zip, type ZipPart } from '../../helpers/zip-parts.js';
@@ -405,6 +408,22 @@ t.test('zip bomb: stopped by the bytes actually inflated, whatever the headers c
   t.match(await openArchive(lying, { entry: MiB, total: 4 * MiB }), { kind: 'too-large', entry: 'xl/sharedStrings.xml' }, 'the inflated bytes are not');
   await t.rejects(read(lying, { maxEntryBytes: MiB }), { code: 'XLSX_TOO_LARGE', params: { part: 'xl/sharedStrings.xml' } }, 'claimed sizes are not trusted');
   t.match(await openArchive(base, { entry: MiB, total: 4 * MiB }), { kind: 'ok' }, 'a plain workbook passes');
+});
+
+t.test('the copy for exceljs is refused when a streamed part holds the data-descriptor signature unzipper ends parts at', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'sde-xlsx-test-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'copy.zip');
+  async function* stream(text: string) {
+    yield Buffer.from(text, 'latin1');
+  }
+  // Level 0 stores the bytes as they come, so the signature is written as it is.
+  t.equal(await writeArchive(path, [{ name: 'a.xml', content: stream('<a>PK\x07\x08</a>') }], 0), false);
+  t.equal(await writeArchive(path, [{ name: 'a.xml', content: stream('<a/>') }, { name: 'b.bin', content: Buffer.from('b') }], 0), true);
+  t.same(unzip(await readFile(path)), [
+    { name: 'a.xml', data: Buffer.from('<a/>') },
+    { name: 'b.bin', data: Buffer.from('b') },
+  ]);
 });
 
 t.test('zip bomb: more parts than a plain zip directory can count', async (t) => {
