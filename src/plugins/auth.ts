@@ -7,7 +7,7 @@ import { rolesOf, type Access, type Principal, type Role } from '../modules/auth
 import { requireNational } from '../modules/auth/authority.js';
 import { findClientForAuth } from '../modules/clients/repository.js';
 import type { AppConfig } from '../config.js';
-import { MemoryCache } from '../util/memory-cache.js';
+import { memoryCache } from '../util/memory-cache.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -45,13 +45,14 @@ const CLIENT_TABLES = ['clients', 'agencies'] as const;
  * without a word is noticed by its heartbeat within seconds.
  */
 function clientLookup() {
-  const kept = new MemoryCache<AuthClient | undefined>({ maxSize: 10_000, ttlMs: 10_000, sizeOf: () => 1 });
+  const kept = memoryCache<AuthClient>({ max: 10_000, ttl: 10_000 });
   return async (request: FastifyRequest, id: string): Promise<AuthClient | undefined> => {
     const { database, changes } = request.server;
     const stamp = changes.stamp(CLIENT_TABLES);
     if (stamp === null) return findClientForAuth(database.db, id);
-    // An unknown id is not kept: anyone can make up ids, and they must not crowd out real clients.
-    return kept.getOrBuild(`${stamp}|${id}`, () => findClientForAuth(database.db, id), (client) => client !== undefined);
+    // An unknown id is not kept (a build yielding undefined is not stored): anyone can make up
+    // ids, and they must not crowd out real clients.
+    return kept.fetch(`${stamp}|${id}`, { context: () => findClientForAuth(database.db, id) });
   };
 }
 
