@@ -81,7 +81,7 @@ export type DB = { [T in keyof Generated.DB]: T extends keyof Shaped ? Shaped[T]
 
 // A table that gains a json column fails here until its shape is declared in Shaped.
 type NoUnshapedJson<T extends never> = T;
-export type _EveryJsonColumnHasAShape = NoUnshapedJson<{ [T in keyof DB]: JsonColumns<DB[T]> }[keyof DB]>;
+type EveryJsonColumnHasAShape = NoUnshapedJson<{ [T in keyof DB]: JsonColumns<DB[T]> }[keyof DB]>;
 
 export type RegionsTable = DB['regions'];
 export type PopulationsTable = DB['populations'];
