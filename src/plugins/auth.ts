@@ -8,7 +8,7 @@ import { rolesOf, type Access, type Principal, type Role } from '../domain/princ
 import { jurisdictionOf } from '../domain/jurisdiction.js';
 import type { AppConfig } from '../config.js';
 import type { DB } from '../db/schema.js';
-import { MemoryCache } from '../util/memory-cache.js';
+import { memoryCache } from '../util/memory-cache.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -57,13 +57,14 @@ const CLIENT_TABLES = ['clients', 'agencies'] as const;
  * without a word is noticed by its heartbeat within seconds.
  */
 function clientLookup(findClientForAuth: FindAuthClient) {
-  const kept = new MemoryCache<AuthClient | undefined>({ maxSize: 10_000, ttlMs: 10_000, sizeOf: () => 1 });
+  const kept = memoryCache<AuthClient>({ max: 10_000, ttl: 10_000 });
   return async (request: FastifyRequest, id: string): Promise<AuthClient | undefined> => {
     const { database, changes } = request.server;
     const stamp = changes.stamp(CLIENT_TABLES);
     if (stamp === null) return findClientForAuth(database.db, id);
-    // An unknown id is not kept: anyone can make up ids, and they must not crowd out real clients.
-    return kept.getOrBuild(`${stamp}|${id}`, () => findClientForAuth(database.db, id), (client) => client !== undefined);
+    // An unknown id is not kept (a build yielding undefined is not stored): anyone can make up
+    // ids, and they must not crowd out real clients.
+    return kept.fetch(`${stamp}|${id}`, { context: () => findClientForAuth(database.db, id) });
   };
 }
 

@@ -11,7 +11,7 @@ import { levelNumber, type RegionLevel } from '../../domain/region-code.js';
 import type { Candidate } from '../reconciliation/policy.js';
 import { csvRow, CSV_COLUMNS, presentFigure } from './present.js';
 import { datasetClassifications, figureSeries, figuresState, listChanges, listFigures, type FigureCursor, type FigureFilter, type FigureRow } from './repository.js';
-import { MemoryCache } from '../../util/memory-cache.js';
+import { memoryCache } from '../../util/memory-cache.js';
 import type { WatchedTable } from '../../db/change-signals.js';
 import { ChangePage, ChangesQuery, FigurePage, FigureQuery, SeriesQuery, SeriesSchema } from './schemas.js';
 
@@ -79,13 +79,13 @@ function sendTagged(request: FastifyRequest, reply: FastifyReply, page: CachedPa
  * 64 MiB (a full page of 1,000 figures is ~400 KiB); the expiry is a safety net should a
  * change notification be lost.
  */
-const PAGE_CACHE = { maxSize: 64 * 1024 * 1024, ttlMs: 10_000, sizeOf: (page: CachedPage) => page.body.length };
+const PAGE_CACHE = { maxSize: 64 * 1024 * 1024, ttl: 10_000, sizeCalculation: (page: CachedPage) => page.body.length };
 // Everything a page shows: figures and their changes, their labels, and what decides which candidates a consumer sees.
 const PAGE_TABLES: readonly WatchedTable[] = ['figure_changes', 'reconciled_figures', 'indicators', 'datasets', 'agencies', 'regions'];
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
-  const pages = new MemoryCache(PAGE_CACHE);
+  const pages = memoryCache<CachedPage>(PAGE_CACHE);
 
   app.get(
     '/',
@@ -147,7 +147,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       };
       // The state is taken before the figures are read, so a page is never filed under a state newer than its data.
       const state = app.changes.stamp(PAGE_TABLES) ?? (await figuresState(db));
-      const page = await pages.getOrBuild(JSON.stringify([filter.hideClosed, wantsCsv, request.url, state]), buildPage);
+      const page = await pages.forceFetch(JSON.stringify([filter.hideClosed, wantsCsv, request.url, state]), { context: buildPage });
       return sendTagged(request, reply, page);
     },
   );
