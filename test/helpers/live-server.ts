@@ -17,14 +17,9 @@ export interface Answer {
 
 export type LiveServer = Awaited<ReturnType<typeof startServer>>;
 
-// The child runs TypeScript through this test's loader, but not with its settings unless
-// they are passed on: without TS_NODE_TRANSPILE_ONLY it type-checks every module first.
-const loaderEnv = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('TS_NODE_') && e[1] !== undefined));
-
 export async function startServer(t: Test, env: Record<string, string>) {
   const port = await freePort();
   const proc = run({
-    ...loaderEnv,
     JWT_SECRET: 'live-server-test-secret-live-server-000001',
     BOOTSTRAP_ADMIN_CLIENT_ID: ADMIN.id,
     BOOTSTRAP_ADMIN_CLIENT_SECRET: ADMIN.secret,
