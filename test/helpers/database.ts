@@ -19,7 +19,7 @@ import type { DatabaseConfig } from '../../src/config.js';
  *
  * There are two of each. `full` holds everything the migrations load. `small` is the full
  * one with the kecamatan and desa outside SMALL_REGION_ROOTS deleted (every provinsi and
- * kab/kota, and so every population figure, stays): a 8.5 MB template instead of 28 MB, a
+ * kab/kota, and so every population figure, stays): an 8.5 MB template instead of 28 MB, a
  * 74 MB dump instead of 95 MB, and it holds 1,116 regions instead of 91,599.
  * It is what a test file gets unless it asks for `{ regions: 'full' }` because it counts or
  * searches the whole country below kab/kota level. (Opening either costs about the same on
