@@ -19,7 +19,8 @@ t.test('an unreachable database at start-up is retried with backoff, then the pr
 
 t.test('first start: migrates, prints the bootstrap admin once, serves, and exits 0 on SIGTERM', async (t) => {
   const port = await freePort();
-  const env = await processDatabase(t);
+  // On PGlite an empty directory, so this first start does migrate it.
+  const env = await processDatabase(t, { fresh: true });
   const { child, output, exited } = run({ ...env, PORT: String(port) });
   t.teardown(() => void child.kill('SIGKILL'));
   t.ok(await waitReady(port, exited), `ready (stderr: ${output.stderr.slice(0, 500)})`);

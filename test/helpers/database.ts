@@ -2,6 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { Test } from 'tap';
 import { createDb, type Database } from '../../src/db/create-db.js';
@@ -13,6 +16,14 @@ import type { DatabaseConfig } from '../../src/config.js';
  * on the server (CREATE DATABASE … TEMPLATE per test file) and into a dumped PGlite data
  * directory (loaded per test file). Both are keyed by the migrations' content, so a
  * changed migration rebuilds them.
+ *
+ * There are two of each. `full` holds everything the migrations load. `small` is the full
+ * one with the kecamatan and desa outside SMALL_REGION_ROOTS deleted (every provinsi and
+ * kab/kota, and so every population figure, stays): an 8.5 MB template instead of 28 MB, a
+ * 74 MB dump instead of 95 MB, and it holds 1,116 regions instead of 91,599.
+ * It is what a test file gets unless it asks for `{ regions: 'full' }` because it counts or
+ * searches the whole country below kab/kota level. (Opening either costs about the same on
+ * PGlite, where starting the engine dominates; see bench/README.md, "Test suite speed".)
  */
 const root = new URL('../../', import.meta.url).pathname;
 const migrationsDir = join(root, 'migrations');
@@ -30,10 +41,37 @@ function migrationsHash(): string {
   return hash.digest('hex').slice(0, 12);
 }
 
+export type RegionSet = 'full' | 'small';
+
+/**
+ * Below kab/kota level, the small fixture keeps only these regions' kecamatan and desa:
+ * Kalimantan Utara (65, the tests' usual province) and Kota Salatiga (33.73), which tests
+ * use as an agency's jurisdiction.
+ */
+export const SMALL_REGION_ROOTS = ['65', '33.73'];
+
+// Deletes of the tables that reference regions come first, for the foreign keys; after the
+// migrations only populations does. VACUUM FULL rewrites the tables and indexes to their new
+// size, so the template and the dump shrink too.
+const PRUNE = [
+  `delete from populations where region_code in (select code from regions where level > 2 and not (${keepCondition()}))`,
+  `delete from regions where level > 2 and not (${keepCondition()})`,
+  'vacuum (full, analyze)',
+];
+
+function keepCondition(): string {
+  return SMALL_REGION_ROOTS.map((root) => `code like '${root}.%'`).join(' or ');
+}
+
 const HASH = migrationsHash();
-const TEMPLATE = `sde_tpl_${HASH}`;
+// The small fixture is also keyed by how it is cut, so changing the roots rebuilds it.
+const SMALL_HASH = createHash('sha256').update(HASH).update(PRUNE.join('\n')).digest('hex').slice(0, 8);
+const TEMPLATES: Record<RegionSet, string> = { full: `sde_tpl_${HASH}`, small: `sde_tpl_${HASH}_small_${SMALL_HASH}` };
 const CACHE_DIR = join(root, 'node_modules', '.cache', 'satu-data-exchange');
-const PGLITE_DUMP = join(CACHE_DIR, `pglite-${HASH}.tar`);
+const PGLITE_DUMPS: Record<RegionSet, string> = {
+  full: join(CACHE_DIR, `pglite-${HASH}.tar`),
+  small: join(CACHE_DIR, `pglite-${HASH}-small-${SMALL_HASH}.tar`),
+};
 
 export const serverUrl = process.env.TEST_DATABASE_URL || undefined;
 
@@ -55,41 +93,80 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 
 /** Run once before all test files (tap `before`). */
 export async function prepareTemplates(): Promise<void> {
-  if (serverUrl) {
-    await admin(async (client) => {
-      const leftovers = await client.query<{ datname: string }>("select datname from pg_database where datname like 'sde\\_test\\_%'");
-      // Only databases of runs that have ended: another run may be using its own right now.
-      for (const { datname } of leftovers.rows) {
-        const pid = Number(/^sde_test_(\d+)_/.exec(datname)?.[1]);
-        if (!isAlive(pid)) await client.query(`drop database if exists "${datname}" with (force)`);
-      }
-      const exists = await client.query('select 1 from pg_database where datname = $1', [TEMPLATE]);
-      if (exists.rowCount) return;
-      const building = `${TEMPLATE}_building`;
-      await client.query(`drop database if exists "${building}" with (force)`);
-      await client.query(`create database "${building}"`);
-      const db = createDb(serverConfig(withDatabase(serverUrl!, building)));
-      try {
-        await migrateToLatest(db.db);
-      } finally {
-        await db.close();
-      }
-      // Renamed only when complete, so an interrupted build is never mistaken for a template.
-      await client.query(`alter database "${building}" rename to "${TEMPLATE}"`);
-    });
-  } else if (!existsSync(PGLITE_DUMP)) {
-    const db = createDb({ kind: 'pglite', dataDir: undefined });
-    try {
-      await migrateToLatest(db.db);
-      const dump = await dumpPglite(db);
-      await mkdir(CACHE_DIR, { recursive: true });
-      const partial = `${PGLITE_DUMP}.${process.pid}`;
-      await writeFile(partial, Buffer.from(await dump.arrayBuffer()));
-      await rename(partial, PGLITE_DUMP);
-    } finally {
-      await db.close();
+  if (serverUrl) await prepareServerTemplates();
+  else await preparePgliteDumps();
+}
+
+async function prepareServerTemplates(): Promise<void> {
+  await admin(async (client) => {
+    const leftovers = await client.query<{ datname: string }>("select datname from pg_database where datname like 'sde\\_test\\_%'");
+    // Only databases of runs that have ended: another run may be using its own right now.
+    for (const { datname } of leftovers.rows) {
+      const pid = Number(/^sde_test_(\d+)_/.exec(datname)?.[1]);
+      if (!isAlive(pid)) await client.query(`drop database if exists "${datname}" with (force)`);
     }
+    const exists = async (name: string) => Boolean((await client.query('select 1 from pg_database where datname = $1', [name])).rowCount);
+    // Renamed only when complete, so an interrupted build is never mistaken for a template.
+    const build = async (name: string, fill: (building: string) => Promise<void>) => {
+      const building = `${name}_building`;
+      await client.query(`drop database if exists "${building}" with (force)`);
+      await fill(building);
+      await client.query(`alter database "${building}" rename to "${name}"`);
+    };
+    if (!(await exists(TEMPLATES.full))) {
+      await build(TEMPLATES.full, async (building) => {
+        await client.query(`create database "${building}"`);
+        const db = createDb(serverConfig(withDatabase(serverUrl!, building)));
+        try {
+          await migrateToLatest(db.db);
+        } finally {
+          await db.close();
+        }
+      });
+    }
+    if (!(await exists(TEMPLATES.small))) {
+      await build(TEMPLATES.small, async (building) => {
+        await client.query(`create database "${building}" template "${TEMPLATES.full}"`);
+        const db = createDb(serverConfig(withDatabase(serverUrl!, building)));
+        try {
+          await prune(db);
+        } finally {
+          await db.close();
+        }
+      });
+    }
+  });
+}
+
+async function preparePgliteDumps(): Promise<void> {
+  if (existsSync(PGLITE_DUMPS.full) && existsSync(PGLITE_DUMPS.small)) return;
+  const db = existsSync(PGLITE_DUMPS.full)
+    ? createDb({ kind: 'pglite', dataDir: undefined }, { loadDataDir: new Blob([await readFile(PGLITE_DUMPS.full)]) })
+    : createDb({ kind: 'pglite', dataDir: undefined });
+  try {
+    if (!existsSync(PGLITE_DUMPS.full)) {
+      await migrateToLatest(db.db);
+      await writeDump(db, PGLITE_DUMPS.full);
+    }
+    await prune(db);
+    await writeDump(db, PGLITE_DUMPS.small);
+  } finally {
+    await db.close();
   }
+}
+
+async function prune(db: Database): Promise<void> {
+  for (const statement of PRUNE) await sql.raw(statement).execute(db.db);
+}
+
+async function writeDump(db: Database, path: string): Promise<void> {
+  if (!db.pglite) throw new Error('not a PGlite database');
+  const dump = await db.pglite.dumpDataDir('none');
+  await mkdir(CACHE_DIR, { recursive: true });
+  // Renamed only when complete, so an interrupted write is never mistaken for a dump.
+  const partial = `${path}.${process.pid}`;
+  await writeFile(partial, Buffer.from(await dump.arrayBuffer()));
+  await rename(partial, path);
 }
 
 function isAlive(pid: number): boolean {
@@ -106,16 +183,20 @@ function serverConfig(url: string): DatabaseConfig {
   return { kind: 'postgres', url, poolMax: 5, connectTimeoutMs: 5000, statementTimeoutMs: 60_000 };
 }
 
-async function dumpPglite(db: Database): Promise<Blob> {
-  if (!db.pglite) throw new Error('not a PGlite database');
-  return db.pglite.dumpDataDir('none');
+export interface TestDatabaseOptions {
+  /**
+   * Which reference regions the database holds: `small` (the default) has every provinsi and
+   * kab/kota but kecamatan and desa only under SMALL_REGION_ROOTS; `full` has all 91,599.
+   */
+  regions?: RegionSet;
 }
 
 /** A database of its own for one test file, with the reference data loaded; dropped at teardown. */
-export async function openTestDatabase(t: Test): Promise<Database> {
+export async function openTestDatabase(t: Test, options: TestDatabaseOptions = {}): Promise<Database> {
+  const regions = options.regions ?? 'small';
   if (serverUrl) {
     const name = `sde_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-    await admin((client) => client.query(`create database "${name}" template "${TEMPLATE}"`));
+    await admin((client) => client.query(`create database "${name}" template "${TEMPLATES[regions]}"`));
     const db = createDb(serverConfig(withDatabase(serverUrl, name)));
     t.teardown(async () => {
       await db.close();
@@ -123,12 +204,23 @@ export async function openTestDatabase(t: Test): Promise<Database> {
     });
     return db;
   }
-  const dump = await readFile(PGLITE_DUMP);
+  const dump = await readFile(PGLITE_DUMPS[regions]);
   const db = createDb({ kind: 'pglite', dataDir: undefined }, { loadDataDir: new Blob([dump]) });
   t.teardown(() => db.close());
   // Loading the dump takes a moment; tests should time their own work, not the load.
   await db.ping();
   return db;
+}
+
+/**
+ * Fills an empty PGlite data directory from the dump, for a server process of a test to open:
+ * it finds the migrations applied and the reference data loaded, as a clone of the template
+ * is on a server.
+ */
+export async function seedPgliteDataDir(dataDir: string, options: TestDatabaseOptions = {}): Promise<void> {
+  const dump = await readFile(PGLITE_DUMPS[options.regions ?? 'small']);
+  const pglite = await PGlite.create({ dataDir, loadDataDir: new Blob([dump]), extensions: { pg_trgm } });
+  await pglite.close();
 }
 
 export { serverConfig, withDatabase };

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { openTestDatabase, serverUrl } from './database.js';
+import { openTestDatabase, seedPgliteDataDir, serverUrl, type TestDatabaseOptions } from './database.js';
 
 /**
  * The real process: src/server.ts run by node with this test's own TypeScript loader,
@@ -12,9 +12,14 @@ import { openTestDatabase, serverUrl } from './database.js';
  */
 const serverFile = new URL('../../src/server.ts', import.meta.url).pathname;
 
+// The child runs TypeScript through this test's loader, but not with its settings unless
+// they are passed on: without TS_NODE_TRANSPILE_ONLY it type-checks every module first
+// (about 18 s of CPU, minutes on a busy machine).
+const loaderEnv = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('TS_NODE_') && e[1] !== undefined));
+
 export function run(env: Record<string, string>) {
   const child = spawn(process.execPath, [...process.execArgv, serverFile], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...loaderEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = { stdout: '', stderr: '' };
@@ -36,9 +41,10 @@ export async function freePort(): Promise<number> {
 export async function waitReady(port: number, exited: Promise<unknown>): Promise<boolean> {
   let done = false;
   void exited.then(() => (done = true));
-  // A fresh PGlite directory loads the reference data first: ~12 s alone, much more on a busy machine.
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline && !done) {
+  // A fresh PGlite directory (processDatabase's `fresh`) loads the reference data first: ~12 s
+  // alone, much more on a busy machine. So no deadline of its own: it waits until the process
+  // answers or exits, and tap's timeout is the limit.
+  while (!done) {
     if (await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false)) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -47,11 +53,13 @@ export async function waitReady(port: number, exited: Promise<unknown>): Promise
 
 /**
  * Where a real server process keeps its data for one test: a clone of the template on the
- * Postgres server (migrations already applied), or a fresh PGlite directory.
+ * Postgres server, or a PGlite directory filled from the dump; either way the migrations are
+ * applied and the reference data (small or full, see openTestDatabase) loaded. With `fresh`, a
+ * PGlite directory is left empty, so the process creates and migrates it on its first start.
  */
-export async function processDatabase(t: Test): Promise<Record<string, string>> {
+export async function processDatabase(t: Test, options: TestDatabaseOptions & { fresh?: boolean } = {}): Promise<Record<string, string>> {
   if (serverUrl) {
-    const database = await openTestDatabase(t);
+    const database = await openTestDatabase(t, options);
     const [row] = await database.db.selectNoFrom((eb) => eb.fn<string>('current_database', []).as('name')).execute();
     const url = new URL(serverUrl);
     url.pathname = `/${row!.name}`;
@@ -59,5 +67,7 @@ export async function processDatabase(t: Test): Promise<Record<string, string>> 
   }
   const dir = await mkdtemp(join(tmpdir(), 'sde-server-test-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return { PGLITE_DATA_DIR: join(dir, 'pglite') };
+  const dataDir = join(dir, 'pglite');
+  if (!options.fresh) await seedPgliteDataDir(dataDir, options);
+  return { PGLITE_DATA_DIR: dataDir };
 }

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { findAgencyId } from '../../src/modules/agencies/repository.js';
 import { hashSecret } from '../../src/modules/clients/secret-hash.js';
 import { insertClient } from '../../src/modules/clients/repository.js';
-import { openTestDatabase } from './database.js';
+import { openTestDatabase, type TestDatabaseOptions } from './database.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 const SHARED_SECRET = 'test-client-secret-shared-by-logins-0123456789';
@@ -22,8 +22,9 @@ export interface TestContext {
   login(role: Role, agency?: string): Promise<{ clientId: string; secret: string; token: string; auth: { authorization: string } }>;
 }
 
-export async function createTestApp(t: Test, env: Record<string, string> = {}): Promise<TestContext> {
-  const database = await openTestDatabase(t);
+/** `options.regions: 'full'` for a file that needs every region (see openTestDatabase). */
+export async function createTestApp(t: Test, env: Record<string, string> = {}, options: TestDatabaseOptions = {}): Promise<TestContext> {
+  const database = await openTestDatabase(t, options);
   const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
   const app = await buildApp(config, { database, logger: false });
   t.teardown(() => app.close());

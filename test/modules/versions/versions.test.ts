@@ -303,10 +303,14 @@ t.test('Idempotency-Key: replay, reuse with another body, concurrent duplicate',
   t.equal(scoped.statusCode, 201, 'keys are scoped to the client');
   t.equal(scoped.json().version, 2);
 
-  // A slow upload holds the key while a duplicate arrives.
+  // A slow upload holds the key while a duplicate arrives: its body ends only once the
+  // duplicate has been answered, and the duplicate is sent once the claim is in the table
+  // (waited for, not slept for, so a busy machine cannot reorder them).
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
   async function* slowCsv() {
     yield Buffer.from('indicator,region,period,value\n');
-    await new Promise((r) => setTimeout(r, 400));
+    await released;
     yield Buffer.from('PPKS-06,65.71,2025,1\n');
   }
   const slow = app.inject({
@@ -315,8 +319,10 @@ t.test('Idempotency-Key: replay, reuse with another body, concurrent duplicate',
     headers: { ...producer.auth, 'idempotency-key': 'concurrent', 'content-type': 'text/csv' },
     payload: Readable.from(slowCsv()),
   });
-  await new Promise((r) => setTimeout(r, 150));
+  const claimed = () => db.selectFrom('idempotency_keys').select('status').where('key', '=', 'concurrent').where('client_id', '=', producer.clientId).executeTakeFirst();
+  while ((await claimed())?.status !== 'in_progress') await new Promise((r) => setTimeout(r, 10));
   const duplicate = await withKey('concurrent', good);
+  release();
   // The body is spooled before any transaction starts, so on PGlite's single connection too
   // the duplicate is answered at once.
   t.equal(duplicate.statusCode, 409, duplicate.body);
