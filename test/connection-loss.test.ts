@@ -30,7 +30,7 @@ t.test('terminated database connections fail their requests with 503; the proces
 
   await t.test('a push caught writing its observations', async (t) => {
     const push = server.call(producer, 'POST', url, csv);
-    await until('the push to write observations', writingObservations);
+    await until(writingObservations);
     t.ok((await terminate()) >= 2, 'the push and the listening connection, at least, were cut');
     const answer = await push;
     t.ok(answer.status === 201 || unavailable(answer), `201 or 503 problem+json (got ${answer.status} ${JSON.stringify(answer.json).slice(0, 300)})`);
@@ -46,10 +46,10 @@ t.test('terminated database connections fail their requests with 503; the proces
       }
     };
     const workers = Promise.all([0, 1, 2, 3].map(worker));
-    await until('a request of theirs to be running in the database', () => backends(`state = 'active' and application_name = 'satu-data-exchange'`));
+    await until(() => backends(`state = 'active' and application_name = 'satu-data-exchange'`));
     await terminate();
     const after = answers.length;
-    await until('a few more answers after the cut', () => answers.length >= after + 8);
+    await until(() => answers.length >= after + 8);
     running = false;
     await workers;
     const wrong = answers.filter((a) => !(a.status === 200 || a.status === 201 || unavailable(a)));
@@ -60,9 +60,9 @@ t.test('terminated database connections fail their requests with 503; the proces
     const accepted = await server.call(producer, 'POST', url, csv, { prefer: 'respond-async' });
     t.equal(accepted.status, 202);
     const self = (accepted.json.links as { self: string }).self;
-    await until('the job to write observations', writingObservations);
+    await until(writingObservations);
     await terminate();
-    const job = await until('the job to end', async () => {
+    const job = await until(async () => {
       const answer = await server.call(producer, 'GET', self);
       return answer.status === 200 && answer.json.status !== 'running' && answer;
     });
@@ -71,15 +71,15 @@ t.test('terminated database connections fail their requests with 503; the proces
   });
 
   await t.test('idle connections and the listening one alone', async (t) => {
-    await until('the listening connection to be back', listening);
+    await until(listening);
     t.ok((await terminate()) >= 1);
-    await until('the listening connection to be back again', listening);
+    await until(listening);
     t.pass('the listener reconnected by itself');
   });
 
   await t.test('afterwards the same process serves as before', async (t) => {
     t.ok(server.alive, 'the process is still running');
-    await until('ready', async () => (await server.call(admin, 'GET', '/health/ready')).status === 200);
+    await until(async () => (await server.call(admin, 'GET', '/health/ready')).status === 200);
     const pushed = await server.call(producer, 'POST', url, { observations: [{ indicator: 'PPKS-06', region: '65', period: '2025', value: 42 }] });
     t.equal(pushed.status, 201, JSON.stringify(pushed.json).slice(0, 300));
     const pulled = await server.call(admin, 'GET', '/v1/figures?limit=10');

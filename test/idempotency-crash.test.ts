@@ -67,7 +67,7 @@ t.test('a push killed while its body arrives leaves its key free for the retry',
     socket.destroy();
     return status;
   };
-  t.equal(await until('the slow push to hold its key', async () => (await probe()) === 409 && 409), 409, 'a live claim answers a duplicate 409');
+  t.equal(await until(async () => (await probe()) === 409 && 409), 409, 'a live claim answers a duplicate 409');
   await first.kill();
   t.match(await leftClaim('arriving'), { status: 'in_progress' }, 'the claim was left unfinished');
 
@@ -95,7 +95,7 @@ t.test(
     const sql = new pg.Client({ connectionString: database.DATABASE_URL });
     await sql.connect();
     t.teardown(() => sql.end());
-    await until('the push to write observations', async () => (await sql.query(`select 1 from pg_stat_activity where datname = current_database() and application_name = 'satu-data-exchange' and xact_start is not null and query ilike 'copy observations%'`)).rowCount);
+    await until(async () => (await sql.query(`select 1 from pg_stat_activity where datname = current_database() and application_name = 'satu-data-exchange' and xact_start is not null and query ilike 'copy observations%'`)).rowCount);
     const before = (await sql.query<{ n: number }>('select count(*)::int as n from dataset_versions where dataset_id = $1', [datasetId])).rows[0]!.n;
     await first.kill();
     t.equal((await push).status, 0, 'the push got no answer');

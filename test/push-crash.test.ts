@@ -27,7 +27,7 @@ t.test('SIGKILL while a push job is being written leaves no trace of it, and its
   // only connection, so nothing can be read while it runs: the job has started (it starts
   // before its 202 is sent), and the process is killed at once.
   if (database.DATABASE_URL) {
-    await until('rows to be written', async () => (((await first.call(admin, 'GET', job)).json.progress as { rows_read: number } | null)?.rows_read ?? 0) >= 10_000);
+    await until(async () => (((await first.call(admin, 'GET', job)).json.progress as { rows_read: number } | null)?.rows_read ?? 0) >= 10_000);
     t.equal((await first.call(admin, 'GET', job)).json.status, 'running', 'killed while running');
   }
   await first.kill();
@@ -43,7 +43,7 @@ t.test('SIGKILL while a push job is being written leaves no trace of it, and its
   t.not(retried.json.job_id, pushed.json.job_id, 'as a new job');
   // Only an answer counts: on PGlite the job holds the only connection, and on a busy machine
   // the server may drop a status request that waited for it longer than its request timeout.
-  const done = await until('the new job to end', async () => {
+  const done = await until(async () => {
     const answer = await second.call(producer, 'GET', (retried.json.links as { self: string }).self);
     return answer.status === 200 && answer.json.status !== 'running' && answer;
   });

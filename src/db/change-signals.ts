@@ -6,6 +6,15 @@ export const CHANGES_CHANNEL = 'sde_changes';
 /** Tables whose changes are announced on CHANGES_CHANNEL. */
 export type WatchedTable = 'agencies' | 'clients' | 'datasets' | 'figure_changes' | 'indicators' | 'reconciled_figures' | 'regions';
 
+export type Schedule = (retry: () => void, delayMs: number) => () => void;
+
+/** A timer that does not keep the process alive: a retry is no reason to stay up. */
+const scheduleTimer: Schedule = (retry, delayMs) => {
+  const timer = setTimeout(retry, delayMs);
+  timer.unref();
+  return () => clearTimeout(timer);
+};
+
 /**
  * Tells a process when tables it keeps in memory have changed, so a cache can be checked
  * without asking the database on every request. Each watched table has a counter that moves
@@ -23,12 +32,14 @@ export class ChangeSignals {
   private live = false;
   private stopped = false;
   private unsubscribe: (() => Promise<void>) | undefined;
-  private retry: NodeJS.Timeout | undefined;
+  private retry: (() => void) | undefined;
   private failures = 0;
 
   constructor(
     private readonly database: Pick<Database, 'listen'>,
     private readonly log: { warn(details: object, message: string): void; info(details: object, message: string): void },
+    /** Runs `retry` after `delayMs` and returns what cancels it; tests hand in their own clock. */
+    private readonly schedule: Schedule = scheduleTimer,
   ) {}
 
   /** Subscribes; if that fails, the service keeps working without the caches and retries. */
@@ -65,7 +76,7 @@ export class ChangeSignals {
   async stop(): Promise<void> {
     this.stopped = true;
     this.live = false;
-    clearTimeout(this.retry);
+    this.retry?.();
     await this.unsubscribe?.().catch(() => undefined);
   }
 
@@ -81,7 +92,6 @@ export class ChangeSignals {
     const delayMs = Math.min(500 * 2 ** this.failures, 15_000);
     this.failures++;
     this.log.warn({ reason: err.message, retryInMs: delayMs }, 'not listening for data changes; caches are bypassed until the subscription is back');
-    this.retry = setTimeout(() => void this.start(), delayMs);
-    this.retry.unref();
+    this.retry = this.schedule(() => void this.start(), delayMs);
   }
 }

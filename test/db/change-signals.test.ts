@@ -1,9 +1,9 @@
 import t from 'tap';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { ChangeSignals, CHANGES_CHANNEL } from '../../src/db/change-signals.js';
 import { serverUrl } from '../helpers/database.js';
 import { createTestApp } from '../helpers/test-app.js';
+import { until } from '../helpers/live-server.js';
 
 const quietLog = () => {
   const warnings: string[] = [];
@@ -49,10 +49,34 @@ t.test('a notification moves the stamp of its table only; touchAll moves every s
   t.equal(signals.stamp(['clients']), null, 'and nothing is stamped after it');
 });
 
+/** A clock the test moves: retries run when the test says, never by elapsed time. */
+function manualClock() {
+  const pending: { retry: () => void; delayMs: number }[] = [];
+  const schedule = (retry: () => void, delayMs: number) => {
+    const entry = { retry, delayMs };
+    pending.push(entry);
+    return () => {
+      const index = pending.indexOf(entry);
+      if (index >= 0) pending.splice(index, 1);
+    };
+  };
+  /** Runs the earliest retry due and waits for its subscription attempt. */
+  const runNext = async () => {
+    const next = pending.shift();
+    if (!next) throw new Error('no retry is scheduled');
+    next.retry();
+    // The fake's listen settles in microtasks only, so the attempt is over by the next turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    return next.delayMs;
+  };
+  return { pending, schedule, runNext };
+}
+
 t.test('a lost subscription stamps nothing until it is back, and comes back under a new stamp', async (t) => {
   const db = fakeDatabase();
   const { warnings, log } = quietLog();
-  const signals = new ChangeSignals(db, log);
+  const clock = manualClock();
+  const signals = new ChangeSignals(db, log, clock.schedule);
   t.teardown(() => signals.stop());
   await signals.start();
   const before = signals.stamp(['clients']);
@@ -61,44 +85,41 @@ t.test('a lost subscription stamps nothing until it is back, and comes back unde
   db.state.lose(new Error('the listening connection was closed'));
   t.equal(signals.stamp(['clients']), null, 'callers read the database while not listening');
   t.match(warnings[0], /caches are bypassed/);
-  await sleep(700); // first retry after 500 ms fails
+  t.equal(clock.pending.length, 1, 'one retry loop, though the loss was reported twice');
+  t.equal(await clock.runNext(), 500, 'the first retry after 500 ms');
   t.equal(signals.stamp(['clients']), null, 'still down after a failed retry');
   t.equal(warnings.length, 2, 'each failure is logged');
-  await sleep(1200); // second retry after 1 s succeeds
+  t.equal(await clock.runNext(), 1000, 'the next one after twice as long');
   const after = signals.stamp(['clients']);
   t.type(after, 'string', 'live again');
   t.not(after, before, 'under a new stamp: notifications may have been missed meanwhile');
-  t.equal(db.state.subscriptions, 2, 'one retry loop, though the loss was reported twice');
-  await sleep(2500);
-  t.equal(db.state.subscriptions, 2, 'and no other loop subscribes again later');
+  t.equal(db.state.subscriptions, 2);
+  t.equal(clock.pending.length, 0, 'and no other retry is left to subscribe again later');
 });
 
 t.test('a subscription that cannot start leaves the service without caches, not down', async (t) => {
   const db = fakeDatabase();
   db.state.failNext = 1;
-  const signals = new ChangeSignals(db, quietLog().log);
+  const clock = manualClock();
+  const signals = new ChangeSignals(db, quietLog().log, clock.schedule);
   await signals.start();
   t.equal(signals.stamp(['figure_changes']), null);
+  t.equal(clock.pending.length, 1, 'a retry is scheduled');
   await signals.stop();
-  await sleep(700);
-  t.equal(db.state.subscriptions, 0, 'no retry after stop');
+  t.equal(clock.pending.length, 0, 'and cancelled by stop');
+  t.equal(db.state.subscriptions, 0, 'no subscription after stop');
 });
 
 t.test('against the real database', async (t) => {
   const ctx = await createTestApp(t);
   const { app, database } = ctx;
   const admin = await ctx.login('admin');
-  // Waits (for what the first argument names) however long a busy machine takes; tap's
-  // timeout is the limit.
-  const until = async (_what: string, check: () => Promise<boolean> | boolean) => {
-    while (!(await check())) await sleep(10);
-  };
 
   await t.test('a write by another process, straight in SQL, is announced at commit', async (t) => {
     const before = app.changes.stamp(['agencies']);
     const figures = app.changes.stamp(['figure_changes']);
     await sql`insert into agencies (code, name, kind, jurisdiction_region_code) values ('DINSOS-65', 'Dinas Sosial Kalimantan Utara', 'DINSOS', '65')`.execute(database.db);
-    await until('the agencies notification', () => app.changes.stamp(['agencies']) !== before);
+    await until(() => app.changes.stamp(['agencies']) !== before);
     t.equal(app.changes.stamp(['figure_changes']), figures, 'other tables keep their stamp');
   });
 
@@ -110,7 +131,7 @@ t.test('against the real database', async (t) => {
     const settled = async (code: string) => {
       const before = app.changes.stamp(['agencies']);
       await sql`insert into agencies (code, name, kind, jurisdiction_region_code) values (${code}, ${`Agency ${code}`}, 'DINSOS', '65.01')`.execute(database.db);
-      await until(`the marker ${code}`, () => app.changes.stamp(['agencies']) !== before);
+      await until(() => app.changes.stamp(['agencies']) !== before);
     };
     await settled('MARKER-1');
     const clients = app.changes.stamp(['clients']);
@@ -125,7 +146,7 @@ t.test('against the real database', async (t) => {
     const get = () => app.inject({ url: '/v1/indicators?limit=1', headers: victim.auth });
     t.equal((await get()).statusCode, 200);
     await database.db.updateTable('clients').set({ disabled_at: new Date() }).where('id', '=', victim.clientId).execute();
-    await until('the token to be refused', async () => (await get()).statusCode === 401);
+    await until(async () => (await get()).statusCode === 401);
     t.equal((await get()).json().code, 'TOKEN_REVOKED');
   });
 
@@ -139,7 +160,7 @@ t.test('against the real database', async (t) => {
         values ('PPKS-06', '65.71', '2025', '', '{}'::jsonb, 'final', 141, 'manual', '[]'::jsonb, 'another process')
         returning id)
       insert into figure_changes (figure_id, kind) select id, 'new' from f`.execute(database.db);
-    await until('the new figure', async () => (await count()) === 1);
+    await until(async () => (await count()) === 1);
     const page = (await app.inject({ url, headers: admin.auth })).json();
     t.match(page.data[0], { indicator: 'PPKS-06', region: '65.71', period: '2025', value: '141', method: 'manual' }, 'the figure as the other process wrote it');
   });
@@ -163,12 +184,12 @@ t.test('on a server, a killed listening connection is noticed and replaced', { s
   t.type(app.changes.stamp(['clients']), 'string');
   await terminate();
   // Each wait lasts as long as a busy machine needs; tap's timeout is the limit.
-  while (app.changes.stamp(['clients']) !== null) await sleep(10);
+  await until(() => app.changes.stamp(['clients']) === null);
   t.equal(app.changes.stamp(['clients']), null, 'noticed: caches bypassed');
-  while (app.changes.stamp(['clients']) === null) await sleep(10);
+  await until(() => app.changes.stamp(['clients']) !== null);
   t.type(app.changes.stamp(['clients']), 'string', 'listening again');
   const before = app.changes.stamp(['agencies']);
   await sql`insert into agencies (code, name, kind, jurisdiction_region_code) values ('DINSOS-65', 'Dinas Sosial Kalimantan Utara', 'DINSOS', '65')`.execute(database.db);
-  while (app.changes.stamp(['agencies']) === before) await sleep(10);
+  await until(() => app.changes.stamp(['agencies']) !== before);
   t.not(app.changes.stamp(['agencies']), before, 'and notifications arrive on the new connection');
 });

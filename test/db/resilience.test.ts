@@ -65,7 +65,7 @@ t.test('losing the database while running: 503s, then recovery without restart',
   t.equal((await app.inject({ url: '/health/ready' })).statusCode, 200);
   proxy.cut();
   // The idle connection /health/ready used reports its loss.
-  await until('the pool to notice', () => errors.length > 0);
+  await until(() => errors.length > 0);
 
   const ready = await app.inject({ url: '/health/ready' });
   t.equal(ready.statusCode, 503);
@@ -99,7 +99,7 @@ t.test('a connection terminated while in use fails the work on it; nothing is le
   const terminate = async (pid: number) => {
     const seen = errors.length;
     await sql`select pg_terminate_backend(${pid})`.execute(direct.db);
-    await until('the lost connection to be reported', () => errors.length > seen);
+    await until(() => errors.length > seen);
   };
 
   const inTransaction = await database.db

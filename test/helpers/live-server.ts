@@ -115,16 +115,14 @@ export function bigCsv(regions: string[], indicators: string[], years: number): 
 }
 
 /**
- * Polls `check` until it holds: the test waits on a condition, never on a fixed time. No
- * deadline unless given: how long a busy machine takes must not decide the outcome; the
+ * Polls `check` until it holds: the test waits on a condition, never on a fixed time, and
+ * has no deadline of its own: how long a busy machine takes must not decide the outcome; the
  * test file's timeout is the limit.
  */
-export async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = Infinity): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+export async function until<T>(check: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -1,9 +1,9 @@
 import t, { type Test } from 'tap';
 import { request, type ClientRequest } from 'node:http';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { LightMyRequestResponse } from 'fastify';
 import { createAgency, createTestApp } from '../../helpers/test-app.js';
+import { until } from '../../helpers/live-server.js';
 import { createClient } from '../../../src/modules/clients/service.js';
 
 /**
@@ -145,10 +145,6 @@ t.test('a caller that hangs up while waiting for its turn costs no hash', async 
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   const connections = () => new Promise<number>((resolve, reject) => app.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
-  /** Polls what the server does on its own time; the outcome is decided by the assertions after. */
-  const until = async (what: () => Promise<boolean> | boolean) => {
-    while (!(await what())) await sleep(10);
-  };
   const send = (id: string): { req: ClientRequest; answered: Promise<number> } => {
     const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: 'wrong-wrong-wrong' }).toString();
     const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/auth/token', agent: false, headers: { 'content-type': 'application/x-www-form-urlencoded' } });

@@ -64,7 +64,7 @@ t.test('a push still being received holds its key: a duplicate gets 409', async 
     headers: { ...producer.auth, 'idempotency-key': 'live', 'content-type': 'text/csv' },
     payload: Readable.from(slowCsv()),
   });
-  await until('the key to be claimed', () => keyRow('live'));
+  await until(() => keyRow('live'));
   const duplicate = await push(id, 'live');
   t.equal(duplicate.statusCode, 409, duplicate.body);
   t.equal(duplicate.json().code, 'IDEMPOTENCY_IN_PROGRESS');
