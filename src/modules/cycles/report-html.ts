@@ -138,6 +138,7 @@ h1{font-size:14pt;margin:0 0 4px;text-align:center}h2{font-size:11.5pt;margin:16
 .kop .logo{width:22mm;height:22mm;object-fit:contain}.kop .office{flex:1;text-align:center}
 .office-name{font-size:13pt;font-weight:700;line-height:1.25}.office-address,.office-contact{font-size:9pt}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #cbd5e0;padding:3px 5px;text-align:left;vertical-align:top}th{background:#edf2f7}
+table.agencies{font-size:8.5pt}table.agencies th{font-size:8pt}
 .num{text-align:right}.ok{color:#1a7f37;font-weight:600}.bad{color:#c53030;font-weight:600}.dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:5px}
 .muted{color:#4a5568}.summary{font-weight:600}
 .chart{margin:0}.chart svg{max-width:100%;height:auto}.chart figcaption{font-size:8.5pt;color:#4a5568}
@@ -155,7 +156,7 @@ ${print.letterhead ? heading(print.letterhead) : ''}
 ${kpis.map(([k, v]) => kpiRow(k, v)).join('\n')}
 </tbody></table>
 <h2>Per instansi</h2>
-<table class="agencies"><thead><tr><th>Instansi</th><th>Status</th><th class="num">Wajib</th><th class="num">Diterima</th><th class="num">Tepat waktu</th><th class="num">Terlambat</th><th class="num">Terlambat paling lama</th><th class="num">Belum ada</th><th class="num">Kelengkapan</th><th class="num">Ketepatan</th></tr></thead><tbody>
+<table class="agencies"><thead><tr><th>Instansi</th><th>Status</th><th class="num">Wajib</th><th class="num">Diterima</th><th class="num">Tepat waktu</th><th class="num">Terlambat</th><th class="num">Paling lama terlambat</th><th class="num">Belum ada</th><th class="num">Kelengkapan</th><th class="num">Ketepatan waktu</th></tr></thead><tbody>
 ${r.agencies
   .map(
     (a) =>
