@@ -140,7 +140,7 @@ t.test('the printed report carries it, escaped, with this print overrides', asyn
     ['a date that is not one', '?signed_on=7-12-2026'],
     ['an unknown parameter', '?colour=red'],
     ['a place too long', `?place=${'x'.repeat(101)}`],
-  ]) t.equal((await page(query)).statusCode, 400, what);
+  ] as const) t.equal((await page(query)).statusCode, 400, what);
   t.equal((await page('', producer.auth)).statusCode, 403, 'a producer does not get the whole report');
   const unknown = await app.inject({ url: '/v1/cycles/00000000-0000-4000-8000-000000000000/compliance.html', headers: city.auth });
   t.equal(unknown.statusCode, 404);
