@@ -8,7 +8,7 @@ import { findRegion } from '../regions/repository.js';
 import { checkLogo, LOGO_MAX_BYTES, LOGO_TYPES } from './letterhead.js';
 import { deleteLetterhead, findLetterhead, upsertLetterhead, type LetterheadFields, type LetterheadRow } from './letterhead-repository.js';
 
-export function presentLetterhead(row: LetterheadRow) {
+function presentLetterhead(row: LetterheadRow) {
   const { region_code, updated_at, ...rest } = row;
   return { region: region_code, ...rest, updated_at: updated_at.toISOString() };
 }
