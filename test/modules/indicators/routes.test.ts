@@ -17,6 +17,8 @@ const METADATA_KEYS = [
   'konsep',
   'level_estimasi',
   'metode_perhitungan',
+  'rujukan',
+  'sumber_data',
 ];
 
 interface Indicator {
@@ -35,6 +37,7 @@ interface Indicator {
   periodicity: string;
   disaggregations: string[];
   metadata: Record<string, unknown> & { indikator_pembangun: string[] };
+  metadata_completeness: { score: number; required: { present: number; total: number }; missing: string[] };
   created_at: string;
   updated_at: string;
 }
@@ -270,12 +273,15 @@ t.test('POST as walidata adds an indicator', async (t) => {
     definisi: 'Anak usia 0-17 tahun yang menjadi korban perundungan.',
     interpretasi: null,
     metode_perhitungan: null,
+    sumber_data: null,
     klasifikasi_penyajian: [],
     indikator_komposit: false,
     indikator_pembangun: [],
     level_estimasi: null,
     dapat_diakses_umum: true,
+    rujukan: [],
   }, 'metadata not sent takes its defaults');
+  t.match(created.metadata_completeness, { required: { present: 4, total: 9 }, missing: ['konsep', 'interpretasi', 'metode_perhitungan', 'sumber_data', 'rujukan', 'klasifikasi_penyajian', 'level_estimasi'] }, 'a new entry says what MS-Ind still lacks');
   t.same(await get('PPKS-27'), created, 'GET returns what POST returned');
   t.equal((await list()).length, 42);
 });
