@@ -344,7 +344,7 @@ t.test('a code already in the catalogue is a 409', async (t) => {
   t.equal(body.code, 'INDICATOR_CODE_TAKEN');
   t.match(body.detail, /"PPKS-01"/);
   t.equal((await get('PPKS-01')).name, 'Anak Balita Terlantar', 'the existing entry is untouched');
-  t.same(await audit('PPKS-01'), [], 'nothing audited');
+  t.same((await audit('PPKS-01')).map((e) => e.action), ['indicator.metadata-filled'], 'nothing audited but the shipped definitions (migration 0017)');
 });
 
 t.test('unknown codes are a 422 with a pointer to each bad field', async (t) => {
@@ -497,10 +497,10 @@ t.test('PATCH is audited with before and after', async (t) => {
     actor_id: walidata.clientId,
     actor_role: 'walidata',
     request_id: 'patch-ppks-06',
-    before: { code: 'PPKS-06', valid_max: null, metadata: { konsep: 'Perlindungan anak', definisi: null } },
+    before: { code: 'PPKS-06', valid_max: null, metadata: { konsep: 'Perlindungan anak', definisi: /^Anak \(belum berusia 18 tahun\)/ } },
     after: { code: 'PPKS-06', valid_max: 5000, metadata: { konsep: 'Perlindungan anak', definisi: 'Anak usia 0-17 tahun korban kekerasan.' } },
   });
-  t.match(earlier, { action: 'indicator.updated', before: { metadata: { konsep: null } }, after: { metadata: { konsep: 'Perlindungan anak' } } });
+  t.match(earlier, { action: 'indicator.updated', before: { metadata: { konsep: /^Pemerlu Pelayanan Kesejahteraan Sosial/ } }, after: { metadata: { konsep: 'Perlindungan anak' } } });
 });
 
 t.test('PATCH null clears a bound; absence keeps it', async (t) => {
