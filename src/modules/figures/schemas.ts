@@ -18,7 +18,10 @@ export const FigureSchema = Type.Object({
   disaggregation: Type.Record(Type.String(), Type.String(), { description: 'Empty for the total.' }),
   status: Type.Enum(['final', 'disputed'], { description: '`disputed`: agencies disagree and nobody has resolved it yet; no value is served.' }),
   value: Type.Union([Type.String(), Type.Null()], { description: 'Decimal text (no float rounding); null while disputed.' }),
-  method: Type.Union([Type.Enum(['single-source', 'agreement', 'priority', 'median', 'latest', 'manual']), Type.Null()], { description: 'How the value was chosen.' }),
+  method: Type.Union([Type.Enum(['single-source', 'agreement', 'priority', 'median', 'latest', 'manual']), Type.Null()], {
+    description:
+      'How the value was chosen. `agreement`: every candidate within the tolerance; the value of the highest-priority agency of the policy that reported the key, else the median of the agreeing values (never simply the latest published).',
+  }),
   source: Type.Union(
     [
       Type.Object({
@@ -34,7 +37,7 @@ export const FigureSchema = Type.Object({
     { description: 'The agency figure served; null for a median, an adjudicated value or a disputed key.' },
   ),
   conflict_id: Type.Union([Type.String(), Type.Null()], { description: 'The conflict this key went through, if any (GET /v1/conflicts/{id}).' }),
-  rationale: Type.Union([Type.String(), Type.Null()]),
+  rationale: Type.Union([Type.String(), Type.Null()], { description: "A walidata's reason for a manual value or a reopening; for `agreement`, which rule chose the value (priority agency or median)." }),
   decided_by: Type.Union([Type.String(), Type.Null()], { description: 'The walidata who decided, or system:reconciliation.' }),
   valid_from: Type.String({ format: 'date-time' }),
   valid_to: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'Null while it is the figure served.' }),

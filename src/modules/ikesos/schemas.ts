@@ -161,6 +161,7 @@ export const ScoreList = Type.Object(
     methodology: MethodologyLabel,
     period: Type.String(),
     as_of: Type.Union([Type.String(), Type.Null()]),
+    compared: Type.Integer({ description: 'Regions ranked: those in this response that have a score (a region without one has `rank: null` and is not counted).' }),
     data: Type.Array(
       Type.Object({
         region: Type.String(),
@@ -182,6 +183,7 @@ export const ScoreList = Type.Object(
         methodology: labelExample,
         period: '2025',
         as_of: null,
+        compared: 5,
         data: [
           {
             region: '65.71',
@@ -211,7 +213,7 @@ export const ScoreExplanation = Type.Object(
     score: Type.Union([Type.Number(), Type.Null()]),
     category: Type.Union([Type.String(), Type.Null()]),
     rank: Type.Union([Type.Integer(), Type.Null()]),
-    compared: Type.Integer({ description: 'Regions compared: the same level under the same parent.' }),
+    compared: Type.Integer({ description: 'Regions ranked: those of the same level under the same parent (this one included) that have a score. Regions without a score are not ranked and not counted; 0 when none has one.' }),
     coverage: Coverage,
     reason: Type.Union([Type.String(), Type.Null()]),
     method: Type.Record(Type.String(), Type.Unknown(), { description: 'Normalisation, aggregation, floor, scale, coverage rule and categories used.' }),
@@ -285,7 +287,7 @@ export const SensitivitySchema = Type.Object(
     period: Type.String(),
     score: Type.Union([Type.Number(), Type.Null()]),
     rank: Type.Union([Type.Integer(), Type.Null()]),
-    compared: Type.Integer(),
+    compared: Type.Integer({ description: 'Regions ranked: the same level and parent, with a score.' }),
     scenarios: Type.Array(
       Type.Object({
         kind: Type.Enum(['indicator-weight', 'dimension-weight', 'leave-out']),

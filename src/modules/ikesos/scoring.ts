@@ -154,10 +154,13 @@ export function rankScores(scores: ReadonlyMap<string, number | null>): Map<stri
   return ranks;
 }
 
-/** Scores and ranks of every region compared, under one methodology. */
+/**
+ * Scores of every region given, under one methodology, and ranks among those that have a
+ * score: a region without one is not a competitor, so `compared` counts only the scored.
+ */
 export function scoreAll(config: MethodologyConfig, regions: ReadonlyMap<string, ReadonlyMap<string, FigureInput>>) {
   const ranges = config.normalisation === 'observed' ? observedRanges(regions.values()) : new Map();
   const scores = new Map([...regions].map(([region, figures]) => [region, scoreRegion(config, figures, ranges)]));
   const ranks = rankScores(new Map([...scores].map(([region, s]) => [region, s.score])));
-  return { scores, ranks };
+  return { scores, ranks, compared: ranks.size };
 }

@@ -60,5 +60,5 @@ export function sensitivity(config: MethodologyConfig, regions: ReadonlyMap<stri
       rank_change: rank !== null && baseRank !== null ? rank - baseRank : null,
     };
   });
-  return { score: baseScore, rank: baseRank, compared: regions.size, scenarios: results };
+  return { score: baseScore, rank: baseRank, compared: base.compared, scenarios: results };
 }

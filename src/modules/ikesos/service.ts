@@ -87,12 +87,13 @@ export async function computeScores(db: Kysely<DB>, q: Reader & { period: string
   const regions = await selectedRegions(db, q.selection);
   const codes = regions.map((r) => r.code);
   const figures = await figuresByRegion(db, config, codes, q.period, q);
-  const { scores, ranks } = scoreAll(config, figures);
+  const { scores, ranks, compared } = scoreAll(config, figures);
   const officials = await officialBeside(db, codes, q.period, q.asOf);
   return {
     methodology: methodologyLabel(methodology),
     period: q.period,
     as_of: q.asOf ?? null,
+    compared,
     data: regions.map((r) => {
       const s = scores.get(r.code)!;
       return {
@@ -123,7 +124,7 @@ export async function explainScore(db: Kysely<DB>, region: string, period: strin
   const config = methodology.config as unknown as MethodologyConfig;
   const { self, peers } = await peersOf(db, region);
   const figures = await figuresByRegion(db, config, peers, period, q);
-  const { scores, ranks } = scoreAll(config, figures);
+  const { scores, ranks, compared } = scoreAll(config, figures);
   const s = scores.get(region)!;
   const officials = await officialBeside(db, [region], period, q.asOf);
   return {
@@ -135,7 +136,7 @@ export async function explainScore(db: Kysely<DB>, region: string, period: strin
     score: s.score === null ? null : round(s.score),
     category: s.category,
     rank: ranks.get(region) ?? null,
-    compared: peers.length,
+    compared,
     coverage: s.coverage,
     reason: s.reason,
     method: { normalisation: config.normalisation, aggregation: config.aggregation, floor: config.floor, scale: config.scale, coverage: config.coverage, categories: config.categories },

@@ -8,11 +8,13 @@ export const EMPTY_METADATA: IndicatorMetadata = {
   definisi: null,
   interpretasi: null,
   metode_perhitungan: null,
+  sumber_data: null,
   klasifikasi_penyajian: [],
   indikator_komposit: false,
   indikator_pembangun: [],
   level_estimasi: null,
   dapat_diakses_umum: true,
+  rujukan: [],
 };
 
 /** An indicator as it would be stored, before the catalogue accepts it. */

@@ -14,16 +14,19 @@ import {
   type IndicatorValues,
 } from './repository.js';
 import type { IndicatorCreateBody, IndicatorPatchBody } from './schemas.js';
+import { checkIndicatorMetadata } from '../validation/metadata-rules.js';
 
 
-/** API shape of a stored indicator: numeric columns as numbers, timestamps as ISO text. */
+/** API shape of a stored indicator: numeric columns as numbers, timestamps as ISO text, and how complete its MS-Ind metadata is. */
 export function presentIndicator(row: IndicatorRow) {
+  const metadata = { ...EMPTY_METADATA, ...row.metadata };
   return {
     ...row,
     valid_min: row.valid_min === null ? null : Number(row.valid_min),
     valid_max: row.valid_max === null ? null : Number(row.valid_max),
     value_type: row.value_type as 'integer' | 'decimal',
-    metadata: { ...EMPTY_METADATA, ...row.metadata },
+    metadata,
+    metadata_completeness: checkIndicatorMetadata({ name: row.name, measure: row.measure, unit: row.unit, metadata }).completeness,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

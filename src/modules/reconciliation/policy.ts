@@ -66,7 +66,7 @@ export interface Candidate {
 export type FigureMethod = 'single-source' | 'agreement' | 'priority' | 'median' | 'latest' | 'manual';
 
 export type Decision =
-  | { kind: 'final'; method: FigureMethod; value: string; source: Candidate | null }
+  | { kind: 'final'; method: FigureMethod; value: string; source: Candidate | null; rationale?: string }
   | { kind: 'conflict'; proposal: { method: 'priority' | 'median' | 'latest'; value: string; source: Candidate | null } | null };
 
 export function agree(values: readonly number[], tolerance: ReconciliationPolicy['tolerance']): boolean {
@@ -99,6 +99,37 @@ function latest(candidates: readonly Candidate[]): Candidate {
 }
 
 /**
+ * Agreeing values: the most trusted agency's, as a disagreement would be settled; with no
+ * listed agency among them, the median, which no single report (nor the timing of the last
+ * publication) can pull away from the others. Which rule chose is said in the rationale.
+ */
+function agreement(candidates: readonly Candidate[], policy: ReconciliationPolicy): Decision {
+  const preferred = byPriority(candidates, policy.priority);
+  if (preferred) {
+    return {
+      kind: 'final',
+      method: 'agreement',
+      value: preferred.value,
+      source: preferred,
+      rationale: `Nilai para instansi sepakat dalam toleransi; disajikan nilai ${preferred.agency}, instansi dengan prioritas tertinggi dalam kebijakan rekonsiliasi indikator.`,
+    };
+  }
+  const value = decimalMedian(candidates);
+  // An odd count (or equal middle values) makes the median a reported value: name the first
+  // agency that published it. The mean of two different middle values has no single source.
+  const reporting = [...candidates]
+    .filter((c) => Number(c.value) === Number(value))
+    .sort((a, b) => a.published_at.localeCompare(b.published_at) || a.version - b.version)[0];
+  return {
+    kind: 'final',
+    method: 'agreement',
+    value: reporting?.value ?? value,
+    source: reporting ?? null,
+    rationale: 'Nilai para instansi sepakat dalam toleransi dan tidak ada instansi prioritas dalam kebijakan; disajikan median nilai-nilai tersebut.',
+  };
+}
+
+/**
  * The figure for one key given every agency's latest published value: one source or
  * agreeing sources give a final figure; disagreement is a conflict, with an automatic
  * proposal where the policy allows one.
@@ -106,11 +137,7 @@ function latest(candidates: readonly Candidate[]): Candidate {
 export function decide(candidates: readonly Candidate[], policy: ReconciliationPolicy): Decision {
   if (candidates.length === 0) throw new RangeError('decide needs at least one candidate');
   if (candidates.length === 1) return { kind: 'final', method: 'single-source', value: candidates[0]!.value, source: candidates[0]! };
-  if (agree(candidates.map((c) => Number(c.value)), policy.tolerance)) {
-    // Agreeing values: serve the most trusted one, else the most recently published.
-    const source = byPriority(candidates, policy.priority) ?? latest(candidates);
-    return { kind: 'final', method: 'agreement', value: source.value, source };
-  }
+  if (agree(candidates.map((c) => Number(c.value)), policy.tolerance)) return agreement(candidates, policy);
   const preferred = byPriority(candidates, policy.priority);
   const proposal = preferred
     ? { method: 'priority' as const, value: preferred.value, source: preferred }

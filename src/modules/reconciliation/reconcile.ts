@@ -61,7 +61,7 @@ export async function reconcileVersion(db: Kysely<DB>, versionId: string): Promi
                 method: outcome.figure.method,
                 sourceVersionId: outcome.figure.source?.version_id ?? null,
                 conflictId: conflictIds.get(id) ?? prior?.id ?? null,
-                rationale: null,
+                rationale: outcome.figure.rationale,
                 decidedBy: outcome.figure.status === 'final' ? SYSTEM_DECIDER : null,
               },
             },

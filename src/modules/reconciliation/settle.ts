@@ -30,6 +30,8 @@ export interface FigureTarget {
   value: string | null;
   method: FigureMethod | null;
   source: Candidate | null;
+  /** Why an automatic choice chose this value (for `agreement`: which rule), or null. */
+  rationale: string | null;
 }
 
 export interface Settlement {
@@ -54,7 +56,7 @@ export function settle(candidates: readonly Candidate[], policy: ReconciliationP
   let conflict: ConflictUpdate | null = null;
   let figure: FigureTarget;
   if (decision.kind === 'final') {
-    figure = { status: 'final', value: decision.value, method: decision.method, source: decision.source };
+    figure = { status: 'final', value: decision.value, method: decision.method, source: decision.source, rationale: decision.rationale ?? null };
     const realConflict = decision.method !== 'single-source' && decision.method !== 'agreement';
     if (realConflict || prior) {
       // Closed by the policy: record how, so the conflict list shows every disagreement and its fate.
@@ -70,7 +72,7 @@ export function settle(candidates: readonly Candidate[], policy: ReconciliationP
     if (manuallySettled) return { conflict: null, figure: null };
     // New, or its candidates changed since a person resolved it: open (again).
     conflict = { status: 'open', proposal: decision.proposal, resolution: null, resolvedBy: null };
-    figure = { status: 'disputed', value: null, method: null, source: null };
+    figure = { status: 'disputed', value: null, method: null, source: null, rationale: null };
   }
   return { conflict, figure: unchanged(current, figure) ? null : figure };
 }

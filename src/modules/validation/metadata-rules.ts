@@ -51,7 +51,8 @@ export interface MetadataResult {
   completeness: MetadataCompleteness;
 }
 
-type FieldKind = 'text' | 'list' | 'choice';
+/** `references`: a list of sources, each an object with a title (`judul`). */
+type FieldKind = 'text' | 'list' | 'choice' | 'references';
 
 interface FieldSpec {
   field: string;
@@ -152,7 +153,10 @@ class MetadataChecker {
   /** Fields holding a personal number: reported once, and judged no further. */
   private readonly personal = new Set<string>();
 
-  constructor(private readonly meta: Record<string, unknown>) {}
+  constructor(
+    private readonly meta: Record<string, unknown>,
+    private readonly missingHint: Bilingual,
+  ) {}
 
   add(field: string, index: number | undefined, spec: FindingSpec): void {
     this.findings.push(makeFinding({ pointer: pointerOf(field, index) }, 'metadata', { column: field, ...spec }));
@@ -205,10 +209,7 @@ class MetadataChecker {
         id: `Metadata wajib "${spec.field}" (${spec.label.id}) belum diisi.`,
         en: `Required metadata "${spec.field}" (${spec.label.en}) is missing.`,
       },
-      hint: {
-        id: 'Lengkapi metadata dataset sebelum mengirim data; kolom ini diwajibkan peraturan Satu Data daerah.',
-        en: "Complete the dataset metadata before pushing data; the region's Satu Data regulation requires this field.",
-      },
+      hint: this.missingHint,
     });
   }
 
@@ -304,6 +305,7 @@ class MetadataChecker {
   }
 
   private itemProblem(spec: FieldSpec, item: unknown): { message: Bilingual; hint: Bilingual } | null {
+    if (spec.kind === 'references') return referenceProblem(item);
     if (typeof item === 'string' && item.trim() !== '') {
       if (spec.choices && !spec.choices.includes(item)) {
         return {
@@ -354,13 +356,80 @@ class MetadataChecker {
   }
 }
 
+function referenceProblem(item: unknown): { message: Bilingual; hint: Bilingual } | null {
+  const title = typeof item === 'object' && item !== null ? (item as Record<string, unknown>).judul : undefined;
+  if (typeof title === 'string' && !isPlaceholder(title)) return null;
+  return {
+    message: { id: 'Setiap rujukan harus menyebut judul sumbernya.', en: 'Every reference must name its source by title.' },
+    hint: {
+      id: 'Tulis rujukan sebagai {"judul": …, "bagian": …, "tahun": …, "url": …}, misalnya judul peraturan atau halaman metadata BPS.',
+      en: 'Write a reference as {"judul": …, "bagian": …, "tahun": …, "url": …}, e.g. the title of a regulation or of a BPS metadata page.',
+    },
+  };
+}
+
 function asRecord(meta: unknown): Record<string, unknown> {
   return typeof meta === 'object' && meta !== null && !Array.isArray(meta) ? (meta as Record<string, unknown>) : {};
 }
 
 /** Metadata findings of a dataset and how complete its metadata is. */
 export function checkDatasetMetadata(meta: DatasetMetadataInput, catalogue: CompositeCatalogue): MetadataResult {
-  const checker = new MetadataChecker(asRecord(meta));
+  return checkFields(asRecord(meta), { required: REQUIRED, recommended: RECOMMENDED, missingHint: DATASET_HINT }, catalogue);
+}
+
+const DATASET_HINT: Bilingual = {
+  id: 'Lengkapi metadata dataset sebelum mengirim data; kolom ini diwajibkan peraturan Satu Data daerah.',
+  en: "Complete the dataset metadata before pushing data; the region's Satu Data regulation requires this field.",
+};
+
+const INDICATOR_HINT: Bilingual = {
+  id: 'Lengkapi metadata indikator (MS-Ind) di katalog; tanpa isian ini angka indikator tidak dapat dibaca atau dihitung ulang oleh penggunanya.',
+  en: 'Complete the indicator metadata (MS-Ind) in the catalogue; without it users cannot read or recompute the figures.',
+};
+
+interface FieldRules {
+  required: readonly FieldSpec[];
+  recommended: readonly FieldSpec[];
+  missingHint: Bilingual;
+}
+
+/**
+ * BPS' Metadata Indikator (MS-Ind) for a catalogue entry: what an indicator must say so a
+ * user can read, recompute and trace its figures. Ukuran and satuan are columns of the
+ * entry; the rest lives in its metadata.
+ */
+const MS_IND_REQUIRED: readonly FieldSpec[] = [
+  { field: 'nama_indikator', kind: 'text', label: { id: 'nama indikator', en: 'indicator name' } },
+  { field: 'konsep', kind: 'text', label: { id: 'konsep', en: 'concept' } },
+  { field: 'definisi', kind: 'text', label: { id: 'definisi', en: 'definition' } },
+  { field: 'interpretasi', kind: 'text', label: { id: 'interpretasi', en: 'interpretation' } },
+  { field: 'metode_perhitungan', kind: 'text', label: { id: 'metode/rumus perhitungan', en: 'method or formula' } },
+  { field: 'ukuran', kind: 'text', label: { id: 'ukuran', en: 'measure' } },
+  { field: 'satuan', kind: 'text', label: { id: 'satuan', en: 'unit' } },
+  { field: 'sumber_data', kind: 'text', label: { id: 'sumber data', en: 'data source' } },
+  { field: 'rujukan', kind: 'references', label: { id: 'rujukan', en: 'references' } },
+];
+
+const MS_IND_RECOMMENDED: readonly FieldSpec[] = [
+  { field: 'klasifikasi_penyajian', kind: 'list', label: { id: 'klasifikasi penyajian', en: 'presentation breakdowns' } },
+  { field: 'level_estimasi', kind: 'text', label: { id: 'level estimasi', en: 'estimation level' } },
+];
+
+export interface IndicatorMetadataInput {
+  name: string;
+  measure: string;
+  unit: string;
+  metadata: object;
+}
+
+/** MS-Ind findings of a catalogue entry and how complete its metadata is (100 when nothing is missing). */
+export function checkIndicatorMetadata(indicator: IndicatorMetadataInput): MetadataResult {
+  const fields = { ...asRecord(indicator.metadata), nama_indikator: indicator.name, ukuran: indicator.measure, satuan: indicator.unit };
+  return checkFields(fields, { required: MS_IND_REQUIRED, recommended: MS_IND_RECOMMENDED, missingHint: INDICATOR_HINT });
+}
+
+function checkFields(meta: Record<string, unknown>, { required, recommended, missingHint }: FieldRules, catalogue?: CompositeCatalogue): MetadataResult {
+  const checker = new MetadataChecker(meta, missingHint);
   checker.personalNumbers();
   const missing: string[] = [];
   const count = (specs: readonly FieldSpec[], required: boolean) =>
@@ -369,12 +438,12 @@ export function checkDatasetMetadata(meta: DatasetMetadataInput, catalogue: Comp
       missing.push(spec.field);
       return present;
     }, 0);
-  const requiredPresent = count(REQUIRED, true);
-  const recommendedPresent = count(RECOMMENDED, false);
-  checker.composites(catalogue);
+  const requiredPresent = count(required, true);
+  const recommendedPresent = count(recommended, false);
+  if (catalogue) checker.composites(catalogue);
 
-  const rt = REQUIRED.length;
-  const ct = RECOMMENDED.length;
+  const rt = required.length;
+  const ct = recommended.length;
   // Integer arithmetic up to the last step, so a complete record scores exactly 100.
   const score = Math.round((200 * requiredPresent * ct + 100 * recommendedPresent * rt) / (3 * rt * ct));
   return {

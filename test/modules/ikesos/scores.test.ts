@@ -75,8 +75,12 @@ t.test('a city with all 15 indicators: the explanation adds up by hand, under th
   // (0.6 + 0.5 + 4.7/7 + 0.5 + 0.5) / 5 = 0.554286
   t.equal(e.score, 55.43);
   t.equal(e.category, 'sedang');
-  t.equal(e.compared, 5, 'ranked among the kab/kota of Kalimantan Utara');
+  t.equal(e.compared, 1, 'of the 5 kab/kota of Kalimantan Utara only Tarakan has a score: it is compared with no one');
   t.equal(e.rank, 1, 'the only one of them with a score');
+  const sensitivity = (await app.inject({ url: '/v1/ikesos/scores/65.71/2025/sensitivity', headers: consumer.auth })).json();
+  t.match(sensitivity, { rank: 1, compared: 1 }, 'the sensitivity view counts the same way');
+  const unscored = (await app.inject({ url: '/v1/ikesos/scores/65.01/2025', headers: consumer.auth })).json();
+  t.match(unscored, { score: null, rank: null, compared: 1 }, 'a sibling without a score has no rank, and is not counted');
 });
 
 t.test('leaving out a dimension lowers coverage and gives no score, never a number', async (t) => {
@@ -84,6 +88,7 @@ t.test('leaving out a dimension lowers coverage and gives no score, never a numb
   t.equal(res.statusCode, 200, res.body);
   const rows = res.json().data as { region: string; score: number | null; coverage: { present: number }; reason: string | null; rank: number | null }[];
   t.equal(rows.length, 5);
+  t.equal(res.json().compared, 1, 'five regions listed, one ranked');
   const malinauScore = rows.find((r) => r.region === '65.01')!;
   t.equal(malinauScore.score, null);
   t.equal(malinauScore.coverage.present, 13);

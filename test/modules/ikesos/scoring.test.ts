@@ -43,6 +43,24 @@ t.test('normalise, means, categories, ranks', async (t) => {
   t.same([...rankScores(new Map([['r1', 50], ['r2', 70], ['r3', 50], ['r4', null], ['r5', 10]]))], [['r2', 1], ['r1', 2], ['r3', 2], ['r5', 4]]);
 });
 
+t.test('ranks and the count compared leave out regions without a score', async (t) => {
+  const scored = figures({ X1: 50, X2: 10, X3: 30 });
+  const none = figures({});
+  const one = scoreAll(config, new Map([['r1', scored], ['r2', none], ['r3', none]]));
+  t.same([...one.ranks], [['r1', 1]], 'one scored region among three: rank 1');
+  t.equal(one.compared, 1, 'compared with itself only, not with the two that have no score');
+  const tied = scoreAll(config, new Map([['r1', scored], ['r2', figures({ X1: 50, X2: 10, X3: 30 })], ['r3', figures({ X1: 10, X2: 40, X3: 5 })], ['r4', none]]));
+  t.same([...tied.ranks].sort(), [['r1', 1], ['r2', 1], ['r3', 3]], 'ties share a rank; the next rank skips');
+  t.equal(tied.compared, 3);
+  const empty = scoreAll(config, new Map([['r1', none], ['r2', none]]));
+  t.equal(empty.ranks.size, 0, 'no region has a score: no ranks');
+  t.equal(empty.compared, 0);
+  t.same(scoreAll(config, new Map()).compared, 0, 'no regions at all');
+  const s = sensitivity(config, new Map([['r1', scored], ['r2', none]]), 'r1');
+  t.match(s, { rank: 1, compared: 1 }, 'sensitivity counts the same way');
+  t.match(sensitivity(config, new Map([['r1', scored], ['r2', none]]), 'r2'), { score: null, rank: null, compared: 1 });
+});
+
 t.test('a score by hand, and what is left out', async (t) => {
   const s = scoreRegion(config, figures({ X1: 50, X2: 10, X3: 30 }), new Map());
   // a = (0.5·1 + 0.8·3) / 4 = 0.725; b = 0.3; score = (0.725 + 0.3) / 2 · 100

@@ -17,6 +17,8 @@ const METADATA_KEYS = [
   'konsep',
   'level_estimasi',
   'metode_perhitungan',
+  'rujukan',
+  'sumber_data',
 ];
 
 interface Indicator {
@@ -35,6 +37,7 @@ interface Indicator {
   periodicity: string;
   disaggregations: string[];
   metadata: Record<string, unknown> & { indikator_pembangun: string[] };
+  metadata_completeness: { score: number; required: { present: number; total: number }; missing: string[] };
   created_at: string;
   updated_at: string;
 }
@@ -270,12 +273,15 @@ t.test('POST as walidata adds an indicator', async (t) => {
     definisi: 'Anak usia 0-17 tahun yang menjadi korban perundungan.',
     interpretasi: null,
     metode_perhitungan: null,
+    sumber_data: null,
     klasifikasi_penyajian: [],
     indikator_komposit: false,
     indikator_pembangun: [],
     level_estimasi: null,
     dapat_diakses_umum: true,
+    rujukan: [],
   }, 'metadata not sent takes its defaults');
+  t.match(created.metadata_completeness, { required: { present: 4, total: 9 }, missing: ['konsep', 'interpretasi', 'metode_perhitungan', 'sumber_data', 'rujukan', 'klasifikasi_penyajian', 'level_estimasi'] }, 'a new entry says what MS-Ind still lacks');
   t.same(await get('PPKS-27'), created, 'GET returns what POST returned');
   t.equal((await list()).length, 42);
 });
@@ -338,7 +344,7 @@ t.test('a code already in the catalogue is a 409', async (t) => {
   t.equal(body.code, 'INDICATOR_CODE_TAKEN');
   t.match(body.detail, /"PPKS-01"/);
   t.equal((await get('PPKS-01')).name, 'Anak Balita Terlantar', 'the existing entry is untouched');
-  t.same(await audit('PPKS-01'), [], 'nothing audited');
+  t.same((await audit('PPKS-01')).map((e) => e.action), ['indicator.metadata-filled'], 'nothing audited but the shipped definitions (migration 0017)');
 });
 
 t.test('unknown codes are a 422 with a pointer to each bad field', async (t) => {
@@ -491,10 +497,10 @@ t.test('PATCH is audited with before and after', async (t) => {
     actor_id: walidata.clientId,
     actor_role: 'walidata',
     request_id: 'patch-ppks-06',
-    before: { code: 'PPKS-06', valid_max: null, metadata: { konsep: 'Perlindungan anak', definisi: null } },
+    before: { code: 'PPKS-06', valid_max: null, metadata: { konsep: 'Perlindungan anak', definisi: /^Anak \(belum berusia 18 tahun\)/ } },
     after: { code: 'PPKS-06', valid_max: 5000, metadata: { konsep: 'Perlindungan anak', definisi: 'Anak usia 0-17 tahun korban kekerasan.' } },
   });
-  t.match(earlier, { action: 'indicator.updated', before: { metadata: { konsep: null } }, after: { metadata: { konsep: 'Perlindungan anak' } } });
+  t.match(earlier, { action: 'indicator.updated', before: { metadata: { konsep: /^Pemerlu Pelayanan Kesejahteraan Sosial/ } }, after: { metadata: { konsep: 'Perlindungan anak' } } });
 });
 
 t.test('PATCH null clears a bound; absence keeps it', async (t) => {

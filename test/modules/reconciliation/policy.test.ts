@@ -23,7 +23,7 @@ t.test('decide', async (t) => {
   t.match(decide([bps, dinsos], DEFAULT_POLICY), { kind: 'conflict', proposal: null }, 'manual by default');
   t.match(decide([bps, dinsos], effectivePolicy({ tolerance: { absolute: 0.6, relative: 0 } })), { kind: 'final', method: 'agreement' });
   t.match(decide([bps, dinsos], effectivePolicy({ tolerance: { absolute: 0.5, relative: 0 } })), { kind: 'conflict' }, 'just outside');
-  t.match(decide([bps, dinsos], effectivePolicy({ tolerance: { absolute: 0, relative: 0.05 } })), { kind: 'final', method: 'agreement', value: '13.1' }, 'agreeing: the latest published');
+  t.match(decide([bps, dinsos], effectivePolicy({ tolerance: { absolute: 0, relative: 0.05 } })), { kind: 'final', method: 'agreement', value: '12.8', source: null }, 'agreeing, no priority, two values: their median (the mean of the two), not the later one');
   t.match(decide([dinsos, capil, bps], effectivePolicy({ priority: ['BPS', 'DINSOS'] })), { kind: 'final', method: 'priority', source: { agency: 'BPS-6571' } }, 'by kind');
   t.match(decide([dinsos, capil], effectivePolicy({ priority: ['BPS', 'CAPIL-6571', 'DINSOS'] })), { kind: 'final', method: 'priority', value: '12.9' }, 'by code, first present wins');
   t.match(decide([bps, dinsos, capil], effectivePolicy({ method: 'median' })), { kind: 'final', method: 'median', value: '12.9', source: null });
@@ -33,6 +33,21 @@ t.test('decide', async (t) => {
   t.throws(() => decide([], DEFAULT_POLICY));
   t.ok(agree([0, 0], { absolute: 0, relative: 0 }));
   t.notOk(agree([0, 1], { absolute: 0, relative: 0.5 }));
+});
+
+t.test('agreeing values: the highest-priority agency, else the median, whoever published last', async (t) => {
+  const within = { tolerance: { absolute: 1, relative: 0 } };
+  const prioritised = decide([bps, dinsos, capil], effectivePolicy({ ...within, priority: ['DISDUKCAPIL', 'BPS'] }));
+  t.match(prioritised, { kind: 'final', method: 'agreement', value: '12.9', source: { agency: 'CAPIL-6571' }, rationale: /CAPIL-6571.*prioritas tertinggi/ }, 'the first listed kind present');
+  t.match(decide([bps, dinsos, capil], effectivePolicy({ ...within, priority: ['BPS-6571', 'DISDUKCAPIL'] })), { value: '12.5', source: { agency: 'BPS-6571' } }, 'by agency code, even when it reported neither first nor last');
+  const odd = decide([bps, dinsos, capil], effectivePolicy({ ...within, priority: ['DINKES'] }));
+  t.match(odd, { kind: 'final', method: 'agreement', value: '12.9', source: { agency: 'CAPIL-6571' }, rationale: /median/ }, 'no listed agency present: the median, a reported value with its agency');
+  t.not((odd as { source: Candidate }).source.agency, dinsos.agency, 'not the latest published (DINSOS, 13.1)');
+  const twice = decide([bps, c('CAPIL-6571', 'DISDUKCAPIL', '12.50', '2026-01-20T00:00:00Z'), dinsos], effectivePolicy(within));
+  t.match(twice, { value: '12.50', source: { agency: 'CAPIL-6571' } }, 'the median reported by two agencies: the first to publish it');
+  t.match(decide([bps, dinsos, capil, c('DINKES-6571', 'DINKES', '13.0')], effectivePolicy(within)), { value: '12.95', source: null }, 'even count: the mean of the middle two, with no single source');
+  const settled = settle([bps, dinsos, capil], effectivePolicy(within), undefined, undefined);
+  t.match(settled, { conflict: null, figure: { method: 'agreement', value: '12.9', rationale: /median/ } }, 'the rule is recorded with the figure, and agreement opens no conflict');
 });
 
 t.test('settle keeps a person\'s decision until a candidate changes', async (t) => {
@@ -46,10 +61,10 @@ t.test('settle keeps a person\'s decision until a candidate changes', async (t) 
   const unchanged = settle([bps], DEFAULT_POLICY, undefined, { status: 'final', value: '12.50', method: 'single-source', source_version_id: bps.version_id });
   t.same(unchanged, { conflict: null, figure: null }, 'same figure: nothing to write');
   t.ok(sameFigures([bps, dinsos], [dinsos, bps]));
-  t.equal(changeKind(undefined, { status: 'final', value: '1', method: 'single-source', source: null }), 'new');
-  t.equal(changeKind({ status: 'final', value: '1', method: 'x', source_version_id: null }, { status: 'final', value: '2', method: 'priority', source: null }), 'revised');
-  t.equal(changeKind({ status: 'disputed', value: null, method: null, source_version_id: null }, { status: 'final', value: '2', method: 'manual', source: null }), 'resolved');
-  t.equal(changeKind(undefined, { status: 'disputed', value: null, method: null, source: null }), 'disputed');
+  t.equal(changeKind(undefined, { status: 'final', value: '1', method: 'single-source', source: null, rationale: null }), 'new');
+  t.equal(changeKind({ status: 'final', value: '1', method: 'x', source_version_id: null }, { status: 'final', value: '2', method: 'priority', source: null, rationale: null }), 'revised');
+  t.equal(changeKind({ status: 'disputed', value: null, method: null, source_version_id: null }, { status: 'final', value: '2', method: 'manual', source: null, rationale: null }), 'resolved');
+  t.equal(changeKind(undefined, { status: 'disputed', value: null, method: null, source: null, rationale: null }), 'disputed');
 });
 
 t.test('policyFor: the nearest region containing the key, then the national policy, then none', async (t) => {

@@ -29,7 +29,9 @@ const put = (auth: Auth, query: string, payload: object = trustDp3) => app.injec
 const del = (auth: Auth, query: string) => app.inject({ method: 'DELETE', url: `${URL}${query}`, headers: auth });
 const get = async (query: string) => (await app.inject({ url: `${URL}${query}`, headers: national.auth })).json();
 const policyAudits = async () =>
-  ((await app.inject({ url: '/v1/audit-log?entity_type=indicator&entity_id=PPKS-06', headers: national.auth })).json().data as { action: string; after: Record<string, unknown> }[]);
+  ((await app.inject({ url: '/v1/audit-log?entity_type=indicator&entity_id=PPKS-06', headers: national.auth })).json().data as { action: string; after: Record<string, unknown> }[]).filter(
+    (a) => a.action !== 'indicator.metadata-filled',
+  );
 
 async function figureOf(region: string, period: string) {
   const res = await app.inject({ url: `/v1/figures?indicator=PPKS-06&region=${region}&period=${period}`, headers: national.auth });
