@@ -62,7 +62,7 @@ const indicatorSchemeIri = (base: string) => `${base}/v1/indicators`;
 export const sdmxDataUrl = (base: string, indicator: string) => `${base}/sdmx/2.1/data/SATUDATA,${encodeURIComponent(indicator)},1.0`;
 
 function figuresUrl(base: string, indicators: readonly string[], within: string, format?: 'csv'): string {
-  const q = new URLSearchParams(indicators.map((code) => ['indicator', code]));
+  const q = new URLSearchParams(indicators.map((code): [string, string] => ['indicator', code]));
   q.set('within', within);
   if (format) q.set('format', format);
   return `${base}/v1/figures?${q.toString()}`;

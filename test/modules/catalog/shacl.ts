@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { Parser, Store, type Quad } from 'n3';
+import { Parser, Store } from 'n3';
 import jsonld from 'jsonld';
 import SHACLValidator from 'rdf-validate-shacl';
 
 const FIXTURES = new URL('../../fixtures/dcat-ap-3/', import.meta.url);
 
 /** The official DCAT-AP 3.0.1 shapes: cardinalities and datatypes, and the classes of ranges. */
-const SHAPES = ['dcat-ap-SHACL.ttl', 'ranges.ttl'].flatMap((file) => new Parser().parse(readFileSync(new URL(file, FIXTURES), 'utf8')));
+const SHAPES = new Store(['dcat-ap-SHACL.ttl', 'ranges.ttl'].flatMap((file) => new Parser().parse(readFileSync(new URL(file, FIXTURES), 'utf8'))));
 
 export const parseTurtle = (text: string): Store => new Store(new Parser({ format: 'text/turtle' }).parse(text));
 
@@ -25,7 +25,7 @@ export interface Violation {
 
 /** The SHACL results of the data against DCAT-AP 3, violations and warnings alike. */
 export async function validateDcatAp(data: Store): Promise<{ conforms: boolean; results: Violation[] }> {
-  const validator = new SHACLValidator(SHAPES as Quad[]);
+  const validator = new SHACLValidator(SHAPES);
   const report = await validator.validate(data);
   return {
     conforms: report.conforms,
