@@ -14,7 +14,7 @@ const base = 'https://satudata.kaltaraprov.go.id';
 const dataset = `${base}/v1/datasets/0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11`;
 
 const jsonLdExample = {
-  '@context': { dcat: 'http://www.w3.org/ns/dcat#', dct: 'http://purl.org/dc/terms/', foaf: 'http://xmlns.com/foaf/0.1/', hydra: 'http://www.w3.org/ns/hydra/core#' },
+  '@context': { dcat: 'http://www.w3.org/ns/dcat#', dct: 'http://purl.org/dc/terms/', foaf: 'http://xmlns.com/foaf/0.1/', hydra: 'http://www.w3.org/ns/hydra/core#', xsd: 'http://www.w3.org/2001/XMLSchema#' },
   '@graph': [
     { '@id': `${base}/v1/catalog`, '@type': ['dcat:Catalog'], 'dct:title': [{ '@value': 'Katalog data indikator kesejahteraan sosial (Satu Data Exchange)', '@language': 'id' }], 'dcat:dataset': [{ '@id': dataset }] },
     {

@@ -19,12 +19,12 @@ interface Subject {
 function flatten(resources: readonly Resource[]): Map<string, Subject> {
   const subjects = new Map<string, Subject>();
   const visit = (resource: Resource): Flat => {
-    const props = resource.props.map(([p, o]): [string, Flat] => [p, object(o)]);
-    if (resource.id === undefined) return { kind: 'blank', types: resource.types, props };
+    if (resource.id === undefined) return { kind: 'blank', types: resource.types, props: resource.props.map(([p, o]): [string, Flat] => [p, object(o)]) };
+    // Filed before its objects are visited, so a subject comes before the resources it names.
     let subject = subjects.get(resource.id);
     if (!subject) subjects.set(resource.id, (subject = { types: [], props: [], seen: new Set() }));
     for (const t of resource.types) if (!subject.types.includes(t)) subject.types.push(t);
-    for (const [p, o] of props) {
+    for (const [p, o] of resource.props.map(([p, o]): [string, Flat] => [p, object(o)])) {
       const key = JSON.stringify([p, o]);
       if (!subject.seen.has(key)) subject.props.push([p, o]), subject.seen.add(key);
     }
