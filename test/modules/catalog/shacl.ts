@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Parser, Store } from 'n3';
 import jsonld from 'jsonld';
 import SHACLValidator from 'rdf-validate-shacl';
+import { projectRoot } from '../../../migrations/reference-files.js';
 
-const FIXTURES = new URL('../../fixtures/dcat-ap-3/', import.meta.url);
+const FIXTURES = join(projectRoot(), 'test', 'fixtures', 'dcat-ap-3');
 
 /** The official DCAT-AP 3.0.1 shapes: cardinalities and datatypes, and the classes of ranges. */
-const SHAPES = new Store(['dcat-ap-SHACL.ttl', 'ranges.ttl'].flatMap((file) => new Parser().parse(readFileSync(new URL(file, FIXTURES), 'utf8'))));
+const SHAPES = new Store(['dcat-ap-SHACL.ttl', 'ranges.ttl'].flatMap((file) => new Parser().parse(readFileSync(join(FIXTURES, file), 'utf8'))));
 
 export const parseTurtle = (text: string): Store => new Store(new Parser({ format: 'text/turtle' }).parse(text));
 
