@@ -15,6 +15,7 @@ import inputLimitsPlugin from './plugins/input-limits.js';
 import openapiPlugin from './plugins/openapi.js';
 import securityPlugin from './plugins/security.js';
 import agencyRoutes from './modules/agencies/routes.js';
+import catalogRoutes from './modules/catalog/routes.js';
 import qualityRuleRoutes from './modules/anomalies/routes.js';
 import auditRoutes from './modules/audit/routes.js';
 import authRoutes from './modules/auth/routes.js';
@@ -135,6 +136,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(conflictRoutes, { prefix: '/v1/conflicts' });
   await app.register(figureRoutes, { prefix: '/v1/figures' });
   await app.register(ikesosRoutes, { prefix: '/v1/ikesos' });
+  await app.register(catalogRoutes, { prefix: '/v1/catalog', publicBaseUrl: config.publicBaseUrl, publisherName: config.catalogPublisherName });
   await app.register(cycleRoutes, { prefix: '/v1/cycles' });
   await app.register(validateRoutes, { prefix: '/v1/validate', uploadLimitBytes: config.uploadLimitBytes });
   await app.register(clientRoutes, { prefix: '/v1/clients' });

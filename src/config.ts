@@ -42,6 +42,8 @@ const EnvSchema = Type.Object({
   JSON_MAX_DEPTH: Type.Integer({ default: 32, minimum: 8, maximum: 1000 }),
   JSON_MAX_ARRAY_ITEMS: Type.Integer({ default: 200_000, minimum: 100 }),
   CORS_ORIGINS: Type.String({ default: '', maxLength: 4096 }),
+  PUBLIC_BASE_URL: Type.Optional(Type.String({ maxLength: 2048 })),
+  CATALOG_PUBLISHER_NAME: Type.String({ default: 'Satu Data Exchange', minLength: 1, maxLength: 300 }),
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ default: 60, minimum: 1, maximum: 3600 }),
   TOKEN_RATE_LIMIT_PER_CLIENT: Type.Integer({ default: 20, minimum: 0 }),
   TOKEN_RATE_LIMIT_PER_ADDRESS: Type.Integer({ default: 60, minimum: 0 }),
@@ -87,6 +89,13 @@ export interface AppConfig {
   inputLimits: InputLimits;
   /** Browser origins allowed to call the API (exact `scheme://host[:port]`); empty: no CORS at all. */
   corsOrigins: string[];
+  /**
+   * The scheme, host and path prefix under which clients reach the service, without a trailing
+   * slash: the DCAT catalogue names its datasets and links its distributions with it.
+   */
+  publicBaseUrl: string;
+  /** The dct:publisher of the DCAT catalogue: whoever runs this instance, usually the walidata. */
+  catalogPublisherName: string;
   /** Requests per window and key; 0 turns a limit off. */
   rateLimits: {
     windowSeconds: number;
@@ -146,6 +155,25 @@ function parseOrigins(list: string): string[] {
   const bad = origins.find((o) => !isExactOrigin(o));
   if (bad !== undefined) throw new ConfigError('CORS_ORIGINS', `must list exact origins such as https://dashboard.example.go.id (got ${JSON.stringify(bad)})`);
   return origins;
+}
+
+/**
+ * An absolute http(s) URL without query, fragment or trailing slash. It is never taken from a
+ * request's Host header: anyone can send any Host, and the catalogue's IRIs are the identities
+ * harvesters keep, so they must not change with who asks.
+ */
+function parseBaseUrl(value: string | undefined, port: number): string {
+  if (value === undefined) return `http://localhost:${port}`;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || value.endsWith('/')) {
+    throw new ConfigError('PUBLIC_BASE_URL', `must be an absolute http(s) URL without a trailing slash, query or credentials, such as https://satudata.kaltaraprov.go.id/exchange (got ${JSON.stringify(value)})`);
+  }
+  return value;
 }
 
 /** Reads and validates the environment. Throws ConfigError naming the first bad variable. */
@@ -213,6 +241,8 @@ export function loadConfig(source: NodeJS.ProcessEnv): ServerConfig {
       json: { maxDepth: env.JSON_MAX_DEPTH, maxArrayItems: env.JSON_MAX_ARRAY_ITEMS },
     },
     corsOrigins: parseOrigins(env.CORS_ORIGINS),
+    publicBaseUrl: parseBaseUrl(env.PUBLIC_BASE_URL, env.PORT),
+    catalogPublisherName: env.CATALOG_PUBLISHER_NAME,
     rateLimits: {
       windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
       tokenPerClient: env.TOKEN_RATE_LIMIT_PER_CLIENT,

@@ -233,6 +233,8 @@ const rows: Row[] = [
   { op: 'GET /v1/figures', query: 'indicator=PPKS-07&within=65', expect: anyToken(200) },
   { op: 'GET /v1/figures/series', query: `indicator=PPKS-07&region=${TARGET_REGION}`, expect: anyToken(200) },
   { op: 'GET /v1/figures/changes', expect: anyToken(200) },
+  // The DCAT catalogue is public: it lists only open datasets, the same for every caller.
+  { op: 'GET /v1/catalog', expect: everyone(200) },
 
   // IKESOS: methodologies, their activation and official scores are national reference data.
   { op: 'GET /v1/ikesos/methodologies', expect: anyToken(200) },

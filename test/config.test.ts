@@ -45,6 +45,13 @@ t.test('abuse limits and CORS: generous limits, no CORS, unless told otherwise; 
   t.same(cors.corsOrigins, ['https://dashboard.kaltara.go.id', 'http://localhost:5173'], 'trimmed, empty entries dropped');
 });
 
+t.test('the public base URL of the catalogue: localhost on the port unless told, never from a request', async (t) => {
+  t.equal(loadConfig({}).publicBaseUrl, 'http://localhost:3000');
+  t.equal(loadConfig({ PORT: '8080' }).publicBaseUrl, 'http://localhost:8080');
+  t.equal(loadConfig({ PUBLIC_BASE_URL: 'https://satudata.kaltaraprov.go.id/exchange' }).publicBaseUrl, 'https://satudata.kaltaraprov.go.id/exchange');
+  t.equal(loadConfig({}).catalogPublisherName, 'Satu Data Exchange');
+});
+
 t.test('empty variables mean "use the default"', async (t) => {
   t.equal(loadConfig({ PORT: '' }).port, 3000);
 });
@@ -67,6 +74,10 @@ const bad: [string, Record<string, string>, RegExp][] = [
   ['BOOTSTRAP_ADMIN_CLIENT_SECRET', { BOOTSTRAP_ADMIN_CLIENT_ID: 'admin-1' }, /set together/],
   ['BOOTSTRAP_ADMIN_CLIENT_ID', { BOOTSTRAP_ADMIN_CLIENT_SECRET: 'x'.repeat(30) }, /set together/],
   ['CORS_ORIGINS', { CORS_ORIGINS: '*' }, /exact origins.*"\*"/],
+  ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'satudata.kaltaraprov.go.id' }, /PUBLIC_BASE_URL/],
+  ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'https://satudata.kaltaraprov.go.id/' }, /trailing slash/],
+  ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'ftp://satudata.kaltaraprov.go.id' }, /PUBLIC_BASE_URL/],
+  ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'https://satudata.kaltaraprov.go.id?x=1' }, /PUBLIC_BASE_URL/],
   ['CORS_ORIGINS', { CORS_ORIGINS: 'https://dashboard.kaltara.go.id/' }, /exact origins/],
   ['CORS_ORIGINS', { CORS_ORIGINS: 'https://ok.go.id,https://dashboard.kaltara.go.id/app' }, /dashboard\.kaltara\.go\.id\/app/],
   ['CORS_ORIGINS', { CORS_ORIGINS: 'ftp://files.go.id' }, /exact origins/],

@@ -109,6 +109,11 @@ export const ERROR_CATALOG = {
     title: { id: 'Instansi tidak ditemukan', en: 'Agency not found' },
     detail: { id: 'Instansi "{code}" tidak terdaftar.', en: 'Agency "{code}" is not registered.' },
   },
+  CATALOG_PAGE_NOT_FOUND: {
+    status: 404,
+    title: { id: 'Halaman katalog tidak ada', en: 'Catalogue page not found' },
+    detail: { id: 'Katalog hanya memiliki {last} halaman; halaman {page} tidak ada.', en: 'The catalogue has {last} page(s); there is no page {page}.' },
+  },
   DATASET_NOT_FOUND: {
     status: 404,
     title: { id: 'Dataset tidak ditemukan', en: 'Dataset not found' },
@@ -327,6 +332,11 @@ export const ERROR_CATALOG = {
       id: 'Isi permintaan memuat array dengan lebih dari {limit} butir (batas JSON_MAX_ARRAY_ITEMS). Kirim data besar sebagai CSV, atau bagi menjadi beberapa permintaan.',
       en: 'The body holds an array of more than {limit} items (the JSON_MAX_ARRAY_ITEMS limit). Send large data as CSV, or split it over several requests.',
     },
+  },
+  NOT_ACCEPTABLE: {
+    status: 406,
+    title: { id: 'Format tidak tersedia', en: 'Not acceptable' },
+    detail: { id: 'Accept "{accept}" tidak dapat dipenuhi; tersedia: {offered}.', en: 'Accept "{accept}" cannot be satisfied; available: {offered}.' },
   },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,

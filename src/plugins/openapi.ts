@@ -18,6 +18,7 @@ export const TAGS = [
   { name: 'Reconciliation', description: 'Conflicts between agencies and the per-indicator policies that settle them.' },
   { name: 'Figures', description: 'The pull API: reconciled figures with provenance, time series and the change feed.' },
   { name: 'Compliance', description: 'Collection cycles, obligations, and compliance reports computed from what actually arrived.' },
+  { name: 'Catalogue', description: 'The open datasets as a DCAT-AP 3 catalogue (JSON-LD, Turtle) for CKAN / Satu Data portals to harvest.' },
   { name: 'IKESOS', description: 'Social-welfare index: versioned methodologies, scores, explanations, sensitivity, official scores.' },
   { name: 'Clients', description: 'Machine clients and their credentials (admin only).' },
   { name: 'Audit', description: 'The append-only record of every change.' },
