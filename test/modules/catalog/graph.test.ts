@@ -22,6 +22,8 @@ const indicator = (code: string, name: string): CatalogIndicator => ({
     indikator_pembangun: [],
     level_estimasi: 'kabkota',
     dapat_diakses_umum: true,
+    sumber_data: null,
+    rujukan: [],
   },
 });
 const indicators = new Map([
