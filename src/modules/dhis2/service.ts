@@ -5,6 +5,7 @@ import { AppError, type FieldError } from '../../http/app-error.js';
 import type { Language } from '../../http/language.js';
 import { isNational } from '../../domain/jurisdiction.js';
 import type { Principal } from '../../domain/principal.js';
+import { REGION_CODE_PATTERN } from '../../domain/region-code.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { requireCovers } from '../authority/authority.js';
 import { loadCodeSets } from '../codelists/repository.js';
@@ -20,6 +21,8 @@ import { checkMapping, indexMapping, type Dhis2Mapping, type MappingIndex } from
 import { fromDhis2Period } from './periods.js';
 import type { Dhis2Push } from './push-source.js';
 import { findMapping, findMappingForUpdate, upsertMapping } from './repository.js';
+
+const REGION_CODE = new RegExp(REGION_CODE_PATTERN);
 
 /** At most this many values in one export: a DHIS2 client asks by period and org unit. */
 export const EXPORT_LIMIT = 100_000;
@@ -134,7 +137,7 @@ function exportScopes(dataset: DatasetRow, mapping: MappingIndex, q: ExportQuery
     return own === null ? [{}] : [{ region: own }, { within: own }];
   }
   return q.orgUnits.flatMap((code, i) => {
-    const region = mapping.regionOf.get(code) ?? (mapping.kemendagriOrgUnits ? code : undefined);
+    const region = mapping.regionOf.get(code) ?? (mapping.kemendagriOrgUnits && REGION_CODE.test(code) ? code : undefined);
     if (region === undefined) throw queryError(`/orgUnit/${i}`, code, "not in this dataset's DHIS2 mapping", 'tidak ada dalam pemetaan DHIS2 dataset ini');
     return q.children ? [{ region }, { within: region }] : [{ region }];
   });
