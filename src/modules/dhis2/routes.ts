@@ -130,6 +130,10 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: n
         if (outcome.preferenceApplied) reply.header('preference-applied', 'respond-async');
         return reply.code(202).header('location', outcome.job.links.self).send(outcome.job as never);
       }
+      if (result.kind === 'replayed-job') {
+        const self = (result.body.links as { self: string }).self;
+        return reply.code(202).header('idempotent-replayed', 'true').header('location', self).send(result.body as never);
+      }
       const { status, summary, report } = result;
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       else if (status === 201) reply.header('location', `/v1/datasets/${dataset.id}/versions/${report.version}`);

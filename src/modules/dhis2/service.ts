@@ -90,6 +90,8 @@ export async function replaceMapping(db: Kysely<DB>, actor: Principal, requestId
 
 export type Dhis2PushOutcome =
   | { kind: 'accepted'; outcome: Extract<PushOutcome, { kind: 'accepted' }> }
+  /** The key's first push was answered with a job: the same job again. */
+  | { kind: 'replayed-job'; body: Record<string, unknown> }
   | { kind: 'reported'; status: number; replayed: boolean; report: PushReport; summary: ImportSummary };
 
 /**
@@ -110,6 +112,7 @@ export async function pushDataValueSet(
       read: async () => (prepared = await req.read()),
     });
     if (outcome.kind === 'accepted') return { kind: 'accepted', outcome };
+    if (outcome.kind === 'replayed' && outcome.status === 202) return { kind: 'replayed-job', body: outcome.body };
     const report = (outcome.kind === 'pushed' ? outcome.report : outcome.body) as PushReport;
     const values = prepared!.values() ?? (await prepared!.count());
     const summary = importSummary(report, values, { csvHeader: req.csvHeader, language: req.language });

@@ -264,9 +264,14 @@ t.test('idempotent replay, dry run and a job, as for any push', async (t) => {
     return res.json().status !== 'running' && res.json();
   });
   t.match(done, { status: 'succeeded', version: 3, report: { format: 'dhis2-json', summary: { accepted: 3 } } });
-  const preferred = await pushCsv(id, bulkCsv, '', { prefer: 'respond-async' });
+  const preferred = await pushCsv(id, bulkCsv, '', { prefer: 'respond-async', 'idempotency-key': 'dhis2-job' });
   t.equal(preferred.headers['preference-applied'], 'respond-async');
   await until(async () => (await app.inject({ url: preferred.headers.location as string, headers: producer.auth })).json().status === 'succeeded');
+  const jobAgain = await pushCsv(id, bulkCsv, '', { prefer: 'respond-async', 'idempotency-key': 'dhis2-job' });
+  t.equal(jobAgain.statusCode, 202, 'a key answered with a job answers with the same job');
+  t.equal(jobAgain.headers['idempotent-replayed'], 'true');
+  t.equal(jobAgain.headers.location, preferred.headers.location);
+  t.same(jobAgain.json(), preferred.json());
 });
 
 t.test('round trip: pushed as DHIS2, published, exported back as a data value set', async (t) => {

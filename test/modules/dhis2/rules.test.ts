@@ -149,7 +149,7 @@ t.test('mappings are checked against the dataset, codelists and regions', async 
   t.same(checkMapping({ ...mapping, org_units: [{ code: 'O1', region: '33.73' }] }, { ...context, jurisdiction: null }), [], 'a national agency maps any region');
 });
 
-function report(over: Partial<PushReport> & { summary?: Partial<PushReport['summary']> }): PushReport {
+function report(over: Omit<Partial<PushReport>, 'summary'> & { summary?: Partial<PushReport['summary']> }): PushReport {
   return {
     dataset_id: 'd',
     version: 1,
