@@ -221,20 +221,25 @@ t.test('refused requests: id schemes other than CODE, auth, unknown dataset, too
   t.equal(await versions(id), 1, 'only the accepted push made a version');
 });
 
-t.test('payloads past the upload limit: 413, nothing stored', async (t) => {
-  const small = await createTestApp(t, { UPLOAD_LIMIT_BYTES: '1024' });
+t.test('payloads past a limit: 413, nothing stored', async (t) => {
+  const small = await createTestApp(t, { UPLOAD_LIMIT_BYTES: '4096', PUSH_MAX_COLUMNS: '12', PUSH_MAX_CELL_BYTES: '256' });
   await createAgency(small, 'DINSOS-6571', '65.71');
   const p = await small.login('producer', 'DINSOS-6571');
   const created = await small.app.inject({ method: 'POST', url: '/v1/datasets', headers: p.auth, payload: datasetBody });
   const id = created.json().id as string;
   await small.app.inject({ method: 'PUT', url: `/v1/datasets/${id}/dhis2/mapping`, headers: p.auth, payload: mapping });
-  const many = Array.from({ length: 40 }, (_, i) => ({ dataElement: 'PPKS_BALITA_TERLANTAR', period: `${2000 + i}`, orgUnit: '65.71', value: '1' }));
+  const many = Array.from({ length: 120 }, (_, i) => ({ dataElement: 'PPKS_BALITA_TERLANTAR', period: `${2000 + i}`, orgUnit: '65.71', value: '1' }));
   const json = await small.app.inject({ method: 'POST', url: `/v1/datasets/${id}/dhis2/dataValueSets`, headers: p.auth, payload: { dataValues: many } });
   t.equal(json.statusCode, 413, json.body);
   const csvBody = ['dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value', ...many.map((v) => `${v.dataElement},${v.period},${v.orgUnit},,,1`)].join('\n');
   const csv = await small.app.inject({ method: 'POST', url: `/v1/datasets/${id}/dhis2/dataValueSets`, headers: { ...p.auth, 'content-type': 'text/csv' }, payload: csvBody });
   t.equal(csv.statusCode, 413, csv.body);
   t.equal(csv.json().code, 'PAYLOAD_TOO_LARGE');
+  const header = 'dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value\n';
+  const wide = await small.app.inject({ method: 'POST', url: `/v1/datasets/${id}/dhis2/dataValueSets`, headers: { ...p.auth, 'content-type': 'text/csv' }, payload: `${header}PPKS_BALITA_TERLANTAR,2025,65.71,,,1${',x'.repeat(12)}\n` });
+  t.match(wide.json(), { status: 413, code: 'TOO_MANY_COLUMNS' });
+  const big = await small.app.inject({ method: 'POST', url: `/v1/datasets/${id}/dhis2/dataValueSets`, headers: { ...p.auth, 'content-type': 'text/csv' }, payload: `${header}PPKS_BALITA_TERLANTAR,2025,65.71,,,1,,,${'x'.repeat(300)}\n` });
+  t.match(big.json(), { status: 413, code: 'CELL_TOO_LARGE' });
   t.equal((await sql<{ n: number }>`select count(*)::int as n from dataset_versions`.execute(small.database.db)).rows[0]!.n, 0);
 });
 
