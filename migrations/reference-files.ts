@@ -4,18 +4,23 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 
 /**
- * Reference files live in `migrations/reference/` of the project. Migrations run both from
- * source (tests) and compiled into `dist/`, so find the project root rather than a fixed
- * relative path.
+ * The project root (where package.json is). Code here runs from source (tests), compiled into
+ * `dist/` (the server) and compiled into `.test-build/` (the suite), so paths to project files
+ * start from the root rather than from this file.
  */
-function referenceDir(): string {
+export function projectRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('Cannot find the project root (package.json) for reference data');
+    if (parent === dir) throw new Error('Cannot find the project root (package.json)');
     dir = parent;
   }
-  return join(dir, 'migrations', 'reference');
+  return dir;
+}
+
+/** Reference files live in `migrations/reference/` of the project. */
+function referenceDir(): string {
+  return join(projectRoot(), 'migrations', 'reference');
 }
 
 export function readReferenceCsv(file: string): Record<string, string>[] {

@@ -22,6 +22,7 @@ import clientRoutes from './modules/clients/routes.js';
 import codelistRoutes from './modules/codelists/routes.js';
 import cycleRoutes from './modules/cycles/routes.js';
 import agencyObligationRoutes from './modules/cycles/agency-routes.js';
+import reportLetterheadRoutes from './modules/cycles/letterhead-routes.js';
 import datasetRoutes from './modules/datasets/routes.js';
 import dhis2Routes from './modules/dhis2/routes.js';
 import versionRoutes from './modules/versions/routes.js';
@@ -119,6 +120,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     await tokenScope.register(authRoutes, { prefix: '/v1/auth', jwt: config.jwt, rateLimits: config.rateLimits, secretHashConcurrency: config.secretHashConcurrency });
   });
   await app.register(regionRoutes, { prefix: '/v1/regions' });
+  await app.register(reportLetterheadRoutes, { prefix: '/v1/regions' });
   await app.register(indicatorRoutes, { prefix: '/v1/indicators' });
   await app.register(qualityRuleRoutes, { prefix: '/v1/indicators' });
   await app.register(policyRoutes, { prefix: '/v1/indicators' });

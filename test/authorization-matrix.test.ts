@@ -67,6 +67,9 @@ const w = await buildMatrixWorld(ctx);
 const fingerprint = await fingerprinter(ctx.database.db);
 const n = (a: Actor) => ACTORS.indexOf(a);
 
+/** Kab/kota of Kalimantan Utara, one per caller that may write a letterhead; the others aim at 65.71. */
+const letterheadRegion = (a: Actor) => ({ walidataNational: '65.01', admin: '65.02' } as Partial<Record<Actor, string>>)[a] ?? TARGET_REGION;
+
 const datasetVersion = { id: w.dataset, version: '1' };
 const reviewNote = 'Notulen rapat rekonsiliasi 17 Feb 2026.';
 
@@ -283,6 +286,10 @@ const rows: Row[] = [
   { op: 'GET /v1/cycles/{id}/obligations', params: { id: w.cycle }, expect: allow(200, [...PRODUCERS, ...WALIDATA, 'admin']) },
   { op: 'GET /v1/cycles/{id}/compliance', params: { id: w.cycle }, expect: allow(200, ['consumer', ...WALIDATA, 'admin']) },
   { op: 'GET /v1/cycles/{id}/compliance.html', params: { id: w.cycle }, expect: allow(200, ['consumer', ...WALIDATA, 'admin']) },
+  // The report letterhead of a region: set and removed inside the jurisdiction, each caller on its own region so every write is a first one.
+  { op: 'PUT /v1/regions/{code}/report-letterhead', params: (a) => ({ code: letterheadRegion(a) }), body: { office_name: 'PEMERINTAH KOTA TARAKAN' }, expect: inJurisdiction(201) },
+  { op: 'GET /v1/regions/{code}/report-letterhead', params: { code: TARGET_REGION }, expect: allow(200, ['consumer', ...WALIDATA, 'admin']) },
+  { op: 'DELETE /v1/regions/{code}/report-letterhead', params: (a) => ({ code: letterheadRegion(a) }), expect: inJurisdiction(204) },
   {
     op: 'GET /v1/cycles/{id}/compliance/{agency}',
     params: { id: w.cycle, agency: OWNER },

@@ -324,6 +324,20 @@ export interface Regions {
   parent_code: string | null;
 }
 
+export interface ReportLetterheads {
+  logo: string | null;
+  office_address: string | null;
+  office_contact: string | null;
+  office_name: string;
+  place: string | null;
+  region_code: string;
+  signatory_name: string | null;
+  signatory_nip: string | null;
+  signatory_position: string | null;
+  updated_at: Generated<Timestamp>;
+  updated_by: string;
+}
+
 export interface Reviews {
   action: string;
   actor_agency: string | null;
@@ -362,5 +376,6 @@ export interface DB {
   reconciled_figures: ReconciledFigures;
   reconciliation_policies: ReconciliationPolicies;
   regions: Regions;
+  report_letterheads: ReportLetterheads;
   reviews: Reviews;
 }

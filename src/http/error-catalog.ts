@@ -255,6 +255,21 @@ export const ERROR_CATALOG = {
     title: { id: 'Siklus tidak ditemukan', en: 'Cycle not found' },
     detail: { id: 'Siklus pengumpulan "{id}" tidak ada.', en: 'Collection cycle "{id}" does not exist.' },
   },
+  LETTERHEAD_NOT_FOUND: {
+    status: 404,
+    title: { id: 'Kop laporan tidak ditemukan', en: 'Report letterhead not found' },
+    detail: { id: 'Wilayah "{code}" belum memiliki kop dan blok tanda tangan laporan.', en: 'Region "{code}" has no report heading and signature block yet.' },
+  },
+  LOGO_TOO_LARGE: {
+    status: 413,
+    title: { id: 'Logo terlalu besar', en: 'Logo too large' },
+    detail: { id: 'Logo berukuran {bytes} byte; batasnya {limit} byte. Perkecil gambarnya (logo kop cukup beberapa puluh KB).', en: 'The logo is {bytes} bytes; the limit is {limit} bytes. Scale the picture down (a heading logo needs a few tens of KB).' },
+  },
+  LOGO_INVALID: {
+    status: 422,
+    title: { id: 'Logo tidak valid', en: 'Invalid logo' },
+    detail: { id: 'Logo harus berupa data URL base64 bergambar PNG atau JPEG yang isinya sesuai jenisnya: lihat daftar errors.', en: 'The logo must be a base64 data URL of a PNG or JPEG picture whose content matches its type: see the errors list.' },
+  },
   LAST_ACTIVE_ADMIN: {
     status: 409,
     title: { id: 'Admin aktif terakhir', en: 'Last active admin' },

@@ -1,11 +1,12 @@
 import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { projectRoot } from '../../migrations/reference-files.js';
 
 // Queries live in repository files (repository.ts, <name>-repository.ts) and src/db/. The
 // import rules (.dependency-cruiser.cjs) see only imports; a service handed a Kysely instance
 // can build a query without importing anything, so the calls themselves are looked for here.
-const root = new URL('../../', import.meta.url).pathname;
+const root = projectRoot();
 const QUERY = /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|selectNoFrom|executeQuery)\(|(?<![\w.])sql(<[^>]*>)?`/;
 const MAY_QUERY = /(^src\/db\/|(^|\/|-)repository\.ts$)/;
 

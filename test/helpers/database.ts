@@ -9,6 +9,7 @@ import pg from 'pg';
 import type { Test } from 'tap';
 import { createDb, type Database } from '../../src/db/create-db.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { projectRoot } from '../../migrations/reference-files.js';
 import type { DatabaseConfig } from '../../src/config.js';
 
 /**
@@ -25,8 +26,7 @@ import type { DatabaseConfig } from '../../src/config.js';
  * searches the whole country below kab/kota level. (Opening either costs about the same on
  * PGlite, where starting the engine dominates; see bench/README.md, "Test suite speed".)
  */
-const root = new URL('../../', import.meta.url).pathname;
-const migrationsDir = join(root, 'migrations');
+const migrationsDir = join(projectRoot(), 'migrations');
 
 function migrationsHash(): string {
   const hash = createHash('sha256');
@@ -67,7 +67,7 @@ const HASH = migrationsHash();
 // The small fixture is also keyed by how it is cut, so changing the roots rebuilds it.
 const SMALL_HASH = createHash('sha256').update(HASH).update(PRUNE.join('\n')).digest('hex').slice(0, 8);
 const TEMPLATES: Record<RegionSet, string> = { full: `sde_tpl_${HASH}`, small: `sde_tpl_${HASH}_small_${SMALL_HASH}` };
-const CACHE_DIR = join(root, 'node_modules', '.cache', 'satu-data-exchange');
+const CACHE_DIR = join(projectRoot(), 'node_modules', '.cache', 'satu-data-exchange');
 const PGLITE_DUMPS: Record<RegionSet, string> = {
   full: join(CACHE_DIR, `pglite-${HASH}.tar`),
   small: join(CACHE_DIR, `pglite-${HASH}-small-${SMALL_HASH}.tar`),

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../../migrations/reference-files.js';
 
 /**
  * The checked-in OpenAPI document as plain data, for tests that are driven by it (the fuzz
@@ -39,7 +41,7 @@ export interface OpenApiDocument {
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace']);
 
 export function readOpenapiDocument(): OpenApiDocument {
-  return JSON.parse(readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8')) as OpenApiDocument;
+  return JSON.parse(readFileSync(join(projectRoot(), 'openapi', 'openapi.json'), 'utf8')) as OpenApiDocument;
 }
 
 /** Every operation of the document, with path-level parameters merged into each. */

@@ -2,20 +2,25 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import { openTestDatabase, seedPgliteDataDir, serverUrl, type TestDatabaseOptions } from './database.js';
 
 /**
- * The real process: src/server.ts run by node with this test's own TypeScript loader,
- * the way `npm start` runs the compiled file.
+ * The real process: the server module in the form this helper runs in (src/server.ts under
+ * tap's TypeScript loader, or its compiled .js under `npm test`), the way `npm start` runs
+ * the compiled file.
  */
-const serverFile = new URL('../../src/server.ts', import.meta.url).pathname;
+const serverFile = new URL(`../../src/server${extname(fileURLToPath(import.meta.url))}`, import.meta.url).pathname;
 
-// The child runs TypeScript through this test's loader, but not with its settings unless
-// they are passed on: without TS_NODE_TRANSPILE_ONLY it type-checks every module first
-// (about 18 s of CPU, minutes on a busy machine).
-const loaderEnv = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('TS_NODE_') && e[1] !== undefined));
+// The child runs through this test's loader, but not with its settings unless they are
+// passed on: without TS_NODE_TRANSPILE_ONLY it type-checks every module first (about 18 s
+// of CPU, minutes on a busy machine), and without TAP_TYPE_STRIP_ONLY a compiled run would
+// load ts-node for nothing.
+const loaderEnv = Object.fromEntries(
+  Object.entries(process.env).filter((e): e is [string, string] => (e[0].startsWith('TS_NODE_') || e[0] === 'TAP_TYPE_STRIP_ONLY') && e[1] !== undefined),
+);
 
 export function run(env: Record<string, string>) {
   const child = spawn(process.execPath, [...process.execArgv, serverFile], {

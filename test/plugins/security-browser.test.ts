@@ -27,6 +27,10 @@ t.test('the docs and the compliance page render under their Content-Security-Pol
     payload: { name: 'Siklus uji CSP', region: '65.71', reference_periods: ['2025'], opens_on: '2026-01-05', deadline: '2026-01-31' },
   });
   t.equal(cycle.statusCode, 201, cycle.body);
+  // A letterhead with a logo: the page then holds a data: image, which its policy must allow.
+  const logo = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+  const letterhead = await app.inject({ method: 'PUT', url: '/v1/regions/65.71/report-letterhead', headers: walidata.auth, payload: { office_name: 'PEMERINTAH KOTA TARAKAN', logo } });
+  t.equal(letterhead.statusCode, 201, letterhead.body);
 
   // Each request goes through the app with the walidata's token added (a browser cannot be
   // given one on the command line), and its response goes back with every header.
@@ -60,5 +64,6 @@ t.test('the docs and the compliance page render under their Content-Security-Pol
 
   const report = await render(`/v1/cycles/${cycle.json().id as string}/compliance.html`);
   t.match(report.dom, /Siklus uji CSP/, 'the compliance page rendered');
+  t.match(report.dom, /<img class="logo" src="data:image\/png;base64,/, 'with its logo');
   t.same(report.blocked, [], 'nothing on the compliance page was blocked by its policy');
 });

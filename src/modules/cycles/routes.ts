@@ -12,9 +12,12 @@ import { findAgencyId } from '../agencies/repository.js';
 import { cellMatches, cellState, type CellFilter } from './compliance.js';
 import { daysLate, deadlineEnd, remindsNow, type TimeZone } from './deadline.js';
 import { findCycle, listCycles, listObligations } from './repository.js';
+import { localDate } from './indonesian-dates.js';
+import { printSettings } from './letterhead-service.js';
 import { renderComplianceHtml } from './report-html.js';
 import {
   AgencyComplianceQuery,
+  ComplianceHtmlQuery,
   ComplianceQuery,
   ComplianceSchema,
   CycleCreate,
@@ -219,16 +222,22 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['Compliance'],
         operationId: 'getComplianceHtml',
-        summary: 'The compliance report as a printable page',
-        description: 'One page in Indonesian, no external assets: the cycle KPIs against their targets, a table per agency with a traffic light, a bar chart of completeness and timeliness per agency, and what is still missing.',
+        summary: 'The compliance report as a printable official document',
+        description:
+          "An A4 document in Indonesian with no external assets and no script (print it to PDF from a browser): the heading of the issuing office (the letterhead of the cycle's region, /v1/regions/{code}/report-letterhead, logo included as a data: URL), the cycle KPIs against their targets, a plain summary (how many agencies were on time, how many late and by at most how many days, how many incomplete), a table per agency with a traffic light written out, a bar chart of completeness and timeliness on a 0–100 % scale (a 0 % bar is marked on the axis and labelled), what is still missing, and a signature block (place, date, position, name, NIP). Dates and times are written the Indonesian way in the cycle's zone (\"7 Desember 2026, 14.05 WITA\"). The query can name another signatory, place or date for this print; without a letterhead the heading is left out and the signature block printed with blanks to fill in by hand.",
         params: CycleParams,
-        querystring: Type.Object({ deadline: ComplianceQuery.properties.deadline }, { additionalProperties: false }),
+        querystring: ComplianceHtmlQuery,
         response: { 200: { description: 'An HTML page.', content: { 'text/html': { schema: Type.String({ examples: ['<!doctype html><html lang="id">…</html>'] }) } } }, 404: problem('No such cycle (CYCLE_NOT_FOUND).') },
       },
     },
     async (request, reply) => {
-      const report = await complianceReport(db, request.params.id, request.query.deadline ?? 'current');
-      return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").send(renderComplianceHtml(report) as never);
+      const { deadline, ...overrides } = request.query;
+      const report = await complianceReport(db, request.params.id, deadline ?? 'current');
+      const print = await printSettings(db, report.cycle.region, overrides, localDate(new Date(report.generated_at), report.cycle.time_zone));
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+        .send(renderComplianceHtml(report, print) as never);
     },
   );
 

@@ -3,6 +3,7 @@ import { REGION_CODE_PATTERN } from '../../domain/region-code.js';
 import { IndicatorCode } from '../indicators/schemas.js';
 import { CELL_FILTERS } from './compliance.js';
 import { TIME_ZONES } from './deadline.js';
+import { LOGO_MAX_BYTES } from './letterhead.js';
 import { DIMENSION_CODELISTS } from './service.js';
 
 const DATE = { format: 'date' as const, description: 'A local date (yyyy-mm-dd) in the cycle\'s time zone.' };
@@ -275,4 +276,92 @@ export const OverdueSchema = Type.Object(
     agencies: Type.Array(Type.Object({ agency: Type.String(), agency_name: Type.String(), missing: Type.Integer(), indicators: Type.Array(Type.String()) })),
   },
   { examples: [{ cycle_id: cycleExample.id, deadline: '2026-01-31', deadline_ends_at: '2026-01-31T16:00:00.000Z', days_before: 7, reminding: true, agencies: [{ agency: 'BPJS-TK-6571', agency_name: 'BPJS Ketenagakerjaan Tarakan', missing: 1, indicators: ['IKS-04'] }] }] },
+);
+
+// A tiny valid PNG (1×1, transparent) for the examples; real logos are larger, up to the limit.
+const LOGO_EXAMPLE = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+const Line = (maxLength: number, description: string) => Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength }), Type.Null()], { description }));
+const NIP = { pattern: '^[0-9 ]{1,30}$', description: "The signatory's NIP (civil servant number), printed under the name." };
+
+export const LetterheadBody = Type.Object(
+  {
+    office_name: Type.String({
+      minLength: 1,
+      maxLength: 300,
+      description: 'The issuing office as its heading names it; a line break separates lines (e.g. the government above the office).',
+    }),
+    office_address: Line(300, 'Address line of the heading.'),
+    office_contact: Line(200, 'Telephone, e-mail, website: the last line of the heading.'),
+    logo: Type.Optional(
+      Type.Union([Type.String({ maxLength: 1_000_000 }), Type.Null()], {
+        description: `A base64 data: URL of a PNG or JPEG (image/png, image/jpeg), at most ${LOGO_MAX_BYTES} bytes once decoded (413 LOGO_TOO_LARGE); another type, or content that is not the declared type → 422 LOGO_INVALID. SVG is refused: it can carry scripts and links.`,
+      }),
+    ),
+    signatory_name: Line(120, 'Who signs, as printed under the signature.'),
+    signatory_position: Line(200, 'The position printed above the signature, e.g. "Kepala Dinas Sosial Kota Tarakan".'),
+    signatory_nip: Type.Optional(Type.Union([Type.String(NIP), Type.Null()], { description: NIP.description })),
+    place: Line(100, 'The place written before the date of signing, e.g. "Tarakan".'),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        office_name: 'PEMERINTAH KOTA TARAKAN\nDINAS SOSIAL DAN PEMBERDAYAAN MASYARAKAT',
+        office_address: 'Jl. Jenderal Sudirman No. 76, Tarakan, Kalimantan Utara 77111',
+        office_contact: 'Telepon (0551) 21000 · dinsos@tarakankota.go.id',
+        logo: LOGO_EXAMPLE,
+        signatory_name: 'Dra. Siti Rahmah, M.Si.',
+        signatory_position: 'Kepala Dinas Sosial dan Pemberdayaan Masyarakat',
+        signatory_nip: '19700101 199503 2 001',
+        place: 'Tarakan',
+      },
+    ],
+  },
+);
+
+export const LetterheadSchema = Type.Object(
+  {
+    region: Type.String(),
+    office_name: Type.String(),
+    office_address: Type.Union([Type.String(), Type.Null()]),
+    office_contact: Type.Union([Type.String(), Type.Null()]),
+    logo: Type.Union([Type.String(), Type.Null()], { description: 'The data: URL as stored.' }),
+    signatory_name: Type.Union([Type.String(), Type.Null()]),
+    signatory_position: Type.Union([Type.String(), Type.Null()]),
+    signatory_nip: Type.Union([Type.String(), Type.Null()]),
+    place: Type.Union([Type.String(), Type.Null()]),
+    updated_by: Type.String(),
+    updated_at: Type.String({ format: 'date-time' }),
+  },
+  {
+    examples: [
+      {
+        region: '65.71',
+        office_name: 'PEMERINTAH KOTA TARAKAN\nDINAS SOSIAL DAN PEMBERDAYAAN MASYARAKAT',
+        office_address: 'Jl. Jenderal Sudirman No. 76, Tarakan, Kalimantan Utara 77111',
+        office_contact: null,
+        logo: LOGO_EXAMPLE,
+        signatory_name: 'Dra. Siti Rahmah, M.Si.',
+        signatory_position: 'Kepala Dinas Sosial dan Pemberdayaan Masyarakat',
+        signatory_nip: '19700101 199503 2 001',
+        place: 'Tarakan',
+        updated_by: 'walidata-6571',
+        updated_at: '2026-12-07T07:05:00.000Z',
+      },
+    ],
+  },
+);
+
+const PrintText = (maxLength: number, description: string) => Type.Optional(Type.String({ minLength: 1, maxLength, description }));
+
+export const ComplianceHtmlQuery = Type.Object(
+  {
+    deadline: ComplianceQuery.properties.deadline,
+    place: PrintText(100, "For this print: the place of signing (default: the region's letterhead)."),
+    signed_on: Type.Optional(Type.String({ format: 'date', description: 'For this print: the date of signing (default: the day the report is made, in the cycle\'s zone).' })),
+    signatory_name: PrintText(120, 'For this print: who signs (e.g. a deputy).'),
+    signatory_position: PrintText(200, 'For this print: the position above the signature (e.g. "a.n. Kepala Dinas, Sekretaris").'),
+    signatory_nip: Type.Optional(Type.String(NIP)),
+  },
+  { additionalProperties: false },
 );

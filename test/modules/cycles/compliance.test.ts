@@ -1,7 +1,7 @@
 import t from 'tap';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -371,8 +371,23 @@ t.test('overdue reminders, also in the inbox', async (t) => {
 });
 
 const chromium = '/usr/bin/chromium';
-t.test('the HTML report renders in headless Chromium and shows the numbers', { skip: existsSync(chromium) || process.env.CI ? false : 'Debian chromium is not installed (apt-get install chromium)' }, async (t) => {
-  const res = await app.inject({ url: `/v1/cycles/${cycleId}/compliance.html`, headers: walidata.auth });
+t.test('the HTML report renders in headless Chromium as an official document and prints to PDF', { skip: existsSync(chromium) || process.env.CI ? false : 'Debian chromium is not installed (apt-get install chromium)' }, async (t) => {
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+  const letterhead = await app.inject({
+    method: 'PUT',
+    url: '/v1/regions/65.71/report-letterhead',
+    headers: walidata.auth,
+    payload: {
+      office_name: 'PEMERINTAH KOTA TARAKAN\nDINAS SOSIAL DAN PEMBERDAYAAN MASYARAKAT',
+      office_address: 'Jl. Jenderal Sudirman No. 76, Tarakan 77111',
+      logo: `data:image/png;base64,${png.toString('base64')}`,
+      signatory_name: 'Dra. Siti Rahmah, M.Si.',
+      signatory_position: 'Kepala Dinas Sosial dan Pemberdayaan Masyarakat',
+      place: 'Tarakan',
+    },
+  });
+  t.equal(letterhead.statusCode, 201, letterhead.body);
+  const res = await app.inject({ url: `/v1/cycles/${cycleId}/compliance.html?signed_on=2026-12-07`, headers: walidata.auth });
   t.equal(res.statusCode, 200);
   t.match(res.headers['content-type'], /text\/html/);
   t.notMatch(res.body, /(src|href)="https?:/, 'no external assets');
@@ -380,20 +395,59 @@ t.test('the HTML report renders in headless Chromium and shows the numbers', { s
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'report.html');
   await writeFile(file, res.body);
-  const { stdout } = await promisify(execFile)(
-    chromium,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${join(dir, 'profile')}`, '--dump-dom', `file://${file}`],
-    { timeout: 60_000, maxBuffer: 10 * 1024 * 1024 },
-  );
+  // Each run is bounded: a browser that hangs fails the test instead of holding the suite.
+  const browse = (...args: string[]) =>
+    promisify(execFile)(
+      chromium,
+      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--hide-scrollbars', `--user-data-dir=${join(dir, 'profile')}`, ...args, `file://${file}`],
+      { timeout: 60_000, maxBuffer: 10 * 1024 * 1024 },
+    );
+
+  // The structure of the page as Chromium built it: the elements an official document needs.
+  const { stdout } = await browse('--dump-dom');
   t.match(stdout, /Laporan Kepatuhan Penyerahan Data — IKESOS Kota Tarakan 2025/);
+  t.match(stdout, /<header class="kop"><img class="logo" src="data:image\/png;base64,[^"]+" alt="Logo"><div class="office"><div class="office-name">PEMERINTAH KOTA TARAKAN<br>DINAS SOSIAL DAN PEMBERDAYAAN MASYARAKAT<\/div><div class="office-address">Jl\. Jenderal Sudirman No\. 76, Tarakan 77111<\/div>/, 'the heading: logo, office, address');
+  t.match(stdout, /Tenggat 31 Januari 2026 pukul 24\.00 WITA\. Dibuat <time class="generated" datetime="[^"]+">\d{1,2} [A-Z][a-z]+ \d{4}, \d{2}\.\d{2} WITA<\/time>/, 'times in the cycle zone, written the Indonesian way');
+  t.match(stdout, /10 instansi wajib menyerahkan data; 4 instansi lengkap dan tepat waktu; 2 instansi terlambat, paling lama 10 hari setelah tenggat; 4 instansi belum lengkap\./, 'late days stated plainly');
   t.match(stdout, /Indikator yang lengkap dan tepat waktu<\/td><td class="num">53,3 %<\/td>/, 'the KPI, in Indonesian number format');
   for (const [indicator, agency] of [['IKS-04', 'BPJSTK-6571'], ['IKS-12', 'BPS-6571'], ['IKS-13', 'DISNAKER-6571'], ['IKS-15', 'DISPMD-6571']]) {
     t.match(stdout, new RegExp(`<li>${indicator} — ${agency}`), `${indicator} named as missing`);
   }
   t.match(stdout, /<svg[^>]*aria-label="Kelengkapan dan ketepatan waktu per instansi"/, 'the bar chart');
+  const axis = /<g class="axis"[^>]*>([\s\S]*?)<\/g>/.exec(stdout)?.[1] ?? '';
+  t.same([...axis.matchAll(/<text class="tick-label"[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]), ['0 %', '25 %', '50 %', '75 %', '100 %'], 'the chart has a 0–100 % scale');
+  t.match(axis, /<line class="baseline"/);
+  const zeroBars = [...stdout.matchAll(/<rect class="bar (completeness|timeliness) zero" data-value="0"[^>]* width="(\d+)"/g)];
+  t.ok(zeroBars.length >= 4 && zeroBars.every((m) => Number(m[2]) >= 2), 'every 0 % bar is drawn as a marker');
   const row = (agency: string) => stdout.split('<tr>').find((r) => r.startsWith(`<td>${agency} — `)) ?? '';
   const cellsOf = (agency: string) => [...row(agency).matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
-  t.same(cellsOf('DINSOS-6571'), ['DINSOS-6571 — Agency DINSOS-6571', 'Tepat waktu', '3', '3', '3', '0', '0', '100 %', '100 %'], 'an agency on time: its row, the status in words');
-  t.same(cellsOf('DPUPR-6571'), ['DPUPR-6571 — Agency DPUPR-6571', 'Terlambat', '2', '2', '0', '2 (≤ 10 hari)', '0', '100 %', '0 %'], 'a late one');
-  t.same(cellsOf('BPS-6571'), ['BPS-6571 — Agency BPS-6571', 'Belum lengkap', '1', '0', '0', '0', '1', '0 %', '0 %'], 'one still missing');
+  t.same(cellsOf('DINSOS-6571'), ['DINSOS-6571 — Agency DINSOS-6571', 'Tepat waktu', '3', '3', '3', '0', '–', '0', '100 %', '100 %'], 'an agency on time: its row, the status in words');
+  t.same(cellsOf('DPUPR-6571'), ['DPUPR-6571 — Agency DPUPR-6571', 'Terlambat', '2', '2', '0', '2', '10 hari', '0', '100 %', '0 %'], 'a late one, its longest delay in its own column');
+  t.same(cellsOf('BPS-6571'), ['BPS-6571 — Agency BPS-6571', 'Belum lengkap', '1', '0', '0', '0', '–', '1', '0 %', '0 %'], 'one still missing');
+  t.match(
+    stdout,
+    /<section class="signature" aria-label="Tanda tangan">\s*<p class="place-date">Tarakan, 7 Desember 2026<\/p>\s*<p class="position">Kepala Dinas Sosial dan Pemberdayaan Masyarakat,<\/p>\s*<div class="sign-space"><\/div>\s*<p class="signatory-name">Dra\. Siti Rahmah, M\.Si\.<\/p>/,
+    'the signature block: place and date, position, room to sign, name',
+  );
+
+  // A screenshot of the A4-wide page: produced, of the asked size, and not blank (a blank
+  // PNG of this size compresses to a few kilobytes). Its content is checked above, by structure.
+  const shot = join(dir, 'report.png');
+  await browse('--window-size=794,1123', `--screenshot=${shot}`);
+  const image = await readFile(shot);
+  t.same([...image.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG');
+  t.same([image.readUInt32BE(16), image.readUInt32BE(20)], [794, 1123], 'of the window size');
+  t.ok(image.length > 30_000, `with content (${image.length} bytes)`);
+
+  // Printed to PDF as a browser's "Save as PDF" does: A4 pages, titled as the page.
+  const pdfFile = join(dir, 'report.pdf');
+  await browse('--no-pdf-header-footer', `--print-to-pdf=${pdfFile}`);
+  const pdf = (await readFile(pdfFile)).toString('latin1');
+  t.match(pdf.slice(0, 8), /^%PDF-1\.\d/, 'a PDF');
+  const pages = Number(/\/Type \/Pages[^>]*?\/Count (\d+)|\/Count (\d+)[^>]*?\/Type \/Pages/.exec(pdf)?.slice(1).find(Boolean) ?? 0);
+  t.ok(pages >= 1 && pages <= 3, `${pages} page(s)`);
+  const boxes = [...pdf.matchAll(/\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/g)].map((m) => [Math.round(Number(m[1])), Math.round(Number(m[2]))]);
+  t.ok(boxes.length >= 1 && boxes.every(([w, h]) => w === 595 && h === 842), 'every page is A4 portrait');
+  const titleHex = /\/Title <FEFF([0-9A-F]+)>/.exec(pdf)?.[1] ?? '';
+  t.equal(Buffer.from(titleHex, 'hex').swap16().toString('utf16le'), 'Laporan Kepatuhan — IKESOS Kota Tarakan 2025', 'the PDF carries the document title');
 });
