@@ -25,6 +25,7 @@ import cycleRoutes from './modules/cycles/routes.js';
 import agencyObligationRoutes from './modules/cycles/agency-routes.js';
 import reportLetterheadRoutes from './modules/cycles/letterhead-routes.js';
 import datasetRoutes from './modules/datasets/routes.js';
+import dhis2Routes from './modules/dhis2/routes.js';
 import versionRoutes from './modules/versions/routes.js';
 import validateRoutes from './modules/versions/validate-routes.js';
 import figureRoutes from './modules/figures/routes.js';
@@ -129,6 +130,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(codelistRoutes, { prefix: '/v1/codelists' });
   await app.register(datasetRoutes, { prefix: '/v1/datasets' });
   await app.register(versionRoutes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes, asyncRows: config.pushAsyncRows, memoryPoints: config.pushMemoryPoints });
+  await app.register(dhis2Routes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes, asyncRows: config.pushAsyncRows, memoryPoints: config.pushMemoryPoints });
   await app.register(jobRoutes, { prefix: '/v1/jobs' });
   await app.register(reviewRoutes, { prefix: '/v1/datasets' });
   await app.register(findingRoutes, { prefix: '/v1/findings' });

@@ -182,6 +182,26 @@ const rows: Row[] = [
   { op: 'GET /v1/datasets/{id}/versions/{version}/observations', params: datasetVersion, expect: allow(200, WORKING, { producerOther: OTHER_AGENCY }) },
   { op: 'GET /v1/datasets/{id}/versions/{version}/report', params: datasetVersion, expect: allow(200, WORKING, { producerOther: OTHER_AGENCY }) },
   { op: 'GET /v1/datasets/{id}/history', params: { id: w.dataset }, expect: allow(200, WORKING, { producerOther: OTHER_AGENCY }) },
+  // DHIS2: the mapping is changed by the owner or a walidata whose jurisdiction covers it; a DHIS2
+  // push is a push; the export reads as the pull API does (an open dataset: every token).
+  {
+    op: 'PUT /v1/datasets/{id}/dhis2/mapping',
+    params: { id: w.pushDataset },
+    body: { data_set: null, kemendagri_org_units: true, data_elements: [{ code: 'MTX_PPKS_06', indicator: 'PPKS-06' }], category_option_combos: [], org_units: [] },
+    expect: allow(200, ['producerOwn', 'walidataInside', 'walidataNational'], {
+      ...Object.fromEntries((['producerOwn', 'walidataInside', 'walidataNational'] as const).map((a) => [a, [{ status: 201 }, { status: 200 }]])),
+      producerOther: OTHER_AGENCY,
+      walidataOutside: OUTSIDE,
+    }),
+  },
+  { op: 'GET /v1/datasets/{id}/dhis2/mapping', params: { id: w.pushDataset }, expect: allow(200, WORKING, { producerOther: OTHER_AGENCY }) },
+  {
+    op: 'POST /v1/datasets/{id}/dhis2/dataValueSets',
+    params: { id: w.pushDataset },
+    body: { dataValues: [{ dataElement: 'MTX_PPKS_06', period: '2025', orgUnit: TARGET_REGION, value: '12' }] },
+    expect: allow(201, ['producerOwn'], { producerOther: OTHER_AGENCY }),
+  },
+  { op: 'GET /v1/datasets/{id}/dhis2/dataValueSets', params: { id: w.pushDataset }, expect: anyToken(200) },
   // A job is seen by the client that pushed it, walidata and admins; to anyone else it does not exist.
   { op: 'GET /v1/jobs/{id}', params: { id: w.job }, expect: allow(200, WORKING, { producerOther: { status: 404, code: 'JOB_NOT_FOUND' } }) },
   { op: 'POST /v1/validate', body: { observations: [{ indicator: 'PPKS-06', region: TARGET_REGION, period: '2025', value: 12 }] }, expect: anyToken(200) },

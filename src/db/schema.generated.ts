@@ -131,6 +131,13 @@ export interface DatasetVersions {
   warning_count: number;
 }
 
+export interface Dhis2Mappings {
+  dataset_id: string;
+  mapping: Stored.Json;
+  updated_at: Generated<Timestamp>;
+  updated_by: string;
+}
+
 export interface FigureChanges {
   at: Generated<Timestamp>;
   figure_id: Stored.Int8;
@@ -354,6 +361,7 @@ export interface DB {
   cycles: Cycles;
   dataset_versions: DatasetVersions;
   datasets: Datasets;
+  dhis2_mappings: Dhis2Mappings;
   figure_changes: FigureChanges;
   findings: Findings;
   idempotency_keys: IdempotencyKeys;

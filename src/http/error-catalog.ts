@@ -343,6 +343,32 @@ export const ERROR_CATALOG = {
     title: { id: 'Jenis konten tidak didukung', en: 'Unsupported media type' },
     detail: { id: 'Content-Type "{type}" tidak didukung di sini.', en: 'Content-Type "{type}" is not supported here.' },
   },
+  DHIS2_MAPPING_NOT_FOUND: {
+    status: 404,
+    title: { id: 'Pemetaan DHIS2 tidak ada', en: 'No DHIS2 mapping' },
+    detail: { id: 'Dataset "{id}" belum memiliki pemetaan DHIS2; buat dengan PUT /v1/datasets/{id}/dhis2/mapping.', en: 'Dataset "{id}" has no DHIS2 mapping yet; create one with PUT /v1/datasets/{id}/dhis2/mapping.' },
+  },
+  DHIS2_MAPPING_MISSING: {
+    status: 409,
+    title: { id: 'Pemetaan DHIS2 belum dibuat', en: 'DHIS2 mapping missing' },
+    detail: {
+      id: 'Dataset "{id}" belum memiliki pemetaan DHIS2, sehingga kode data element, category option combo dan org unit tidak dapat dibaca. Buat dulu dengan PUT /v1/datasets/{id}/dhis2/mapping. Tidak ada yang disimpan.',
+      en: 'Dataset "{id}" has no DHIS2 mapping, so its data element, category option combo and org unit codes cannot be read. Create one first with PUT /v1/datasets/{id}/dhis2/mapping. Nothing was stored.',
+    },
+  },
+  DHIS2_ID_SCHEME_UNSUPPORTED: {
+    status: 400,
+    title: { id: 'Skema identitas DHIS2 tidak didukung', en: 'DHIS2 id scheme not supported' },
+    detail: {
+      id: '{parameter}={scheme} tidak didukung: layanan ini membaca kode DHIS2 (idScheme=CODE) melalui pemetaan dataset, bukan UID, nama atau atribut.',
+      en: '{parameter}={scheme} is not supported: this service reads DHIS2 codes (idScheme=CODE) through the dataset\'s mapping, not UIDs, names or attributes.',
+    },
+  },
+  DHIS2_EXPORT_TOO_LARGE: {
+    status: 400,
+    title: { id: 'Ekspor DHIS2 terlalu besar', en: 'DHIS2 export too large' },
+    detail: { id: 'Ekspor ini melebihi {limit} nilai data; persempit dengan period atau orgUnit.', en: 'This export exceeds {limit} data values; narrow it with period or orgUnit.' },
+  },
   REFERENCE_INVALID: {
     status: 422,
     title: { id: 'Rujukan tidak valid', en: 'Invalid reference' },

@@ -31,7 +31,8 @@ import {
   type RepeatedKey,
 } from './repository.js';
 
-export type PushFormat = 'json' | 'csv' | 'xlsx';
+/** How a push arrived: the service's own formats, or a DHIS2 data value set (modules/dhis2). */
+export type PushFormat = 'json' | 'csv' | 'xlsx' | 'dhis2-json' | 'dhis2-csv';
 
 /** How many findings a push response carries inline; the rest are paged from the report. */
 export const INLINE_FINDINGS = 200;
@@ -107,7 +108,8 @@ function sourceRow(o: Observation): number | undefined {
 
 /** Where the stored row that holds a repeated key came from, told the way the push tells places. */
 function placeOfStored(repeated: Observation, storedRow: number): Location {
-  return repeated.pointer === undefined ? { row: storedRow } : { pointer: `/observations/${storedRow - 1}` };
+  // The pointer names the array the push came in (`/observations/…`, or a DHIS2 `/dataValues/…`).
+  return repeated.pointer === undefined ? { row: storedRow } : { pointer: repeated.pointer.replace(/\d+$/, String(storedRow - 1)) };
 }
 
 /** What a stream of observations is checked against. */
@@ -181,7 +183,7 @@ export async function runValidation(
       c.count++;
       counts.set(f.code, c);
       if (inline.length < INLINE_FINDINGS) inline.push(f);
-      const rowKey = f.row !== undefined ? `r${f.row}` : /^\/observations\/\d+/.exec(f.pointer ?? '')?.[0];
+      const rowKey = f.row !== undefined ? `r${f.row}` : /^\/[A-Za-z]+\/\d+/.exec(f.pointer ?? '')?.[0];
       // An anomaly error holds publication back but the row itself was accepted.
       if (f.severity === 'error' && f.principle !== 'kewajaran' && rowKey) rejectedRows.add(rowKey);
     }

@@ -11,7 +11,7 @@ import { spool } from './spool.js';
 import { readXlsx } from '../tabular/xlsx-reader.js';
 
 const BATCH_SIZE = 5_000;
-const CSV_TYPES = ['text/csv', 'application/csv'];
+export const CSV_TYPES = ['text/csv', 'application/csv'];
 
 /** Body parsers for pushes: CSV stays a stream for the ingest; one file per multipart upload. */
 export async function registerPushParsers(app: FastifyInstance, uploadLimitBytes: number): Promise<void> {
@@ -20,7 +20,7 @@ export async function registerPushParsers(app: FastifyInstance, uploadLimitBytes
 }
 
 /** Counts bytes as they stream in, so a body without Content-Length still meets the limit. */
-async function* limited(input: AsyncIterable<Buffer>, limit: number): AsyncGenerator<Buffer> {
+export async function* limited(input: AsyncIterable<Buffer>, limit: number): AsyncGenerator<Buffer> {
   let seen = 0;
   for await (const chunk of input) {
     seen += chunk.length;

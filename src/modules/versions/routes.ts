@@ -7,7 +7,7 @@ import { decodeDigitsCursor, paginate } from '../../http/pagination.js';
 import { PageQuery } from '../../http/schemas.js';
 import { problem } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
-import { IDEMPOTENCY_KEY_PATTERN } from './idempotency.js';
+import { idempotencyKey, prefersAsync } from './push-headers.js';
 import { push } from './push-service.js';
 import { preparePush, registerPushParsers } from './push-source.js';
 import { templateCsv, templateXlsx } from '../tabular/template.js';
@@ -20,6 +20,7 @@ import { presentStoredFinding } from '../findings/present.js';
 import { listFindings } from '../findings/repository.js';
 import type { VersionStatus } from '../../domain/review-rules.js';
 import {
+  AcceptedJobSchema,
   ObservationPage,
   ObservationQuery,
   PushCsv,
@@ -33,22 +34,6 @@ import {
   VersionPage,
   VersionParams,
 } from './schemas.js';
-
-function idempotencyKey(request: FastifyRequest): string | undefined {
-  const key = request.headers['idempotency-key'];
-  if (key === undefined) return undefined;
-  if (typeof key !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(key)) {
-    throw new AppError('VALIDATION_FAILED', {}, [
-      {
-        location: 'header',
-        pointer: '/idempotency-key',
-        code: 'pattern',
-        detail: { id: 'Idempotency-Key harus 1–200 karakter ASCII tanpa spasi', en: 'Idempotency-Key must be 1–200 ASCII characters without spaces' },
-      },
-    ]);
-  }
-  return key;
-}
 
 /** Versions are the agency's working material: its own producers, walidata and admin read them. */
 const readableDataset = (request: FastifyRequest, id: string): Promise<DatasetRow> => workingDataset(request.server.database.db, principalOf(request), id);
@@ -95,16 +80,7 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: n
           201: { ...PushReportSchema, description: 'The version was stored (submitted or rejected); its report.' },
           202: {
             description: 'Large push (more rows than PUSH_ASYNC_ROWS) or `Prefer: respond-async`: it runs as a job; poll `Location` (GET /v1/jobs/{id}) for progress and the report.',
-            ...Type.Object(
-              {
-                job_id: Type.String({ format: 'uuid' }),
-                status: Type.Literal('running'),
-                dataset_id: Type.String({ format: 'uuid' }),
-                rows_expected: Type.Union([Type.Integer(), Type.Null()]),
-                links: Type.Object({ self: Type.String() }),
-              },
-              { examples: [{ job_id: '3f1c2a9e-6b0d-4d3e-9f51-2c7a0e8b4d10', status: 'running', dataset_id: '0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11', rows_expected: 1005144, links: { self: '/v1/jobs/3f1c2a9e-6b0d-4d3e-9f51-2c7a0e8b4d10' } }] },
-            ),
+            ...AcceptedJobSchema,
           },
           403: problem("Not a producer of the dataset's agency (AGENCY_SCOPE_FORBIDDEN)."),
           409: problem('A request with the same Idempotency-Key is still running (IDEMPOTENCY_IN_PROGRESS).'),
@@ -122,7 +98,7 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: n
         dataset,
         dryRun: request.query.dryRun ?? false,
         idempotencyKey: idempotencyKey(request),
-        preferAsync: /(^|[,;\s])respond-async\b/i.test(String(request.headers.prefer ?? '')),
+        preferAsync: prefersAsync(request),
         read: () => preparePush(request, { uploadLimitBytes: opts.uploadLimitBytes, sheet: request.query.sheet }),
       });
       switch (outcome.kind) {

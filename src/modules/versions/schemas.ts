@@ -96,7 +96,7 @@ export const PushReportSchema = Type.Object(
     version: Type.Union([Type.Integer(), Type.Null()], { description: 'The new version number; null for a dry run.' }),
     status: Type.Enum(['submitted', 'rejected']),
     dry_run: Type.Boolean(),
-    format: Type.Enum(['json', 'csv', 'xlsx']),
+    format: Type.Enum(['json', 'csv', 'xlsx', 'dhis2-json', 'dhis2-csv']),
     content_sha256: Type.String({ description: 'SHA-256 of the payload (for JSON, of the body as parsed and re-serialised).' }),
     summary: Type.Object({
       rows_read: Type.Integer(),
@@ -220,4 +220,16 @@ export const ReportSchema = Type.Object(
     page: PageOf(StoredFinding, '', []).properties.page,
   },
   { examples: [{ version: versionExample, summary: reportExample.summary, findings: reportExample.findings.map((f, i) => ({ id: String(101 + i), ...f, status: 'open', answer: null, resolution: null })), page: { next_cursor: null, limit: 100 } }] },
+);
+
+/** The answer to a push run as a job (202): poll its link. */
+export const AcceptedJobSchema = Type.Object(
+  {
+    job_id: Type.String({ format: 'uuid' }),
+    status: Type.Literal('running'),
+    dataset_id: Type.String({ format: 'uuid' }),
+    rows_expected: Type.Union([Type.Integer(), Type.Null()]),
+    links: Type.Object({ self: Type.String() }),
+  },
+  { examples: [{ job_id: '3f1c2a9e-6b0d-4d3e-9f51-2c7a0e8b4d10', status: 'running', dataset_id: '0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11', rows_expected: 1005144, links: { self: '/v1/jobs/3f1c2a9e-6b0d-4d3e-9f51-2c7a0e8b4d10' } }] },
 );
