@@ -36,6 +36,7 @@ import regionRoutes from './modules/regions/routes.js';
 import conflictRoutes from './modules/reconciliation/routes.js';
 import policyRoutes from './modules/reconciliation/policy-routes.js';
 import reviewRoutes from './modules/review/routes.js';
+import sdmxRoutes from './modules/sdmx/routes.js';
 
 export type App = FastifyInstance;
 
@@ -133,6 +134,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(conflictRoutes, { prefix: '/v1/conflicts' });
   await app.register(figureRoutes, { prefix: '/v1/figures' });
   await app.register(ikesosRoutes, { prefix: '/v1/ikesos' });
+  await app.register(sdmxRoutes, { prefix: '/sdmx/2.1' });
   await app.register(cycleRoutes, { prefix: '/v1/cycles' });
   await app.register(validateRoutes, { prefix: '/v1/validate', uploadLimitBytes: config.uploadLimitBytes });
   await app.register(clientRoutes, { prefix: '/v1/clients' });

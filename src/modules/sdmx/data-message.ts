@@ -151,7 +151,7 @@ export function sdmxCsv(q: DataQueryShape, observations: readonly Observation[])
   const attributes = q.detail === 'full' ? q.dsd.attributes.map((a) => a.id) : [];
   const columns = ['DATAFLOW', ...keyDims, ...(keysOnly ? [] : [PRIMARY_MEASURE]), ...attributes];
   const flow = `${AGENCY}:${q.flow}(${VERSION})`;
-  const rows = keysOnly ? seriesOf(observations, keyDims).map((s) => ({ key: s.key, value: null, attributes: {} })) : observations;
+  const rows = keysOnly ? seriesOf(observations, keyDims).map((s) => ({ key: s.key, value: null, attributes: {} as Record<string, string> })) : observations;
   return stringify(
     rows.map((o) => [flow, ...keyDims.map((d) => o.key[d]), ...(keysOnly ? [] : [o.value ?? '']), ...attributes.map((a) => o.attributes[a] ?? '')]),
     { header: true, columns },

@@ -12,6 +12,11 @@ export const TOTAL = '_T';
 export const TIME_DIMENSION = 'TIME_PERIOD';
 export const PRIMARY_MEASURE = 'OBS_VALUE';
 
+export const STRUCTURE_RESOURCES = ['dataflow', 'datastructure', 'codelist', 'conceptscheme'] as const;
+export type StructureResource = (typeof STRUCTURE_RESOURCES)[number];
+export const REFERENCES = ['none', 'parents', 'children', 'descendants', 'all'] as const;
+export type References = (typeof REFERENCES)[number];
+
 export interface Text {
   id: string;
   en: string;
