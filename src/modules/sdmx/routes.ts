@@ -10,7 +10,7 @@ import { ALL_DIMENSIONS, sdmxCsv, sdmxJson, structureSpecificMessage, type DataQ
 import { dsdSchema } from './dsd-schema.js';
 import { AGENCY, parseFlowRef, TIME_DIMENSION, VERSION, type DataStructure } from './model.js';
 import { negotiate, type Offer } from './negotiate.js';
-import { DATA_TYPES, DataParams, DataQuery, DataResponse, FlowParams, ResourceParams, SCHEMA_TYPE, SchemaParams, SchemaQuery, STRUCTURE_TYPE, StructureParams, StructureQuery, StructureResponse } from './schemas.js';
+import { DATA_TYPES, DataParams, DataQuery, DataResponse, FlowParams, ResourceParams, SCHEMA_TYPE, SchemaParams, SchemaQuery, SchemaResponse, STRUCTURE_TYPE, StructureParams, StructureQuery, StructureResponse } from './schemas.js';
 import { findObservations, findStructures, flowWithCodes, MAX_OBSERVATIONS } from './service.js';
 import { structureMessage } from './structure-message.js';
 
@@ -189,7 +189,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         params: SchemaParams,
         querystring: SchemaQuery,
         response: {
-          200: { description: 'An XML schema.', content: { [SCHEMA_TYPE]: { schema: { type: 'string' } } } },
+          200: SchemaResponse,
           404: noResults,
           406: notAcceptable,
         },

@@ -12,6 +12,9 @@ export const DATA_TYPES = {
 } as const;
 export const SCHEMA_TYPE = 'application/vnd.sdmx.schema+xml;version=2.1';
 
+/** The media type without its parameters: how the OpenAPI document names what a response carries. */
+const bare = (type: string) => type.split(';')[0]!;
+
 const resource = Type.Enum([...STRUCTURE_RESOURCES], { description: 'The kind of structure.' });
 
 export const ResourceParams = Type.Object({ resource });
@@ -35,8 +38,8 @@ export const StructureQuery = Type.Object({
 const structureExample = `<?xml version="1.0" encoding="UTF-8"?><mes:Structure xmlns:mes="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message" xmlns:str="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure" xmlns:com="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common"><mes:Header>…</mes:Header><mes:Structures><str:Codelists><str:Codelist id="CL_AREA" agencyID="SATUDATA" version="1.0" isFinal="true">…<str:Code id="3373"><com:Annotations><com:Annotation><com:AnnotationTitle>33.73</com:AnnotationTitle><com:AnnotationType>KEMENDAGRI_CODE</com:AnnotationType></com:Annotation></com:Annotations><com:Name xml:lang="id">Kota Salatiga</com:Name><com:Name xml:lang="en">Kota Salatiga</com:Name><str:Parent><Ref id="33"/></str:Parent></str:Code>…</str:Codelist></str:Codelists></mes:Structures></mes:Structure>`;
 
 export const StructureResponse = {
-  description: 'An SDMX-ML 2.1 structure message.',
-  content: { [STRUCTURE_TYPE]: { schema: Type.String({ examples: [structureExample] }) } },
+  description: 'An SDMX-ML 2.1 structure message (sent as `application/vnd.sdmx.structure+xml;version=2.1`).',
+  content: { [bare(STRUCTURE_TYPE)]: { schema: Type.String({ examples: [structureExample] }) } },
 };
 
 const flowRef = Type.String({
@@ -75,21 +78,21 @@ export const DataQuery = Type.Object({
 });
 
 export const DataResponse = {
-  description: 'The observations, in the format Accept (or `format`) asks for: SDMX-ML 2.1 structure-specific data (default), SDMX-CSV 1.0 or SDMX-JSON 1.0.',
+  description: 'The observations, in the format Accept (or `format`) asks for: SDMX-ML 2.1 structure-specific data (default; sent as `application/vnd.sdmx.structurespecificdata+xml;version=2.1`), SDMX-CSV 1.0 (`application/vnd.sdmx.data+csv;version=1.0.0`) or SDMX-JSON 1.0 (`application/vnd.sdmx.data+json;version=1.0.0`).',
   content: {
-    [DATA_TYPES.xml]: {
+    [bare(DATA_TYPES.xml)]: {
       schema: Type.String({
         examples: [
           '<?xml version="1.0" encoding="UTF-8"?><mes:StructureSpecificData …><mes:Header>…</mes:Header><mes:DataSet ss:structureRef="SATUDATA_PPKS-06_1_0" ss:dataScope="Dataflow" xsi:type="ns1:DataSetType"><Series REF_AREA="6571"><Obs TIME_PERIOD="2025" OBS_VALUE="141" OBS_STATUS="A" FIGURE_STATUS="final" UNIT_MEASURE="orang" METHOD="priority" SOURCE_AGENCY="DP3AP2KB-6571" SOURCE_VERSION="2"/></Series></mes:DataSet></mes:StructureSpecificData>',
         ],
       }),
     },
-    [DATA_TYPES.csv]: {
+    [bare(DATA_TYPES.csv)]: {
       schema: Type.String({
         examples: ['DATAFLOW,REF_AREA,TIME_PERIOD,OBS_VALUE,OBS_STATUS,FIGURE_STATUS,UNIT_MEASURE,METHOD,SOURCE_AGENCY,SOURCE_VERSION,CONFLICT_ID\nSATUDATA:PPKS-06(1.0),6571,2025,141,A,final,orang,priority,DP3AP2KB-6571,2,12\n'],
       }),
     },
-    [DATA_TYPES.json]: {
+    [bare(DATA_TYPES.json)]: {
       schema: Type.Object(
         { header: Type.Object({}, { additionalProperties: true }), dataSets: Type.Array(Type.Object({}, { additionalProperties: true })), structure: Type.Object({}, { additionalProperties: true }) },
         { description: 'SDMX-JSON 1.0 data message.' },
@@ -97,6 +100,8 @@ export const DataResponse = {
     },
   },
 };
+
+export const SchemaResponse = { description: 'An XML schema (sent as `application/vnd.sdmx.schema+xml;version=2.1`).', content: { [bare(SCHEMA_TYPE)]: { schema: Type.String() } } };
 
 export const SchemaParams = Type.Object({
   agencyID: StructureParams.properties.agencyID,
