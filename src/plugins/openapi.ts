@@ -17,6 +17,7 @@ export const TAGS = [
   { name: 'Findings', description: 'Validation and anomaly findings across datasets: answers by agencies, decisions by walidata.' },
   { name: 'Reconciliation', description: 'Conflicts between agencies and the per-indicator policies that settle them.' },
   { name: 'Figures', description: 'The pull API: reconciled figures with provenance, time series and the change feed.' },
+  { name: 'SDMX', description: 'SDMX 2.1 REST over the reconciled figures: dataflows per indicator, structures, codelists (Kemendagri regions), data as SDMX-ML, SDMX-CSV or SDMX-JSON.' },
   { name: 'Compliance', description: 'Collection cycles, obligations, and compliance reports computed from what actually arrived.' },
   { name: 'IKESOS', description: 'Social-welfare index: versioned methodologies, scores, explanations, sensitivity, official scores.' },
   { name: 'Clients', description: 'Machine clients and their credentials (admin only).' },

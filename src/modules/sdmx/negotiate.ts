@@ -35,7 +35,7 @@ function specificity(range: Range, offer: Offer<string>): number {
   const [base, ...params] = offer.type.split(';');
   const type = base!.trim().toLowerCase();
   if (range.type === '*/*') return 1;
-  if (range.type === `${type.split('/')[0]}/*`) return 2;
+  if ([type, ...(offer.aliases ?? [])].some((t) => range.type === `${t.split('/')[0]}/*`)) return 2;
   if (offer.aliases?.includes(range.type)) return 3;
   if (range.type !== type) return 0;
   // SDMX media types carry the version of the format: asking for another version is asking for another format.
