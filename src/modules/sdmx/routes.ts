@@ -11,7 +11,9 @@ import { dsdSchema } from './dsd-schema.js';
 import { AGENCY, parseFlowRef, TIME_DIMENSION, VERSION, type DataStructure } from './model.js';
 import { negotiate, type Offer } from './negotiate.js';
 import { DATA_TYPES, DataParams, DataQuery, DataResponse, FlowParams, ResourceParams, SCHEMA_TYPE, SchemaParams, SchemaQuery, SchemaResponse, STRUCTURE_TYPE, StructureParams, StructureQuery, StructureResponse } from './schemas.js';
-import { findObservations, findStructures, flowWithCodes, MAX_OBSERVATIONS } from './service.js';
+import { dataState, findObservations, findStructures, flowWithCodes, MAX_OBSERVATIONS } from './service.js';
+import { memoryCache } from '../../util/memory-cache.js';
+import type { WatchedTable } from '../../db/change-signals.js';
 import { structureMessage } from './structure-message.js';
 
 const READERS = ['consumer', 'producer', 'walidata', 'admin'] as const;
@@ -61,8 +63,17 @@ function flowOf(flowRef: string): string {
   return parsed.flow;
 }
 
+/**
+ * Data answers are kept in memory until the figures or their labels change, as the pull API
+ * keeps its pages: downstream systems poll the same query, and an answer costs a query over
+ * the figures and a message build (64 MiB; the expiry is a safety net for a lost notification).
+ */
+const ANSWER_CACHE = { maxSize: 64 * 1024 * 1024, ttl: 10_000, sizeCalculation: (a: { body: string }) => Buffer.byteLength(a.body) };
+const DATA_TABLES: readonly WatchedTable[] = ['figure_changes', 'reconciled_figures', 'indicators', 'datasets', 'agencies', 'regions'];
+
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
+  const answers = memoryCache<{ body: string }>(ANSWER_CACHE);
 
   const structureDescription =
     'SDMX 2.1 REST structure query. Dataflows are the indicators (`PPKS-06`, one per indicator), each with its data structure `DSD_{indicator}`: REF_AREA (codelist CL_AREA: the Kemendagri region hierarchy, codes without dots — `3373` is 33.73 — with the original code in the KEMENDAGRI_CODE annotation and the parent region as Parent), the breakdowns the indicator allows (SEX, AGE, DISABILITY, DESIL; `_T` is the total) and TIME_PERIOD; the measure OBS_VALUE; attributes OBS_STATUS (the SDMX code list), FIGURE_STATUS, UNIT_MEASURE, METHOD, SOURCE_AGENCY, SOURCE_VERSION, CONFLICT_ID (and DESIL_RANKING_DATE with desil). Codelists: CL_AREA, CL_SEX, CL_AGE, CL_DISABILITY, CL_DESIL, CL_OBS_STATUS, CL_UNIT, CL_METHOD, CL_FIGURE_STATUS, CL_INDICATOR; concept scheme CS_SATUDATA. `references` adds parents or children. The region codelist (91,599 codes, ~20 MB) is streamed.';
@@ -126,21 +137,20 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   ) {
     const offer = q.format ? DATA_OFFERS.find((o) => o.format === q.format)! : chosen(request, DATA_OFFERS);
     const flow = flowOf(flowRef);
-    const found = await findObservations(db, {
-      flow,
-      key,
-      startPeriod: q.startPeriod,
-      endPeriod: q.endPeriod,
-      updatedAfter: q.updatedAfter,
-      asOf: pastInstant(q.asOf),
-      hideClosed: principalOf(request).role === 'consumer',
-    });
-    const shape: DataQueryShape = { flow, dsd: found.dsd, dimensionAtObservation: observationDimension(q.dimensionAtObservation, found.dsd), detail: q.detail ?? 'full' };
-    reply.header('vary', 'Accept, Authorization').type(offer.type);
-    if (offer.format === 'csv') return reply.send(sdmxCsv(shape, found.observations));
-    if (offer.format === 'json')
-      return reply.send(JSON.stringify(sdmxJson(messageHeader(), shape, found.observations, found.indicator.name, { dataflow: `/sdmx/2.1/dataflow/${AGENCY}/${flow}/${VERSION}` })));
-    return reply.send(structureSpecificMessage(messageHeader(), shape, found.observations));
+    const hideClosed = principalOf(request).role === 'consumer';
+    const asOf = pastInstant(q.asOf);
+    const build = async () => {
+      const found = await findObservations(db, { flow, key, startPeriod: q.startPeriod, endPeriod: q.endPeriod, updatedAfter: q.updatedAfter, asOf, hideClosed });
+      const shape: DataQueryShape = { flow, dsd: found.dsd, dimensionAtObservation: observationDimension(q.dimensionAtObservation, found.dsd), detail: q.detail ?? 'full' };
+      if (offer.format === 'csv') return { body: sdmxCsv(shape, found.observations) };
+      if (offer.format === 'json')
+        return { body: JSON.stringify(sdmxJson(messageHeader(), shape, found.observations, found.indicator.name, { dataflow: `/sdmx/2.1/dataflow/${AGENCY}/${flow}/${VERSION}` })) };
+      return { body: structureSpecificMessage(messageHeader(), shape, found.observations) };
+    };
+    // The state is taken before the figures are read, so an answer is never filed under a state newer than its data.
+    const state = app.changes.stamp(DATA_TABLES) ?? (await dataState(db));
+    const answer = await answers.forceFetch(JSON.stringify([hideClosed, offer.format, request.url, state]), { context: build });
+    return reply.header('vary', 'Accept, Authorization').type(offer.type).send(answer.body);
   }
 
   const dataResponses = {

@@ -3,7 +3,7 @@ import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/app-error.js';
 import { findCodelist, listCodes } from '../codelists/repository.js';
 import { presentFigure } from '../figures/present.js';
-import { listFigures, type FigureCursor, type FigureFilter } from '../figures/repository.js';
+import { figuresState, listFigures, type FigureCursor, type FigureFilter } from '../figures/repository.js';
 import type { Candidate } from '../reconciliation/policy.js';
 import { obsStatus, observationOf, type Observation } from './data-message.js';
 import {
@@ -238,4 +238,9 @@ export async function findObservations(db: Kysely<DB>, q: DataQuery): Promise<{ 
   }
   if (observations.length === 0) throw new AppError('SDMX_NO_RESULTS', { what: `no figures of ${q.flow} match key ${q.key}` });
   return { indicator, dsd, observations };
+}
+
+/** The state of the figures and their labels, to file answers under while change notifications are not heard. */
+export function dataState(db: Kysely<DB>): Promise<string> {
+  return figuresState(db);
 }
