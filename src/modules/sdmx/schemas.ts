@@ -101,7 +101,16 @@ export const DataResponse = {
   },
 };
 
-export const SchemaResponse = { description: 'An XML schema (sent as `application/vnd.sdmx.schema+xml;version=2.1`).', content: { [bare(SCHEMA_TYPE)]: { schema: Type.String() } } };
+export const SchemaResponse = { description: 'An XML schema (sent as `application/vnd.sdmx.schema+xml;version=2.1`).', content: {
+    [bare(SCHEMA_TYPE)]: {
+      schema: Type.String({
+        examples: [
+          '<?xml version="1.0" encoding="UTF-8"?><xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow=SATUDATA:PPKS-06(1.0):ObsLevelDim:TIME_PERIOD" …><xs:import namespace="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/structurespecific" schemaLocation="SDMXDataStructureSpecific.xsd"/>…<xs:complexType name="SeriesType"><xs:complexContent><xs:restriction base="dsd:SeriesType">…<xs:attribute name="REF_AREA" type="SATUDATA.CL_AREA.1.0" use="required"/>…</xs:schema>',
+        ],
+      }),
+    },
+  },
+};
 
 export const SchemaParams = Type.Object({
   agencyID: StructureParams.properties.agencyID,
