@@ -2,7 +2,8 @@
  * Pull benchmark: ~1M reconciled figures loaded, then `GET /v1/figures` for one indicator
  * across the 514 kab/kota and one period, 50 connections over loopback, as a consumer;
  * next to a bare Fastify route in the same run serving the same bytes from memory (the ratio
- * is the figure). Then the change feed: time to drain 100k changes, 1,000 per page.
+ * is the figure), and the same figures as an SDMX data query. Then the change feed: time to
+ * drain 100k changes, 1,000 per page.
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:pull
  */
@@ -18,6 +19,8 @@ const WARM_UP_S = 2;
 const CONNECTIONS = 50;
 const PERIODS = Array.from({ length: 48 }, (_, i) => String(1978 + i)); // 41 indicators × 514 kab/kota × 48 ≈ 1.01M
 const PATH = '/v1/figures?indicator=PPKS-06&regionLevel=kabkota&period=2025&limit=1000';
+// The same 514 figures as an SDMX data query (structure-specific SDMX-ML, the default format).
+const SDMX_PATH = '/sdmx/2.1/data/SATUDATA,PPKS-06,1.0/all?startPeriod=2025&endPeriod=2025';
 
 const { env, url, cleanup } = await benchDatabase(serverUrl);
 const port = await freePort();
@@ -83,12 +86,17 @@ try {
     const barePort = await freePort();
     await bare.listen({ port: barePort, host: '127.0.0.1' });
 
+    const sdmxSample = await (await fetch(`http://127.0.0.1:${port}${SDMX_PATH}`, { headers: { authorization: auth } })).text();
+    const sdmxServed = sdmxSample.match(/<Obs /g)?.length ?? 0;
+
     const api = await load(`http://127.0.0.1:${port}${PATH}`, { authorization: auth });
+    const sdmx = await load(`http://127.0.0.1:${port}${SDMX_PATH}`, { authorization: auth });
     const baseline = await load(`http://127.0.0.1:${barePort}/figures`, {});
     const ratio = api.requests.average / baseline.requests.average;
     console.log(`\nGET ${PATH} (${served} figures, ${(body.length / 1024).toFixed(0)} KiB), ${CONNECTIONS} connections, ${DURATION_S} s`);
     console.table([
       { route: 'service /v1/figures', 'req/s': Math.round(api.requests.average), 'p50 ms': api.latency.p50, 'p99 ms': api.latency.p99 },
+      { route: `service SDMX data (${sdmxServed} obs, ${(sdmxSample.length / 1024).toFixed(0)} KiB)`, 'req/s': Math.round(sdmx.requests.average), 'p50 ms': sdmx.latency.p50, 'p99 ms': sdmx.latency.p99 },
       { route: 'bare Fastify, same bytes from memory', 'req/s': Math.round(baseline.requests.average), 'p50 ms': baseline.latency.p50, 'p99 ms': baseline.latency.p99 },
     ]);
     console.log(`ratio service/bare: ${ratio.toFixed(2)} (target ≥ 0.25); p99 ${api.latency.p99} ms (target < 50 ms)`);

@@ -39,6 +39,7 @@ import regionRoutes from './modules/regions/routes.js';
 import conflictRoutes from './modules/reconciliation/routes.js';
 import policyRoutes from './modules/reconciliation/policy-routes.js';
 import reviewRoutes from './modules/review/routes.js';
+import sdmxRoutes from './modules/sdmx/routes.js';
 
 export type App = FastifyInstance;
 
@@ -139,6 +140,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(figureRoutes, { prefix: '/v1/figures' });
   await app.register(ikesosRoutes, { prefix: '/v1/ikesos' });
   await app.register(catalogRoutes, { prefix: '/v1/catalog', publicBaseUrl: config.publicBaseUrl, publisherName: config.catalogPublisherName });
+  await app.register(sdmxRoutes, { prefix: '/sdmx/2.1' });
   await app.register(cycleRoutes, { prefix: '/v1/cycles' });
   await app.register(validateRoutes, { prefix: '/v1/validate', uploadLimitBytes: config.uploadLimitBytes });
   await app.register(clientRoutes, { prefix: '/v1/clients' });

@@ -255,6 +255,11 @@ const rows: Row[] = [
   { op: 'GET /v1/figures/changes', expect: anyToken(200) },
   // The DCAT catalogue is public: it lists only open datasets, the same for every caller.
   { op: 'GET /v1/catalog', expect: everyone(200) },
+  { op: 'GET /sdmx/2.1/{resource}', params: { resource: 'dataflow' }, expect: anyToken(200) },
+  { op: 'GET /sdmx/2.1/{resource}/{agencyID}/{resourceID}/{version}', params: { resource: 'codelist', agencyID: 'SATUDATA', resourceID: 'CL_SEX', version: '1.0' }, expect: anyToken(200) },
+  { op: 'GET /sdmx/2.1/data/{flowRef}', params: { flowRef: 'PPKS-07' }, expect: anyToken(200) },
+  { op: 'GET /sdmx/2.1/data/{flowRef}/{key}', params: { flowRef: 'SATUDATA,PPKS-07,1.0', key: '6571...' }, expect: anyToken(200) },
+  { op: 'GET /sdmx/2.1/schema/dataflow/{agencyID}/{resourceID}/{version}', params: { agencyID: 'SATUDATA', resourceID: 'PPKS-07', version: '1.0' }, expect: anyToken(200) },
 
   // IKESOS: methodologies, their activation and official scores are national reference data.
   { op: 'GET /v1/ikesos/methodologies', expect: anyToken(200) },

@@ -129,6 +129,30 @@ export const ERROR_CATALOG = {
     title: { id: 'Daftar kode tidak ditemukan', en: 'Codelist not found' },
     detail: { id: 'Daftar kode "{name}" tidak ada.', en: 'Codelist "{name}" does not exist.' },
   },
+  SDMX_NO_RESULTS: {
+    status: 404,
+    title: { id: 'Tidak ada hasil', en: 'No results found' },
+    detail: {
+      id: 'Kueri SDMX ini tidak menghasilkan apa pun (NoResultsFound, kode SDMX 100): {what}.',
+      en: 'This SDMX query matches nothing (NoResultsFound, SDMX code 100): {what}.',
+    },
+  },
+  SDMX_INVALID_KEY: {
+    status: 400,
+    title: { id: 'Kunci seri tidak valid', en: 'Invalid series key' },
+    detail: {
+      id: 'Kunci "{key}" harus punya satu bagian per dimensi, dipisah titik: {dimensions} (bagian kosong berarti semua kode; gabungkan kode dengan +).',
+      en: 'Key "{key}" needs one part per dimension, separated by dots: {dimensions} (an empty part means any code; join codes with +).',
+    },
+  },
+  SDMX_RESPONSE_TOO_LARGE: {
+    status: 413,
+    title: { id: 'Respons terlalu besar', en: 'Response too large' },
+    detail: {
+      id: 'Kueri ini mencakup lebih dari {limit} observasi (SDMX kode 510). Persempit kunci, startPeriod/endPeriod atau updatedAfter.',
+      en: 'This query covers more than {limit} observations (SDMX code 510). Narrow the key, startPeriod/endPeriod or updatedAfter.',
+    },
+  },
   CLIENT_NOT_FOUND: {
     status: 404,
     title: { id: 'Klien tidak ditemukan', en: 'Client not found' },
@@ -335,8 +359,11 @@ export const ERROR_CATALOG = {
   },
   NOT_ACCEPTABLE: {
     status: 406,
-    title: { id: 'Format tidak tersedia', en: 'Not acceptable' },
-    detail: { id: 'Accept "{accept}" tidak dapat dipenuhi; tersedia: {offered}.', en: 'Accept "{accept}" cannot be satisfied; available: {offered}.' },
+    title: { id: 'Jenis media tidak dapat diberikan', en: 'Not acceptable' },
+    detail: {
+      id: 'Accept "{accept}" tidak mencakup jenis media yang dihasilkan operasi ini: {produces}.',
+      en: 'Accept "{accept}" names none of the media types this operation produces: {produces}.',
+    },
   },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,

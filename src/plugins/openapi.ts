@@ -18,6 +18,7 @@ export const TAGS = [
   { name: 'Reconciliation', description: 'Conflicts between agencies and the per-indicator policies that settle them.' },
   { name: 'Figures', description: 'The pull API: reconciled figures with provenance, time series and the change feed.' },
   { name: 'DHIS2', description: 'DHIS2 data value sets: push `dataValueSets` (JSON or CSV, idScheme=CODE) through a per-dataset code mapping, and export reconciled figures the same way.' },
+  { name: 'SDMX', description: 'SDMX 2.1 REST over the reconciled figures: dataflows per indicator, structures, codelists (Kemendagri regions), data as SDMX-ML, SDMX-CSV or SDMX-JSON.' },
   { name: 'Compliance', description: 'Collection cycles, obligations, and compliance reports computed from what actually arrived.' },
   { name: 'Catalogue', description: 'The open datasets as a DCAT-AP 3 catalogue (JSON-LD, Turtle) for CKAN / Satu Data portals to harvest.' },
   { name: 'IKESOS', description: 'Social-welfare index: versioned methodologies, scores, explanations, sensitivity, official scores.' },

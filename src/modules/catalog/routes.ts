@@ -44,7 +44,7 @@ const routes: FastifyPluginAsyncTypebox<{ publicBaseUrl: string; publisherName: 
     async (request, reply) => {
       const { page = 1, format } = request.query;
       const type = format ? FORMAT_TYPE[format] : preferredMediaType(request.headers.accept, OFFERS);
-      if (type === null) throw new AppError('NOT_ACCEPTABLE', { accept: request.headers.accept ?? '', offered: OFFERS.join(', ') });
+      if (type === null) throw new AppError('NOT_ACCEPTABLE', { accept: (request.headers.accept ?? '').slice(0, 200), produces: OFFERS.join(', ') });
       const pageUrl = (n: number) => `${opts.publicBaseUrl}/v1/catalog?page=${n}${format ? `&format=${format}` : ''}`;
       const resources = await catalogPage(db, { baseUrl: opts.publicBaseUrl, publisherName: opts.publisherName, page, pageUrl });
       const body = Buffer.from(type === 'text/turtle' ? await toTurtle(resources) : toJsonLd(resources));

@@ -5,6 +5,8 @@ import { consumerVisible } from '../reconciliation/repository.js';
 export interface FigureFilter {
   indicators?: string[] | undefined;
   region?: string | undefined;
+  /** Any of these regions (SDMX keys name several). */
+  regions?: string[] | undefined;
   level?: number | undefined;
   /** Strictly inside this region (all its descendants). */
   within?: string | undefined;
@@ -14,7 +16,11 @@ export interface FigureFilter {
   /** `total`: only figures without a breakdown. */
   totalOnly?: boolean | undefined;
   disagg?: Record<string, string> | undefined;
+  /** Per breakdown dimension, the codes wanted; `''` is the total of that dimension. */
+  disaggIn?: Record<string, string[]> | undefined;
   status?: string | undefined;
+  /** Only figures served since after this instant (SDMX updatedAfter). */
+  changedAfter?: string | undefined;
   /** Figures as served at this instant; current ones when absent. */
   asOf?: string | undefined;
   /** Consumers never see a figure whose value comes from a closed (tertutup) dataset, nor one only closed datasets support. */
@@ -80,6 +86,7 @@ function applyFilter<Q extends Figures>(q: Q, f: Omit<FigureFilter, 'asOf'>): Q 
   let out = q as Figures;
   if (f.indicators?.length) out = out.where('f.indicator_code', 'in', f.indicators);
   if (f.region) out = out.where('f.region_code', '=', f.region);
+  if (f.regions) out = out.where(sql<boolean>`f.region_code = any(${f.regions}::text[])`);
   if (f.within) out = out.where('f.region_code', 'like', `${f.within}.%`);
   if (f.level !== undefined) out = out.where(sql<boolean>`r.level = ${f.level}`);
   if (f.period) out = out.where('f.period', '=', f.period);
@@ -87,6 +94,8 @@ function applyFilter<Q extends Figures>(q: Q, f: Omit<FigureFilter, 'asOf'>): Q 
   if (f.periodTo) out = out.where(sql<boolean>`f.period <= ${f.periodTo} || '~'`); // '~' sorts after every period suffix: 2025 covers 2025-Q4
   if (f.totalOnly) out = out.where('f.disagg_key', '=', '');
   for (const [dimension, code] of Object.entries(f.disagg ?? {})) out = out.where(sql<boolean>`f.disagg->>${dimension} = ${code}`);
+  for (const [dimension, codes] of Object.entries(f.disaggIn ?? {})) out = out.where(sql<boolean>`coalesce(f.disagg->>${dimension}, '') = any(${codes}::text[])`);
+  if (f.changedAfter) out = out.where(sql<boolean>`f.valid_from > ${f.changedAfter}::timestamptz`);
   if (f.status) out = out.where('f.status', '=', f.status);
   if (f.hideClosed) out = out.where(consumerVisible('f', 'sd'));
   return out as Q;
