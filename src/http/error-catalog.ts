@@ -313,6 +313,14 @@ export const ERROR_CATALOG = {
       en: 'The body holds an array of more than {limit} items (the JSON_MAX_ARRAY_ITEMS limit). Send large data as CSV, or split it over several requests.',
     },
   },
+  NOT_ACCEPTABLE: {
+    status: 406,
+    title: { id: 'Jenis media tidak dapat diberikan', en: 'Not acceptable' },
+    detail: {
+      id: 'Accept "{accept}" tidak mencakup jenis media yang dihasilkan operasi ini: {produces}.',
+      en: 'Accept "{accept}" names none of the media types this operation produces: {produces}.',
+    },
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     title: { id: 'Jenis konten tidak didukung', en: 'Unsupported media type' },

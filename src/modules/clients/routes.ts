@@ -64,7 +64,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const access = ADMIN_ONLY;
 
   app.get(
-    '/',
+    '',
     {
       config: { access },
       schema: {
@@ -111,7 +111,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post(
-    '/',
+    '',
     {
       config: { access },
       schema: {

@@ -61,7 +61,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.post(
-    '/',
+    '',
     {
       config: { access: WRITERS_OF_REFERENCE },
       schema: {
@@ -81,7 +81,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/',
+    '',
     {
       config: { access: 'authenticated' },
       schema: {

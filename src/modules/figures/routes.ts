@@ -88,7 +88,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const pages = memoryCache<CachedPage>(PAGE_CACHE);
 
   app.get(
-    '/',
+    '',
     {
       config: { access: READERS },
       schema: {

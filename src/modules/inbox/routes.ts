@@ -99,7 +99,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
 
   app.get(
-    '/',
+    '',
     {
       config: { access: ['producer', 'walidata'] },
       schema: {
