@@ -14,13 +14,17 @@ const DATA_KEYS = new Set(['example', 'examples', 'default', 'const', 'enum']);
 
 const COMPONENT_NAME = /^[A-Za-z0-9._-]+$/;
 
-/** The schema as compared with another of the same title: a description may differ by use. */
-const shape = ({ description: _description, ...rest }: Node) => JSON.stringify(rest);
+/**
+ * The schema as compared with another of the same title: a description may differ by use,
+ * and @fastify/swagger moves a response schema's own examples to its media type.
+ */
+const shape = ({ description: _description, examples: _examples, ...rest }: Node) => JSON.stringify(rest);
 
 /**
  * Replaces every titled schema under `paths` and `components.schemas` by a `$ref` to
  * `components.schemas[title]` (children first, so named schemas refer to each other). A use
- * whose description differs from the first keeps its own beside the `$ref`. Two different
+ * whose description differs from the first keeps its own beside the `$ref`; the component
+ * has the examples of whichever use has them. Two different
  * schemas with one title are a mistake in the routes, so it throws.
  */
 export function nameTitledSchemas(document: Node): void {
@@ -44,8 +48,9 @@ export function nameTitledSchemas(document: Node): void {
     } else if (known !== shape(out)) {
       throw new Error(`two different schemas are titled "${title}"`);
     }
-    const ref: Node = { $ref: `#/components/schemas/${title}` };
     const stored = schemas[title] as Node;
+    if (stored.examples === undefined && out.examples !== undefined) stored.examples = out.examples;
+    const ref: Node = { $ref: `#/components/schemas/${title}` };
     if (out.description !== undefined && out.description !== stored.description) ref.description = out.description;
     return ref;
   };

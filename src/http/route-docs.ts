@@ -26,6 +26,12 @@ export const RESPONSE_HEADERS = {
   preferenceApplied: { 'Preference-Applied': { type: 'string', description: '`respond-async` when the push runs as a job because the request asked it to (Prefer).' } },
 } as const;
 
+/** A response (a JSON schema, or `{ description, content }`) with the headers it carries declared beside it. */
+export const withHeaders = <R extends object>(response: R, ...headers: Record<string, ResponseHeader>[]) => ({
+  ...response,
+  headers: Object.assign({}, (response as { headers?: object }).headers, ...headers) as Record<string, ResponseHeader>,
+});
+
 /** Request headers read by every operation: declared on each, so generated clients can send them. */
 const COMMON_REQUEST_HEADERS = {
   'Accept-Language': {

@@ -67,7 +67,7 @@ export const Indicator = Type.Object(
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
   },
-  { examples: [example] },
+  { title: 'Indicator', examples: [example] },
 );
 
 export const IndicatorCreate = Type.Object(
@@ -88,6 +88,7 @@ export const IndicatorCreate = Type.Object(
     metadata: Type.Optional(Type.Partial(Metadata, { additionalProperties: false })),
   },
   {
+    title: 'IndicatorCreate',
     additionalProperties: false,
     examples: [
       {
@@ -114,6 +115,7 @@ export const IndicatorPatch = Type.Object(
     metadata: Type.Optional(Type.Partial(Metadata, { additionalProperties: false })),
   },
   {
+    title: 'IndicatorPatch',
     additionalProperties: false,
     minProperties: 1,
     description: 'Only the fields given change; `metadata` fields merge into the existing metadata.',
@@ -134,4 +136,4 @@ export const IndicatorListQuery = Type.Object(
 
 export const IndicatorPage = PageOf(Indicator, 'Indicators ordered by code.', [
   { data: [example], page: { next_cursor: null, limit: 100 } },
-]);
+], 'IndicatorPage');
