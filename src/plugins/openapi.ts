@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { addHeaderToEveryResponse, nameTitledSchemas } from '../http/openapi-components.js';
 
 /** The API contract's version: bumped with every change to the document, as the CHANGELOG says. */
-export const API_VERSION = '0.7.0';
+export const API_VERSION = '0.8.0';
 
 export const TAGS = [
   { name: 'Auth', description: 'Access tokens for machine clients (OAuth2 client credentials).' },
