@@ -12,6 +12,7 @@ import dbPlugin from './plugins/db.js';
 import jobsPlugin from './modules/versions/job-plugin.js';
 import errorsPlugin, { routerError, sendProblem } from './plugins/errors.js';
 import inputLimitsPlugin from './plugins/input-limits.js';
+import contentNegotiationPlugin from './plugins/content-negotiation.js';
 import openapiPlugin from './plugins/openapi.js';
 import securityPlugin from './plugins/security.js';
 import agencyRoutes from './modules/agencies/routes.js';
@@ -113,6 +114,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(securityPlugin, { corsOrigins: config.corsOrigins, rateLimits: config.rateLimits });
   await app.register(openapiPlugin);
   await app.register(authPlugin, { jwt: config.jwt, findClient: findClientForAuth });
+  // After authentication: a caller without a token learns it needs one before anything else.
+  await app.register(contentNegotiationPlugin);
   await app.register(jobsPlugin);
 
   await app.register(healthRoutes);

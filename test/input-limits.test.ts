@@ -180,7 +180,7 @@ t.test('a parent region that does not exist is a documented 404; one without chi
   const res = await app.inject({ url: '/v1/regions?parent=00', headers: producer.auth });
   t.equal(res.statusCode, 404);
   t.match(res.json(), { code: 'REGION_NOT_FOUND' });
-  const documented = (app.swagger() as { paths: Record<string, { get: { responses: Record<string, unknown> } }> }).paths['/v1/regions/']!.get.responses;
+  const documented = (app.swagger() as { paths: Record<string, { get: { responses: Record<string, unknown> } }> }).paths['/v1/regions']!.get.responses;
   t.ok('404' in documented, 'listRegions documents its 404');
   const leaf = await app.inject({ url: '/v1/regions?parent=65.71.01.1001', headers: producer.auth });
   t.equal(leaf.statusCode, 200);

@@ -2,10 +2,59 @@ import type { FastifySchema } from 'fastify';
 import type { Access } from '../domain/principal.js';
 
 /** An error response in the OpenAPI document: problem+json with the shared Problem schema. */
-export const problem = (description: string) => ({
+export const problem = (description: string, headers?: Record<string, ResponseHeader>) => ({
   description,
+  ...(headers ? { headers } : {}),
   content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
 });
+
+/** A header of a response, as the OpenAPI document shows it (Fastify does not check them). */
+export interface ResponseHeader {
+  type: 'string' | 'integer';
+  description: string;
+  format?: string;
+  minimum?: number;
+}
+
+/** The response headers the service sends, for routes to declare on the responses that carry them. */
+export const RESPONSE_HEADERS = {
+  location: (what: string): Record<string, ResponseHeader> => ({ Location: { type: 'string', format: 'uri-reference', description: `Path of ${what}.` } }),
+  etag: { ETag: { type: 'string', description: 'Strong validator of the body; send it back in If-None-Match to get 304 while nothing changed.' } },
+  link: { Link: { type: 'string', description: 'RFC 8288 link to the next page (`rel="next"`), when there is one.' } },
+  retryAfter: (why: string): Record<string, ResponseHeader> => ({ 'Retry-After': { type: 'integer', minimum: 1, description: `Seconds to wait before retrying: ${why}` } }),
+  idempotentReplayed: { 'idempotent-replayed': { type: 'string', description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key.' } },
+  preferenceApplied: { 'Preference-Applied': { type: 'string', description: '`respond-async` when the push runs as a job because the request asked it to (Prefer).' } },
+} as const;
+
+/** A response (a JSON schema, or `{ description, content }`) with the headers it carries declared beside it. */
+export const withHeaders = <R extends object>(response: R, ...headers: Record<string, ResponseHeader>[]) => ({
+  ...response,
+  headers: Object.assign({}, (response as { headers?: object }).headers, ...headers) as Record<string, ResponseHeader>,
+});
+
+/** Request headers read by every operation: declared on each, so generated clients can send them. */
+const COMMON_REQUEST_HEADERS = {
+  'Accept-Language': {
+    type: 'string',
+    description: "Language of problem titles and details: `id` (Bahasa Indonesia, the default) or `en`; usual Accept-Language syntax with q-values.",
+    examples: ['en'],
+  },
+  'x-request-id': {
+    type: 'string',
+    description: 'Your id for this request (1–128 characters of `A-Z a-z 0-9 . _ : -`), echoed in the response header of the same name and in every problem; anything else is replaced by a generated UUID.',
+    examples: ['8f0c2c1e-6c1b-4a43-9f7e-0d6a3c9b1f20'],
+  },
+};
+
+/**
+ * The route's headers schema with the common headers added. A new object: a route's own
+ * schema may be shared with others. Types only (no limits): what they declare must not
+ * refuse a request the service would serve.
+ */
+function withCommonHeaders(headers: unknown): object {
+  const own = (headers ?? { type: 'object', properties: {} }) as { properties?: Record<string, unknown> };
+  return { ...own, properties: { ...COMMON_REQUEST_HEADERS, ...own.properties } };
+}
 
 /**
  * Adds the error responses every route can give, and its security requirement, so the
@@ -30,6 +79,9 @@ export function documentStandardResponses(schema: FastifySchema, access: Access,
       );
     }
     schema.security = [{ bearerAuth: [] }];
+  } else {
+    // Explicitly none, so linters and generators do not read the route as missing its scheme.
+    schema.security = [];
   }
   if (schema.params) add(404, 'The resource named in the path does not exist.');
   if (schema.body) {
@@ -47,7 +99,14 @@ export function documentStandardResponses(schema: FastifySchema, access: Access,
     add(413, 'The body exceeds the size limit (PAYLOAD_TOO_LARGE); this operation takes no body.');
     add(415, 'The Content-Type is not accepted here (UNSUPPORTED_MEDIA_TYPE); this operation takes no body.');
   }
+  add(406, 'The Accept header names none of the media types this operation produces (NOT_ACCEPTABLE); problems are always sent as application/problem+json.');
   add(500, 'Unexpected error (INTERNAL_ERROR); quote request_id.');
-  add(503, 'Database unreachable or service shutting down (DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE); retry after Retry-After seconds.');
+  if (!(503 in responses)) {
+    responses[503] = problem(
+      'Database unreachable or service shutting down (DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE); retry after Retry-After seconds.',
+      RESPONSE_HEADERS.retryAfter('the service expects to be back by then.'),
+    );
+  }
   schema.response = responses;
+  schema.headers = withCommonHeaders(schema.headers);
 }

@@ -51,11 +51,11 @@ export const PageInfo = Type.Object({
     description: 'Pass as `cursor` to get the next page; null on the last page.',
   }),
   limit: Type.Integer(),
-});
+}, { title: 'PageInfo' });
 
-/** A page of items with an opaque cursor to the next page. */
-export function PageOf<T extends TSchema>(item: T, description: string, examples: unknown[]) {
-  return Type.Object({ data: Type.Array(item), page: PageInfo }, { description, examples });
+/** A page of items with an opaque cursor to the next page; `title` names it in the OpenAPI document. */
+export function PageOf<T extends TSchema>(item: T, description: string, examples: unknown[], title?: string) {
+  return Type.Object({ data: Type.Array(item), page: PageInfo }, { description, examples, ...(title === undefined ? {} : { title }) });
 }
 
 /** Largest value of a Postgres `integer` column (ids, version numbers). */

@@ -93,9 +93,15 @@ export default fp(
       }
       return sendProblem(request, reply, appError);
     });
-    app.setNotFoundHandler((request, reply) =>
-      sendProblem(request, reply, new AppError('NOT_FOUND', { method: request.method, path: request.url.split('?')[0] ?? '' })),
-    );
+    const notFound = (request: FastifyRequest) => new AppError('NOT_FOUND', { method: request.method, path: request.url.split('?')[0] ?? '' });
+    app.setNotFoundHandler((request, reply) => sendProblem(request, reply, notFound(request)));
+    // The router lets a path parameter be empty, so `/v1/regions/` would reach
+    // `/v1/regions/{code}`: an empty segment names nothing, and only documented paths answer.
+    app.addHook('onRequest', async (request) => {
+      const params = request.params as Record<string, unknown> | undefined;
+      // A wildcard (`*`, the docs' static files) may be empty; a named parameter may not.
+      if (params && Object.entries(params).some(([name, value]) => value === '' && name !== '*')) throw notFound(request);
+    });
   },
   { name: 'errors' },
 );

@@ -2,9 +2,10 @@ import fp from 'fastify-plugin';
 import swagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { stringify } from 'yaml';
+import { addHeaderToEveryResponse, nameTitledSchemas } from '../http/openapi-components.js';
 
 /** The API contract's version: bumped with every change to the document, as the CHANGELOG says. */
-export const API_VERSION = '0.7.0';
+export const API_VERSION = '0.8.0';
 
 export const TAGS = [
   { name: 'Auth', description: 'Access tokens for machine clients (OAuth2 client credentials).' },
@@ -56,7 +57,16 @@ different agencies are reconciled (\`/v1/conflicts\`) into one figure per key, w
 /** The document's static part; routes add their paths. Exported so the generator uses the same one. */
 export const openapiDocument: NonNullable<FastifyDynamicSwaggerOptions['openapi']> = {
   openapi: '3.1.0',
-  info: { title: 'Satu Data Exchange API', version: API_VERSION, description: DESCRIPTION },
+  info: {
+    title: 'Satu Data Exchange API',
+    version: API_VERSION,
+    description: DESCRIPTION,
+    // As package.json declares: no public licence has been granted for the service.
+    license: { name: 'Proprietary (UNLICENSED): use as agreed with the operator', identifier: 'LicenseRef-Proprietary' },
+  },
+  // Relative: the document is served by the service it describes (/openapi.json), so a
+  // client resolves paths against wherever it fetched it from.
+  servers: [{ url: '/', description: 'The service that serves this document.' }],
   tags: TAGS,
   components: {
     securitySchemes: {
@@ -79,6 +89,15 @@ export default fp(
       openapi: openapiDocument,
       refResolver: {
         buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+      },
+      transformObject: (documents) => {
+        const document = 'openapiObject' in documents ? documents.openapiObject : documents.swaggerObject;
+        nameTitledSchemas(document as Record<string, unknown>);
+        addHeaderToEveryResponse(document as Record<string, unknown>, 'x-request-id', {
+          description: 'The request id: the one sent in x-request-id when valid, else a generated UUID; quote it when reporting a problem.',
+          schema: { type: 'string' },
+        });
+        return document;
       },
     });
     await app.register(swaggerUi, {

@@ -494,7 +494,7 @@ function percentEncode(text: string): string {
   return encodeURIComponent(text.replace(/[\uD800-\uDFFF]/gu, '\uFFFD'));
 }
 
-// An empty segment would route to another operation (`/v1/datasets/` is the list), so a path
+// An empty segment would reach a path no operation has (`/v1/datasets/`), so a path
 // value is never empty; a `{ raw }` value is sent unencoded, to reach the URL decoder.
 const nonEmpty = (v: unknown) => toText(v) !== '';
 const isRaw = (v: unknown): v is { raw: string } => isObject(v) && typeof v.raw === 'string';

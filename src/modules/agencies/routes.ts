@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { problem } from '../../http/route-docs.js';
+import { problem, RESPONSE_HEADERS, withHeaders } from '../../http/route-docs.js';
 import { AppError } from '../../http/app-error.js';
 import { decodeCursor, paginate } from '../../http/pagination.js';
 import { principalOf } from '../../plugins/auth.js';
@@ -17,7 +17,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
 
   app.get(
-    '/',
+    '',
     {
       config: { access: 'authenticated' },
       schema: {
@@ -57,7 +57,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post(
-    '/',
+    '',
     {
       config: { access: WRITERS_OF_REFERENCE },
       schema: {
@@ -67,7 +67,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Walidata or admin, for a jurisdiction inside the walidata\'s own (403 OUTSIDE_JURISDICTION otherwise; a walidata without an agency is national). The kind must be in codelist agency-kinds and the jurisdiction an existing region (422 otherwise); an existing code → 409 AGENCY_CODE_TAKEN. Audited.',
         body: AgencyCreate,
-        response: { 201: Agency, 403: outsideJurisdiction, 409: problem('Code already in use (AGENCY_CODE_TAKEN).'), 422: invalidReference },
+        response: { 201: withHeaders(Agency, RESPONSE_HEADERS.location('the new agency')), 403: outsideJurisdiction, 409: problem('Code already in use (AGENCY_CODE_TAKEN).'), 422: invalidReference },
       },
     },
     async (request, reply) => {

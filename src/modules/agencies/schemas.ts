@@ -32,12 +32,13 @@ export const Agency = Type.Object(
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
   },
-  { examples: [example] },
+  { title: 'Agency', examples: [example] },
 );
 
 export const AgencyCreate = Type.Object(
   { code: AgencyCode, ...fields },
   {
+    title: 'AgencyCreate',
     additionalProperties: false,
     examples: [{ code: 'DINSOS-3373', name: 'Dinas Sosial Kota Salatiga', kind: 'DINSOS', jurisdiction_region_code: '33.73' }],
   },
@@ -74,4 +75,4 @@ export const AgencyListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const AgencyPage = PageOf(Agency, 'Agencies ordered by code.', [{ data: [example], page: { next_cursor: null, limit: 100 } }]);
+export const AgencyPage = PageOf(Agency, 'Agencies ordered by code.', [{ data: [example], page: { next_cursor: null, limit: 100 } }], 'AgencyPage');

@@ -65,6 +65,7 @@ export const QualityRulesPut = Type.Object(
     population: Type.Optional(Type.Partial(rules.population, { additionalProperties: false })),
   },
   {
+    title: 'QualityRulesPut',
     additionalProperties: false,
     description: 'The thresholds to customise; anything left out follows the default. Replaces the earlier customisation as a whole.',
     examples: [{ jump: { severity: 'error', max_ratio: 3 }, flat: { severity: 'off' } }],
@@ -81,6 +82,7 @@ export const QualityRulesView = Type.Object(
     updated_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   },
   {
+    title: 'QualityRules',
     description: 'The rules in force (`rules`) = the defaults with the customised thresholds laid over them.',
     examples: [
       {

@@ -8,7 +8,7 @@ import { AuditEntry, auditExample as example, presentAudit } from './schemas.js'
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
-    '/',
+    '',
     {
       config: { access: WRITERS_OF_REFERENCE },
       schema: {

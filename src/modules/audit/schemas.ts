@@ -26,7 +26,7 @@ export const AuditEntry = Type.Object({
   before: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
   after: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
   request_id: Type.Union([Type.String(), Type.Null()]),
-});
+}, { title: 'AuditEntry' });
 
 export function presentAudit<R extends { at: Date }>(row: R) {
   return { ...row, at: row.at.toISOString() };

@@ -29,6 +29,7 @@ const TokenResponse = Type.Object(
     agency: Type.Union([Type.String(), Type.Null()], { description: 'The agency a producer token writes for.' }),
   },
   {
+    title: 'TokenResponse',
     examples: [{ access_token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…', token_type: 'Bearer', expires_in: 900, role: 'producer', agency: 'DINSOS-6571' }],
   },
 );

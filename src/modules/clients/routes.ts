@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { problem } from '../../http/route-docs.js';
+import { problem, RESPONSE_HEADERS, withHeaders } from '../../http/route-docs.js';
 import { AppError } from '../../http/app-error.js';
 import { decodeCursor, paginate } from '../../http/pagination.js';
 import { PageOf, PageQuery } from '../../http/schemas.js';
@@ -34,7 +34,7 @@ const Client = Type.Object(
     last_token_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     secret_rotated_at: Type.String({ format: 'date-time', description: 'Tokens issued before this moment are refused.' }),
   },
-  { examples: [example] },
+  { title: 'Client', examples: [example] },
 );
 
 const ClientWithSecret = Type.Object(
@@ -42,7 +42,7 @@ const ClientWithSecret = Type.Object(
     client: Client,
     client_secret: Type.String({ description: 'Shown this once and never again; store it in a secret manager.' }),
   },
-  { examples: [{ client: example, client_secret: 'q3J9n0yXw6s1b2k4ZpR8tLmV5cHdE7aF0uGiOjYxKzA' }] },
+  { title: 'ClientWithSecret', examples: [{ client: example, client_secret: 'q3J9n0yXw6s1b2k4ZpR8tLmV5cHdE7aF0uGiOjYxKzA' }] },
 );
 
 const ClientCreate = Type.Object(
@@ -52,6 +52,7 @@ const ClientCreate = Type.Object(
     agency: Type.Optional({ ...AgencyCode, description: 'Agency code; required for producers, optional for walidata and consumers.' }),
   },
   {
+    title: 'ClientCreate',
     additionalProperties: false,
     examples: [{ name: 'SIKS Dinas Sosial Kota Tarakan', role: 'producer', agency: 'DINSOS-6571' }],
   },
@@ -64,7 +65,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const access = ADMIN_ONLY;
 
   app.get(
-    '/',
+    '',
     {
       config: { access },
       schema: {
@@ -111,7 +112,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post(
-    '/',
+    '',
     {
       config: { access },
       schema: {
@@ -120,7 +121,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Create a client',
         description: 'Admin only. Returns the new client and its secret, which is shown this once. A producer must name an existing agency (422 otherwise). Audited.',
         body: ClientCreate,
-        response: { 201: ClientWithSecret, 422: problem('Unknown agency, or a producer without one (REFERENCE_INVALID).') },
+        response: { 201: withHeaders(ClientWithSecret, RESPONSE_HEADERS.location('the new client')), 422: problem('Unknown agency, or a producer without one (REFERENCE_INVALID).') },
       },
     },
     async (request, reply) => {

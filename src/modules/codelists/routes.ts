@@ -10,7 +10,7 @@ const CodelistSummary = Type.Object({
   description_id: Type.String(),
   description_en: Type.String(),
   code_count: Type.Integer(),
-});
+}, { title: 'CodelistSummary' });
 
 const Code = Type.Object({
   code: Type.String(),
@@ -29,6 +29,7 @@ const CodelistDetail = Type.Object(
     codes: Type.Array(Code),
   },
   {
+    title: 'Codelist',
     examples: [
       {
         name: 'obs-status',
@@ -46,7 +47,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
 
   app.get(
-    '/',
+    '',
     {
       config: { access: 'authenticated' },
       schema: {

@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { AppError } from '../../http/app-error.js';
 import { decodeCursor, paginate } from '../../http/pagination.js';
 import { PageQuery } from '../../http/schemas.js';
-import { problem } from '../../http/route-docs.js';
+import { problem, RESPONSE_HEADERS, withHeaders } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
 import { outsideJurisdictionResponse as outsideJurisdiction } from '../authority/authority.js';
 import { WRITERS_OF_REFERENCE } from '../../domain/principal.js';
@@ -64,7 +64,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.post(
-    '/',
+    '',
     {
       config: { access: WRITERS_OF_REFERENCE },
       schema: {
@@ -74,7 +74,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           "Walidata or admin, for a region inside the walidata's jurisdiction (403 OUTSIDE_JURISDICTION). A cycle collects reference periods from the agencies of a region by a deadline (end of that day in the cycle's zone: WIB, WITA or WIT, by default the region's), with milestones for validation, reconciliation and reporting. A deadline before the opening → 400. Audited.",
         body: CycleCreate,
-        response: { 201: CycleSchema, 403: outsideJurisdiction, 422: problem('Unknown region (REFERENCE_INVALID).') },
+        response: { 201: withHeaders(CycleSchema, RESPONSE_HEADERS.location('the new cycle')), 403: outsideJurisdiction, 422: problem('Unknown region (REFERENCE_INVALID).') },
       },
     },
     async (request, reply) => {
@@ -84,7 +84,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/',
+    '',
     {
       config: { access: 'authenticated' },
       schema: {

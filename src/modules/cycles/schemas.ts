@@ -52,12 +52,12 @@ export const CycleSchema = Type.Object(
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
   },
-  { examples: [cycleExample] },
+  { title: 'Cycle', examples: [cycleExample] },
 );
 
 export const CyclePage = Type.Object(
   { data: Type.Array(CycleSchema), page: Type.Object({ next_cursor: Type.Union([Type.String(), Type.Null()]), limit: Type.Integer() }) },
-  { examples: [{ data: [cycleExample], page: { next_cursor: null, limit: 100 } }] },
+  { title: 'CyclePage', examples: [{ data: [cycleExample], page: { next_cursor: null, limit: 100 } }] },
 );
 
 export const CycleCreate = Type.Object(
@@ -72,6 +72,7 @@ export const CycleCreate = Type.Object(
     status: Type.Optional(Status),
   },
   {
+    title: 'CycleCreate',
     additionalProperties: false,
     examples: [{ name: 'IKESOS Kota Tarakan 2025', region: '65.71', reference_periods: ['2025'], opens_on: '2026-01-05', deadline: '2026-01-31', milestones: { report_due: '2026-03-31' }, status: 'open' }],
   },
@@ -87,7 +88,7 @@ export const CyclePatch = Type.Object(
     status: Type.Optional(Status),
     reason: Type.Optional(Type.String({ maxLength: 2000, description: 'Required when moving a deadline from or to a day already past; kept in the audit log.' })),
   },
-  { additionalProperties: false, examples: [{ deadline: '2026-02-07', reason: 'Surat Wali Kota No. 050/123: perpanjangan karena banjir.' }] },
+  { title: 'CyclePatch', additionalProperties: false, examples: [{ deadline: '2026-02-07', reason: 'Surat Wali Kota No. 050/123: perpanjangan karena banjir.' }] },
 );
 
 export const ObligationsBody = Type.Object(
@@ -139,7 +140,7 @@ export const ObligationList = Type.Object(
       }),
     ),
   },
-  { examples: [{ data: [{ id: '7', cycle_id: cycleExample.id, agency: 'DINSOS-6571', indicator_code: 'IKS-01', region_code: '65.71', scope_level: null, disaggregations: [], created_at: '2026-01-02T02:00:00.000Z' }] }] },
+  { title: 'ObligationList', examples: [{ data: [{ id: '7', cycle_id: cycleExample.id, agency: 'DINSOS-6571', indicator_code: 'IKS-01', region_code: '65.71', scope_level: null, disaggregations: [], created_at: '2026-01-02T02:00:00.000Z' }] }] },
 );
 
 const Kpi = Type.Object({
@@ -220,6 +221,7 @@ export const ComplianceSchema = Type.Object(
     cells: Type.Optional(Type.Array(CellSchema, { description: 'With ?cells=: the cells behind the numbers.' })),
   },
   {
+    title: 'ComplianceReport',
     examples: [
       {
         cycle: { id: cycleExample.id, name: cycleExample.name, region: '65.71', reference_periods: ['2025'], time_zone: 'Asia/Makassar', status: 'closed' },
@@ -275,7 +277,7 @@ export const OverdueSchema = Type.Object(
     reminding: Type.Boolean({ description: 'True from `days` before the deadline on; before that the list is empty.' }),
     agencies: Type.Array(Type.Object({ agency: Type.String(), agency_name: Type.String(), missing: Type.Integer(), indicators: Type.Array(Type.String()) })),
   },
-  { examples: [{ cycle_id: cycleExample.id, deadline: '2026-01-31', deadline_ends_at: '2026-01-31T16:00:00.000Z', days_before: 7, reminding: true, agencies: [{ agency: 'BPJS-TK-6571', agency_name: 'BPJS Ketenagakerjaan Tarakan', missing: 1, indicators: ['IKS-04'] }] }] },
+  { title: 'OverdueReport', examples: [{ cycle_id: cycleExample.id, deadline: '2026-01-31', deadline_ends_at: '2026-01-31T16:00:00.000Z', days_before: 7, reminding: true, agencies: [{ agency: 'BPJS-TK-6571', agency_name: 'BPJS Ketenagakerjaan Tarakan', missing: 1, indicators: ['IKS-04'] }] }] },
 );
 
 // A tiny valid PNG (1×1, transparent) for the examples; real logos are larger, up to the limit.

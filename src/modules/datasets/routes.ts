@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../http/app-error.js';
 import { decodeCursor, paginate } from '../../http/pagination.js';
-import { problem } from '../../http/route-docs.js';
+import { problem, RESPONSE_HEADERS, withHeaders } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
 import { presentDataset } from './present.js';
 import { listDatasets } from './repository.js';
@@ -23,7 +23,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
 
   app.get(
-    '/',
+    '',
     {
       config: { access: 'authenticated' },
       schema: {
@@ -60,7 +60,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post(
-    '/',
+    '',
     {
       config: { access: ['producer'] },
       schema: {
@@ -70,7 +70,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           "Producer only: the dataset belongs to the token's agency. The Satu Data dataset metadata (reference periods, update schedule, source, responsible institution, steward and contact, access classification) is checked on every push and scored for completeness; unknown indicators → 422. Audited.",
         body: DatasetCreate,
-        response: { 201: Dataset, 422: problem('An indicator is not in the catalogue (REFERENCE_INVALID).') },
+        response: { 201: withHeaders(Dataset, RESPONSE_HEADERS.location('the new dataset')), 422: problem('An indicator is not in the catalogue (REFERENCE_INVALID).') },
       },
     },
     async (request, reply) => {

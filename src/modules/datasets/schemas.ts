@@ -40,7 +40,7 @@ export const DatasetCreate = Type.Object(
     indicators: Type.Array(IndicatorCode, { minItems: 1, maxItems: 200, uniqueItems: true, description: 'Indicator codes the dataset covers.' }),
     ...metadataFields,
   },
-  { additionalProperties: false, examples: [createExample] },
+  { title: 'DatasetCreate', additionalProperties: false, examples: [createExample] },
 );
 export type DatasetCreateBody = Static<typeof DatasetCreate>;
 
@@ -93,7 +93,7 @@ export const Dataset = Type.Object(
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
   },
-  { examples: [datasetExample] },
+  { title: 'Dataset', examples: [datasetExample] },
 );
 
 export const DatasetListQuery = Type.Object(
@@ -106,5 +106,5 @@ export const DatasetListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const DatasetPage = PageOf(Dataset, 'Datasets, newest first.', [{ data: [datasetExample], page: { next_cursor: null, limit: 100 } }]);
+export const DatasetPage = PageOf(Dataset, 'Datasets, newest first.', [{ data: [datasetExample], page: { next_cursor: null, limit: 100 } }], 'DatasetPage');
 export const DatasetParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'Dataset id.' }) });

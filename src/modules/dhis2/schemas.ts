@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { PushReportSchema } from '../versions/schemas.js';
+import { PushReportSchema, reportExample } from '../versions/schemas.js';
 
 const Code = Type.String({ minLength: 1, maxLength: 50, pattern: '^[^\\u0000-\\u001f]+$', description: 'A DHIS2 code (at most 50 characters, as DHIS2 allows).' });
 
@@ -163,6 +163,7 @@ const summaryExample = {
     conflicts: [{ object: 'PPKS_ANAK_HILANG', value: "data element \"PPKS_ANAK_HILANG\" is not in this dataset's DHIS2 mapping", errorCode: 'DHIS2_UNKNOWN_DATA_ELEMENT', property: 'dataElement', indexes: [2] }],
     dataSetComplete: 'false',
   },
+  report: { ...reportExample, format: 'dhis2-json' },
 };
 
 export const Dhis2PushAnswer = Type.Object(

@@ -6,6 +6,7 @@ import { stringify } from 'csv-stringify/sync';
 import { AppError } from '../../http/app-error.js';
 import { pastInstant } from '../../http/as-of.js';
 import { decodeCursor, decodeDigitsCursor, encodeCursor } from '../../http/pagination.js';
+import { RESPONSE_HEADERS, withHeaders } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
 import { levelNumber, type RegionLevel } from '../../domain/region-code.js';
 import type { Candidate } from '../reconciliation/policy.js';
@@ -88,7 +89,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const pages = memoryCache<CachedPage>(PAGE_CACHE);
 
   app.get(
-    '/',
+    '',
     {
       config: { access: READERS },
       schema: {
@@ -98,15 +99,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           "One trusted figure per indicator × region × period × breakdown, with its provenance (method, source agency and version, conflict, who decided), the indicator's unit, definition and formula. Keys still in an open conflict are served with `status: disputed` and no value (add `includeCandidates=true` for the agency figures). Filters: indicator (repeatable), region, regionLevel, within (every region inside one), period or periodFrom/periodTo, breakdown and its dimensions, status; `asOf` gives the figures as served at an instant (history is never overwritten). Keyset pages (`cursor`; `limit` up to 1000, more → 400). JSON, or CSV with `Accept: text/csv` or `format=csv` (next page in the Link header). Strong ETag: send If-None-Match to get 304 when nothing changed. Pages are kept in memory until the data under them changes, so polling the same page is cheap; any publication, resolution, reclassification or label edit (an indicator's name or unit, a dataset's title) is served at once, by other processes of the service within milliseconds. Consumers never see a figure whose value comes from a `tertutup` dataset or that only `tertutup` datasets support, nor the candidates of `terbatas` or `tertutup` datasets.",
         querystring: FigureQuery,
+        headers: Type.Object({
+          'If-None-Match': Type.Optional(Type.String({ description: 'The ETag of a page you hold: 304 with no body while it is still current.', examples: ['"3q2-7w6QZx0"'] })),
+        }),
         response: {
-          200: {
+          200: withHeaders({
             description: 'A page of figures.',
             content: {
               'application/json': { schema: FigurePage },
               'text/csv': { schema: Type.String({ examples: [`${CSV_COLUMNS.join(',')}\nPPKS-06,65.71,Kota Tarakan,2025,,,,,,final,141,orang,priority,DP3AP2KB-6571,2,12,2026-02-10T03:00:00.000Z\n`] }) },
             },
-          },
-          304: { description: 'Not modified (If-None-Match matched the ETag).', type: 'null' },
+          }, RESPONSE_HEADERS.etag, RESPONSE_HEADERS.link),
+          304: withHeaders({ description: 'Not modified (If-None-Match matched the ETag).', type: 'null' }, RESPONSE_HEADERS.etag),
         },
       },
     },

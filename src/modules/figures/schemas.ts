@@ -42,7 +42,7 @@ export const FigureSchema = Type.Object({
   valid_from: Type.String({ format: 'date-time' }),
   valid_to: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'Null while it is the figure served.' }),
   candidates: Type.Optional(Type.Array(CandidateSchema, { description: 'With includeCandidates=true: every agency figure behind it (consumers see only those of open datasets).' })),
-});
+}, { title: 'Figure' });
 
 export const figureExample = {
   indicator: 'PPKS-06',
@@ -114,12 +114,12 @@ export const ChangesQuery = Type.Object(
 
 export const FigurePage = Type.Object(
   { data: Type.Array(FigureSchema), page: Type.Object({ next_cursor: Type.Union([Type.String(), Type.Null()]), limit: Type.Integer() }) },
-  { examples: [{ data: [figureExample], page: { next_cursor: null, limit: 100 } }] },
+  { title: 'FigurePage', examples: [{ data: [figureExample], page: { next_cursor: null, limit: 100 } }] },
 );
 
 export const SeriesSchema = Type.Object(
   { indicator: Type.String(), region: Type.String(), data: Type.Array(FigureSchema, { description: 'One point per period (and breakdown), oldest first, each with its provenance.' }) },
-  { examples: [{ indicator: 'PPKS-06', region: '65.71', data: [figureExample] }] },
+  { title: 'FigureSeries', examples: [{ indicator: 'PPKS-06', region: '65.71', data: [figureExample] }] },
 );
 
 export const ChangePage = Type.Object(
@@ -144,5 +144,5 @@ export const ChangePage = Type.Object(
     next_cursor: Type.String({ description: 'Pass as `since` next time; it never goes backwards, and an empty page returns the cursor you sent.' }),
     has_more: Type.Boolean(),
   },
-  { examples: [{ data: [{ kind: 'resolved', at: '2026-02-17T04:00:00.000Z', figure: { ...figureExample, method: 'manual' } }], next_cursor: 'eyJrIjoiNDIifQ', has_more: false }] },
+  { title: 'FigureChangePage', examples: [{ data: [{ kind: 'resolved', at: '2026-02-17T04:00:00.000Z', figure: { ...figureExample, method: 'manual' } }], next_cursor: 'eyJrIjoiNDIifQ', has_more: false }] },
 );

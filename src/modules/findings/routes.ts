@@ -13,7 +13,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
 
   app.get(
-    '/',
+    '',
     {
       config: { access: ['producer', 'walidata', 'admin'] },
       schema: {

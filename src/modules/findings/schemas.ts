@@ -18,6 +18,7 @@ export const AnomalySchema = Type.Object(
     }),
   },
   {
+    title: 'Anomaly',
     description: 'Anomaly (plausibility) findings only: the series, the value and what it was compared with.',
     examples: [{ detector: 'jump', indicator: 'PPKS-06', region: '65.71', period: '2025', disaggregation: {}, details: { value: 190, compared: [{ period: '2024', value: 43 }], ratio: 4.42, change: 147, threshold: { max_ratio: 2, min_change: 10 } } }],
   },
@@ -36,7 +37,7 @@ export const FindingSchema = Type.Object({
   message: Type.Object({ id: Type.String(), en: Type.String() }),
   hint: Type.Optional(Type.Object({ id: Type.String(), en: Type.String() })),
   anomaly: Type.Optional(AnomalySchema),
-});
+}, { title: 'ValidationFinding' });
 
 export const FINDING_STATUSES = ['open', 'answered', 'explained', 'confirmed-error'] as const;
 
@@ -64,7 +65,7 @@ export const FindingItem = Type.Object({
   version: Type.Integer(),
   version_status: Type.String(),
   agency: Type.String({ description: 'Code of the agency that pushed the version.' }),
-});
+}, { title: 'Finding' });
 
 export const findingExample = {
   id: '1842',
@@ -88,7 +89,7 @@ export const findingExample = {
   agency: 'DINSOS-6571',
 };
 
-export const FindingPage = PageOf(FindingItem, 'Findings, newest first.', [{ data: [findingExample], page: { next_cursor: null, limit: 100 } }]);
+export const FindingPage = PageOf(FindingItem, 'Findings, newest first.', [{ data: [findingExample], page: { next_cursor: null, limit: 100 } }], 'FindingPage');
 
 export const FindingQuery = Type.Object(
   {

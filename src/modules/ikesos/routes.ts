@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../http/app-error.js';
 import { pastInstant } from '../../http/as-of.js';
-import { problem } from '../../http/route-docs.js';
+import { problem, RESPONSE_HEADERS, withHeaders } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
 import { nationalWriters } from '../../domain/principal.js';
 import { levelNumber, type RegionLevel } from '../../domain/region-code.js';
@@ -81,7 +81,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           'National walidata or admin. Stored as a draft; it is used only when asked for (`methodology=`) until activated. Checked as a whole (422 REFERENCE_INVALID naming each problem): every indicator exists and appears once, weights are positive, goalposts ordered (min < max), no empty dimension, a geometric mean has a floor above 0. A version label used before → 409. Audited.',
         body: MethodologyCreate,
         response: {
-          201: MethodologySchema,
+          201: withHeaders(MethodologySchema, RESPONSE_HEADERS.location('the new methodology')),
           409: problem('Version label already used (METHODOLOGY_VERSION_TAKEN).'),
           422: problem('The methodology cannot be used as it is (REFERENCE_INVALID); see errors.'),
         },

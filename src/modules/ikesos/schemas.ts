@@ -85,7 +85,7 @@ export const MethodologyCreate = Type.Object(
     provisional: Type.Boolean({ default: false, description: 'Say so in every response that uses it.' }),
     config: MethodologyConfigSchema,
   },
-  { additionalProperties: false, examples: [{ version: '2026.1', name: 'IKESOS Kaltara 2026', description: 'Bobot perlindungan sosial dua kali lipat.', provisional: true, config: configExample }] },
+  { title: 'MethodologyCreate', additionalProperties: false, examples: [{ version: '2026.1', name: 'IKESOS Kaltara 2026', description: 'Bobot perlindungan sosial dua kali lipat.', provisional: true, config: configExample }] },
 );
 
 const methodologyExample = {
@@ -118,7 +118,7 @@ export const MethodologySchema = Type.Object(
     activated_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     retired_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   },
-  { examples: [methodologyExample] },
+  { title: 'Methodology', examples: [methodologyExample] },
 );
 
 export const MethodologyList = Type.Object({ data: Type.Array(MethodologySchema) }, { examples: [{ data: [methodologyExample] }] });
@@ -178,6 +178,7 @@ export const ScoreList = Type.Object(
     ),
   },
   {
+    title: 'ScoreList',
     examples: [
       {
         methodology: labelExample,
@@ -257,6 +258,7 @@ export const ScoreExplanation = Type.Object(
     official: Official,
   },
   {
+    title: 'ScoreExplanation',
     examples: [
       {
         methodology: labelExample,
@@ -301,6 +303,7 @@ export const SensitivitySchema = Type.Object(
     ),
   },
   {
+    title: 'Sensitivity',
     examples: [
       { methodology: labelExample, region: '65.71', period: '2025', score: 63.4, rank: 1, compared: 5, scenarios: [{ kind: 'indicator-weight', target: 'IKS-12', change: '+10%', score: 63.1, delta: -0.3, rank: 2, rank_change: 1 }] },
     ],

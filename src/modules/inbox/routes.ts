@@ -64,6 +64,7 @@ const Inbox = Type.Object(
     obligations_due: Section(DueItem, 'Producer: open collection cycles, from 7 days before their deadline on, where my agency still owes data.'),
   },
   {
+    title: 'Inbox',
     examples: [
       {
         role: 'producer',
@@ -99,7 +100,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
 
   app.get(
-    '/',
+    '',
     {
       config: { access: ['producer', 'walidata'] },
       schema: {

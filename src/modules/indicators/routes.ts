@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { problem } from '../../http/route-docs.js';
+import { problem, RESPONSE_HEADERS, withHeaders } from '../../http/route-docs.js';
 import { AppError } from '../../http/app-error.js';
 import { decodeCursor, paginate } from '../../http/pagination.js';
 import { principalOf } from '../../plugins/auth.js';
@@ -15,7 +15,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
 
   app.get(
-    '/',
+    '',
     {
       config: { access: 'authenticated' },
       schema: {
@@ -56,7 +56,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post(
-    '/',
+    '',
     {
       config: { access: nationalWriters('katalog indikator / indicator catalogue') },
       schema: {
@@ -66,7 +66,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'National walidata or admin (the catalogue is national reference data). Every code the entry names must exist in its codelist (422 REFERENCE_INVALID otherwise); an existing code → 409 INDICATOR_CODE_TAKEN. The value type follows from the measure. Audited.',
         body: IndicatorCreate,
-        response: { 201: Indicator, 409: problem('Code already in use (INDICATOR_CODE_TAKEN).'), 422: problem('A code it names does not exist, or fields contradict each other (REFERENCE_INVALID).') },
+        response: { 201: withHeaders(Indicator, RESPONSE_HEADERS.location('the new indicator')), 409: problem('Code already in use (INDICATOR_CODE_TAKEN).'), 422: problem('A code it names does not exist, or fields contradict each other (REFERENCE_INVALID).') },
       },
     },
     async (request, reply) => {

@@ -112,7 +112,7 @@ export const Indicator = Type.Object(
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
   },
-  { examples: [example] },
+  { title: 'Indicator', examples: [example] },
 );
 
 export const IndicatorCreate = Type.Object(
@@ -133,6 +133,7 @@ export const IndicatorCreate = Type.Object(
     metadata: Type.Optional(Type.Partial(Metadata, { additionalProperties: false })),
   },
   {
+    title: 'IndicatorCreate',
     additionalProperties: false,
     examples: [
       {
@@ -159,6 +160,7 @@ export const IndicatorPatch = Type.Object(
     metadata: Type.Optional(Type.Partial(Metadata, { additionalProperties: false })),
   },
   {
+    title: 'IndicatorPatch',
     additionalProperties: false,
     minProperties: 1,
     description: 'Only the fields given change; `metadata` fields merge into the existing metadata.',
@@ -179,4 +181,4 @@ export const IndicatorListQuery = Type.Object(
 
 export const IndicatorPage = PageOf(Indicator, 'Indicators ordered by code.', [
   { data: [example], page: { next_cursor: null, limit: 100 } },
-]);
+], 'IndicatorPage');

@@ -42,6 +42,7 @@ export const PolicyView = Type.Object(
     updated_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   },
   {
+    title: 'ReconciliationPolicy',
     examples: [
       { indicator: 'PPKS-06', region: null, policy: DEFAULT_POLICY, scope: 'default', scope_region: null, is_default: true, updated_by: null, updated_at: null },
       {
@@ -82,7 +83,7 @@ export const CandidateSchema = Type.Object({
   obs_status: Type.String(),
   note: Type.Union([Type.String(), Type.Null()]),
   published_at: Type.String({ format: 'date-time' }),
-});
+}, { title: 'Candidate' });
 
 const candidateExample = (agency: string, kind: string, value: string) => ({
   agency,
@@ -135,7 +136,7 @@ export const ConflictSchema = Type.Object(
     resolved_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     opened_at: Type.String({ format: 'date-time' }),
   },
-  { examples: [conflictExample] },
+  { title: 'Conflict', examples: [conflictExample] },
 );
 
 export const ConflictDetail = Type.Object(
@@ -146,10 +147,10 @@ export const ConflictDetail = Type.Object(
       { description: 'Anomaly findings on the candidates (the same key in their versions).' },
     ),
   },
-  { examples: [{ ...conflictExample, findings: [] }] },
+  { title: 'ConflictDetail', examples: [{ ...conflictExample, findings: [] }] },
 );
 
-export const ConflictPage = PageOf(ConflictSchema, 'Conflicts, oldest first.', [{ data: [conflictExample], page: { next_cursor: null, limit: 100 } }]);
+export const ConflictPage = PageOf(ConflictSchema, 'Conflicts, oldest first.', [{ data: [conflictExample], page: { next_cursor: null, limit: 100 } }], 'ConflictPage');
 
 export const ConflictQuery = Type.Object(
   {

@@ -21,7 +21,7 @@ export const Region = Type.Object({
   level: RegionLevel,
   kind: RegionKind,
   parent_code: Type.Union([Type.String(), Type.Null()]),
-});
+}, { title: 'Region' });
 
 export const RegionDetail = Type.Object(
   {
@@ -45,6 +45,7 @@ export const RegionDetail = Type.Object(
     ),
   },
   {
+    title: 'RegionDetail',
     examples: [
       {
         code: '65.71',
@@ -75,4 +76,4 @@ export const RegionPage = PageOf(Region, 'Regions ordered by code.', [
     data: [{ code: '65.01', name: 'Kabupaten Malinau', level: 'kabkota', kind: 'kabupaten', parent_code: '65' }],
     page: { next_cursor: null, limit: 100 },
   },
-]);
+], 'RegionPage');

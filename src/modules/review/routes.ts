@@ -24,6 +24,7 @@ const ReviewBody = Type.Object(
     note: Type.Optional(Type.String({ maxLength: 4000, description: 'Why; required for `return` (what the agency must fix).' })),
   },
   {
+    title: 'ReviewAction',
     additionalProperties: false,
     examples: [{ action: 'return', note: 'Angka PPKS-06 Kecamatan Tarakan Barat 2025 melonjak 4 kali; mohon diperiksa ulang.' }, { action: 'verify' }],
   },
@@ -55,6 +56,7 @@ const ReviewResultSchema = Type.Object(
     ),
   },
   {
+    title: 'ReviewResult',
     examples: [
       {
         dataset_id: '0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11',

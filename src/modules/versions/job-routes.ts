@@ -31,6 +31,7 @@ export const JobSchema = Type.Object(
     links: Type.Object({ self: Type.String(), version: Type.Optional(Type.String()) }),
   },
   {
+    title: 'Job',
     examples: [
       {
         id: '3f1c2a9e-6b0d-4d3e-9f51-2c7a0e8b4d10',

@@ -5,7 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import { AppError } from '../../http/app-error.js';
 import { decodeDigitsCursor, paginate } from '../../http/pagination.js';
 import { PageQuery } from '../../http/schemas.js';
-import { problem } from '../../http/route-docs.js';
+import { problem, RESPONSE_HEADERS, withHeaders } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
 import { idempotencyKey, prefersAsync } from './push-headers.js';
 import { push } from './push-service.js';
@@ -74,14 +74,25 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: n
           "Producer of the owning agency only (403 AGENCY_SCOPE_FORBIDDEN otherwise, nothing written). Every push becomes a new immutable version, validated against the Satu Data principles — standar data, metadata, interoperabilitas, kode referensi — and stored in one transaction: `submitted` when it has no error findings, `rejected` with its report otherwise (its observations are kept for inspection but never used downstream). Send JSON (`{observations:[…]}`), CSV (`Content-Type: text/csv`), or one `.csv`/`.xlsx` file as `multipart/form-data` (first sheet, or `?sheet=`). `?dryRun=true` runs everything and stores nothing. Send an `Idempotency-Key` header to make retries safe: the same key and body replay the first response (header `idempotent-replayed: true`), the same key with another body or dataset → 422, while the first is still running → 409. Keys are per client and kept 24 hours. The response is the validation report. Pushes of more rows than PUSH_ASYNC_ROWS (default 50,000), or sent with `Prefer: respond-async`, are answered `202` with a job to poll (`Location: /v1/jobs/{id}`): progress while it runs, then the same report.",
         querystring: PushQuery,
         params: DatasetParams,
+        // Types only: the route checks the key itself, to name the header in its problem.
+        headers: Type.Object({
+          'Idempotency-Key': Type.Optional(
+            Type.String({ description: 'Makes retries safe: 1–200 ASCII characters without spaces (else 400), per client, kept 24 hours. A UUID is a good key.', examples: ['5d0c8f8e-2b7a-4d7e-9c36-1f0e9a6d2b11'] }),
+          ),
+          Prefer: Type.Optional(Type.String({ description: '`respond-async` to run the push as a job (202) whatever its size (RFC 7240).', examples: ['respond-async'] })),
+        }),
         body: { content: { 'application/json': { schema: PushJson }, 'text/csv': { schema: PushCsv }, 'multipart/form-data': { schema: PushFile } } },
         response: {
-          200: { ...PushReportSchema, description: 'Dry run: the report of what a push would give; nothing stored.' },
-          201: { ...PushReportSchema, description: 'The version was stored (submitted or rejected); its report.' },
-          202: {
+          200: withHeaders({ ...PushReportSchema, description: 'Dry run: the report of what a push would give; nothing stored.' }, RESPONSE_HEADERS.idempotentReplayed),
+          201: withHeaders(
+            { ...PushReportSchema, description: 'The version was stored (submitted or rejected); its report.' },
+            RESPONSE_HEADERS.location('the new version'),
+            RESPONSE_HEADERS.idempotentReplayed,
+          ),
+          202: withHeaders({
             description: 'Large push (more rows than PUSH_ASYNC_ROWS) or `Prefer: respond-async`: it runs as a job; poll `Location` (GET /v1/jobs/{id}) for progress and the report.',
             ...AcceptedJobSchema,
-          },
+          }, RESPONSE_HEADERS.location('the job to poll (GET /v1/jobs/{id})'), RESPONSE_HEADERS.preferenceApplied),
           403: problem("Not a producer of the dataset's agency (AGENCY_SCOPE_FORBIDDEN)."),
           409: problem('A request with the same Idempotency-Key is still running (IDEMPOTENCY_IN_PROGRESS).'),
           422: problem('The Idempotency-Key was used for a different body or dataset (IDEMPOTENCY_KEY_REUSED).'),
@@ -211,13 +222,13 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: n
         params: VersionParams,
         querystring: ObservationQuery,
         response: {
-          200: {
+          200: withHeaders({
             description: 'A page of observations.',
             content: {
               'application/json': { schema: ObservationPage },
               'text/csv': { schema: Type.String({ description: 'The same page as CSV; a Link header points to the next page.', examples: ['indicator,region,period,value,obs_status,note,sex\nPPKS-06,65.71,2025,128,A,,L\n'] }) },
             },
-          },
+          }, RESPONSE_HEADERS.link),
         },
       },
     },

@@ -29,12 +29,13 @@ export const ObservationInput = Type.Object(
     desil: Type.Optional(Type.Unknown({ description: 'DTSEN decile 1–10 (codelist desil).' })),
     desil_ranking_date: Type.Optional(Type.Unknown({ description: 'YYYY-MM-DD; required with desil.' })),
   },
-  { additionalProperties: false },
+  { title: 'ObservationInput', additionalProperties: false },
 );
 
 export const PushJson = Type.Object(
   { observations: Type.Array(ObservationInput, { maxItems: 200_000, description: 'At most 200,000 observations; send more as CSV.' }) },
   {
+    title: 'PushJson',
     additionalProperties: false,
     description: `Observations as JSON. Field types are checked per observation so that the report can point at each problem (JSON pointer) instead of refusing the whole body. ${JSON_LIMITS}`,
     examples: [
@@ -58,7 +59,7 @@ export const PushFile = Type.Unsafe<unknown>({
   examples: ['(binary .xlsx or .csv file)'],
 });
 
-const reportExample = {
+export const reportExample = {
   dataset_id: '0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11',
   version: 4,
   status: 'rejected',
@@ -122,7 +123,7 @@ export const PushReportSchema = Type.Object(
     findings: Type.Array(FindingSchema, { description: 'The first 200 findings; the rest are paged from the report.' }),
     findings_truncated: Type.Boolean(),
   },
-  { examples: [reportExample] },
+  { title: 'PushReport', examples: [reportExample] },
 );
 
 export const PushQuery = Type.Object(
@@ -175,10 +176,10 @@ export const Version = Type.Object(
     status_changed_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the last review step moved it; null while untouched.' }),
     published_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   },
-  { examples: [versionExample] },
+  { title: 'Version', examples: [versionExample] },
 );
 
-export const VersionPage = PageOf(Version, 'Versions, newest first.', [{ data: [versionExample], page: { next_cursor: null, limit: 100 } }]);
+export const VersionPage = PageOf(Version, 'Versions, newest first.', [{ data: [versionExample], page: { next_cursor: null, limit: 100 } }], 'VersionPage');
 
 export const ObservationRow = Type.Object({
   indicator: Type.String(),
@@ -189,14 +190,14 @@ export const ObservationRow = Type.Object({
   obs_status: Type.String(),
   note: Type.Union([Type.String(), Type.Null()]),
   row: Type.Union([Type.Integer(), Type.Null()], { description: 'Row in the pushed file (JSON: position in the array, from 1).' }),
-});
+}, { title: 'Observation' });
 
 export const ObservationPage = PageOf(ObservationRow, 'Observations of a version in file order.', [
   {
     data: [{ indicator: 'PPKS-06', region: '65.71', period: '2025', disaggregation: { sex: 'L' }, value: '128', obs_status: 'A', note: null, row: 2 }],
     page: { next_cursor: null, limit: 100 },
   },
-]);
+], 'ObservationPage');
 
 export const ObservationQuery = Type.Object(
   { format: Type.Optional(Type.Enum(['json', 'csv'], { description: 'csv gives the page as a CSV table (as does Accept: text/csv).' })), ...PageQuery },
@@ -219,7 +220,7 @@ export const ReportSchema = Type.Object(
     findings: Type.Array(StoredFinding),
     page: PageOf(StoredFinding, '', []).properties.page,
   },
-  { examples: [{ version: versionExample, summary: reportExample.summary, findings: reportExample.findings.map((f, i) => ({ id: String(101 + i), ...f, status: 'open', answer: null, resolution: null })), page: { next_cursor: null, limit: 100 } }] },
+  { title: 'ValidationReport', examples: [{ version: versionExample, summary: reportExample.summary, findings: reportExample.findings.map((f, i) => ({ id: String(101 + i), ...f, status: 'open', answer: null, resolution: null })), page: { next_cursor: null, limit: 100 } }] },
 );
 
 /** The answer to a push run as a job (202): poll its link. */

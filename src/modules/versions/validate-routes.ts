@@ -31,7 +31,7 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number }> = async (a
   await registerPushParsers(app, opts.uploadLimitBytes);
 
   app.post(
-    '/',
+    '',
     {
       config: { access: 'authenticated' },
       bodyLimit: opts.uploadLimitBytes,
