@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import Negotiator from 'negotiator';
-import type { FastifySchema } from 'fastify';
+import type { FastifyRequest, FastifySchema } from 'fastify';
 import { AppError } from '../http/app-error.js';
 
 declare module 'fastify' {
@@ -35,6 +35,15 @@ export function producedTypes(schema: FastifySchema | undefined): string[] {
 const withoutCharset = (accept: string) => accept.replace(/;\s*charset\s*=\s*("[^"]*"|[^;,]*)/gi, '');
 
 /**
+ * A route that takes a `format` query parameter lets a client that cannot set Accept (a
+ * browser link, a harvester) name the format; when it does, that choice wins over Accept.
+ */
+function choosesFormat(request: FastifyRequest): boolean {
+  const query = request.routeOptions.schema?.querystring as { properties?: Record<string, unknown> } | undefined;
+  return query?.properties?.format !== undefined && (request.query as Record<string, unknown> | undefined)?.format !== undefined;
+}
+
+/**
  * 406 NOT_ACCEPTABLE when the Accept header names none of the media types the route
  * produces (RFC 9110 §12.5.1): `*` ranges, q-values and q=0 exclusions count; a missing or
  * empty Accept accepts anything. Routes that declare nothing (the docs pages) are left alone.
@@ -50,7 +59,7 @@ export default fp(
     app.addHook('onRequest', async (request) => {
       const produces = request.routeOptions.config.produces;
       const accept = request.headers.accept;
-      if (!produces || !accept?.trim()) return;
+      if (!produces || !accept?.trim() || choosesFormat(request)) return;
       const negotiator = new Negotiator({ headers: { accept: withoutCharset(accept) } });
       if (negotiator.mediaType([...produces, ...ALWAYS]) === undefined) {
         throw new AppError('NOT_ACCEPTABLE', { accept: accept.slice(0, 200), produces: produces.join(', ') });

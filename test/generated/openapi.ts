@@ -10290,6 +10290,7 @@ export interface operations {
                         }[];
                     };
                     "text/csv": string;
+                    "application/csv": string;
                 };
             };
             /** @description Invalid request (problem code VALIDATION_FAILED and others); see `errors`. */

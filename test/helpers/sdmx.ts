@@ -2,12 +2,12 @@ import { execFile } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Test } from 'tap';
+import { projectRoot } from '../../migrations/reference-files.js';
 
 const run = promisify(execFile);
-const OFFICIAL = fileURLToPath(new URL('../fixtures/sdmx-2.1/', import.meta.url));
+const OFFICIAL = join(projectRoot(), 'test', 'fixtures', 'sdmx-2.1');
 
 /** Whether a program is on the PATH (xmllint, Rscript): CI installs them, a bare machine may not. */
 export async function has(program: string): Promise<boolean> {

@@ -59,6 +59,20 @@ t.test('an operation with several media types accepts each of them, and nothing 
   t.equal((await get('/v1/figures', 'application/vnd.ms-excel', consumer.auth)).statusCode, 406);
 });
 
+t.test('a format query parameter, where the operation takes one, wins over Accept', async (t) => {
+  // A browser link or a harvester that cannot set Accept names the format in the URL.
+  const turtle = await get('/v1/catalog?format=ttl', 'text/html');
+  t.equal(turtle.statusCode, 200);
+  t.match(turtle.headers['content-type'], /^text\/turtle/);
+  const sdmx = await get('/sdmx/2.1/dataflow?format=xml', 'text/html', consumer.auth);
+  t.equal(sdmx.statusCode, 200);
+  t.match(sdmx.headers['content-type'], /xml/);
+  // Without one, the same Accept is refused; where the operation takes no format, the
+  // parameter changes nothing.
+  t.equal((await get('/v1/catalog', 'text/html')).statusCode, 406);
+  t.equal((await get('/v1/regions?format=json', 'text/html')).statusCode, 400, 'an unknown parameter is refused as before');
+});
+
 t.test('authentication is checked first: without a token it is 401, not 406', async (t) => {
   const res = await app.inject({ method: 'GET', url: '/v1/regions', headers: { accept: 'application/xml' } });
   t.equal(res.statusCode, 401);

@@ -27,6 +27,11 @@ const WEB_MESSAGE = {
   ERROR: 'The import was rejected: see conflicts.',
 } as const;
 
+const exportCsvSchema = {
+  type: 'string',
+  examples: [`${EXPORT_CSV_COLUMNS.join(',')}\nPPKS_ANAK_TERLANTAR,2025,65.71,LAKI_LAKI,,128,,2026-02-10T03:00:00.000Z,single-source: DINSOS-6571 v2\n`],
+};
+
 const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: number; memoryPoints: number }> = async (app, opts) => {
   const db = app.database.db;
   // DHIS2 CSV stays a stream, spooled by the push like every CSV push.
@@ -165,12 +170,9 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: n
             description: 'The data value set.',
             content: {
               'application/json': { schema: ExportSchema },
-              'text/csv': {
-                schema: {
-                  type: 'string',
-                  examples: [`${EXPORT_CSV_COLUMNS.join(',')}\nPPKS_ANAK_TERLANTAR,2025,65.71,LAKI_LAKI,,128,,2026-02-10T03:00:00.000Z,single-source: DINSOS-6571 v2\n`],
-                },
-              },
+              'text/csv': { schema: exportCsvSchema },
+              // DHIS2's own name for its CSV; the answer is sent as text/csv.
+              'application/csv': { schema: exportCsvSchema },
             },
           },
           409: problem('The dataset has no DHIS2 mapping (DHIS2_MAPPING_MISSING).'),

@@ -1,8 +1,7 @@
 import t from 'tap';
-import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
-import { parse } from 'csv-parse/sync';
 import { up as fillDefinitions } from '../../../migrations/0017_indicator_definitions.js';
+import { readReferenceCsv, readReferenceJson } from '../../../migrations/reference-files.js';
 import { checkIndicatorMetadata } from '../../../src/modules/validation/metadata-rules.js';
 import { createAgency, createTestApp } from '../../helpers/test-app.js';
 import { publishing } from '../reconciliation/publishing.js';
@@ -21,11 +20,10 @@ const catalogue = async (): Promise<Indicator[]> => {
   if (res.statusCode !== 200) throw new Error(res.body);
   return res.json().data;
 };
-const shippedCodes = (parse(readFileSync(new URL('../../../migrations/reference/indicators.csv', import.meta.url)), { columns: true }) as { code: string }[]).map((r) => r.code);
-const definitions = JSON.parse(readFileSync(new URL('../../../migrations/reference/indicator-definitions.json', import.meta.url), 'utf8')).indicators as Record<
-  string,
-  Record<string, unknown> & { rujukan: { judul: string; bagian: string | null; tahun: number | null; url: string | null }[] }
->;
+const shippedCodes = readReferenceCsv('indicators.csv').map((r) => r.code);
+const definitions = readReferenceJson<{
+  indicators: Record<string, Record<string, unknown> & { rujukan: { judul: string; bagian: string | null; tahun: number | null; url: string | null }[] }>;
+}>('indicator-definitions.json').indicators;
 
 t.test('every shipped indicator passes the MS-Ind metadata rules at 100 % completeness', async (t) => {
   t.same(Object.keys(definitions).sort(), [...shippedCodes].sort(), 'one definition for each of the 41 shipped indicators, and no other');
