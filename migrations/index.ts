@@ -13,6 +13,7 @@ import * as m0011 from './0011_observations_bulk_ingest.js';
 import * as m0012 from './0012_change_notifications.js';
 import * as m0013 from './0013_regional_reconciliation_policies.js';
 import * as m0014 from './0014_claim_owners.js';
+import * as m0016 from './0016_webhooks.js';
 
 /** Static list so bundling or compiling never changes which migrations run, or their order. */
 export const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '0012_change_notifications': m0012,
   '0013_regional_reconciliation_policies': m0013,
   '0014_claim_owners': m0014,
+  '0016_webhooks': m0016,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -36,6 +36,9 @@ import regionRoutes from './modules/regions/routes.js';
 import conflictRoutes from './modules/reconciliation/routes.js';
 import policyRoutes from './modules/reconciliation/policy-routes.js';
 import reviewRoutes from './modules/review/routes.js';
+import webhookRoutes from './modules/webhooks/routes.js';
+import webhooksPlugin from './modules/webhooks/worker-plugin.js';
+import { webhookDocs } from './modules/webhooks/openapi-webhooks.js';
 
 export type App = FastifyInstance;
 
@@ -107,9 +110,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(inputLimitsPlugin, config.inputLimits);
   await app.register(dbPlugin, { database });
   await app.register(securityPlugin, { corsOrigins: config.corsOrigins, rateLimits: config.rateLimits });
-  await app.register(openapiPlugin);
+  await app.register(openapiPlugin, { webhooks: webhookDocs() });
   await app.register(authPlugin, { jwt: config.jwt, findClient: findClientForAuth });
   await app.register(jobsPlugin);
+  await app.register(webhooksPlugin, config.webhooks);
 
   await app.register(healthRoutes);
   // Form-encoded bodies are OAuth2's, for the token endpoint only: elsewhere they are a 415.
@@ -137,6 +141,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(validateRoutes, { prefix: '/v1/validate', uploadLimitBytes: config.uploadLimitBytes });
   await app.register(clientRoutes, { prefix: '/v1/clients' });
   await app.register(auditRoutes, { prefix: '/v1/audit-log' });
+  await app.register(webhookRoutes, { prefix: '/v1/webhooks', allowPrivateTargets: config.webhooks.allowPrivateTargets });
 
   await app.ready();
   return app;
