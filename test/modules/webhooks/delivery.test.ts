@@ -6,6 +6,7 @@ import { createAgency, createTestApp } from '../../helpers/test-app.js';
 import { publishing } from '../reconciliation/publishing.js';
 import { WebhookWorker, type WorkerSettings } from '../../../src/modules/webhooks/delivery-service.js';
 import { claimDue, lastEventSeq } from '../../../src/modules/webhooks/repository.js';
+import { materializeEvents } from '../../../src/modules/webhooks/event-service.js';
 
 // The issue's receiver: a server on 127.0.0.1 that verifies every signature, drops some
 // deliveries, and must end up with every event, in order, exactly once after de-duplication.
@@ -149,19 +150,24 @@ t.test('two processes share the work: no event is accepted twice, and a lease le
   const versions = await subscribe(dinsos.auth, { url: producerHook.url, event_types: ['version.verified', 'version.published', 'conflict.opened'] });
   producerHook.state.secret = versions.secret;
 
-  // A process claims the subscription and dies before delivering.
   await publish(dinsos.auth, [{ indicator: 'PPKS-06', region: '65.71', period: '2024', value: 30 }]);
   const a = worker();
-  await a.runOnce();
   const b = worker();
-  const dead = await claimDue(database.db, { owner: 'dead-process', now: new Date(Date.now() + 60_000), leaseMs: 60_000, limit: 10, upTo: await lastEventSeq(database.db) });
-  t.ok(dead.length >= 0);
+  await a.runOnce();
   for (let i = 0; i < 3; i++) await publish(dinsos.auth, [{ indicator: 'PPKS-06', region: '65.71', period: String(2030 + i), value: 40 + i }]);
   await publish(dp3.auth, [{ indicator: 'PPKS-06', region: '65.71', period: '2030', value: 99 }]);
 
+  // A process derives the events, leases the subscriptions and dies before delivering.
+  await materializeEvents(database.db, { now: new Date(), deadlines: false });
+  const dead = await claimDue(database.db, { owner: 'dead-process', now: new Date(), leaseMs: 60_000, limit: 10, upTo: await lastEventSeq(database.db) });
+  t.ok(dead.some((s) => s.id === created.subscription.id), 'the dead process held the subscription');
+  const deliveredBefore = hook.state.accepted.length;
+  await Promise.all([a.runOnce(), b.runOnce()]);
+  t.equal(hook.state.accepted.length, deliveredBefore, 'nobody delivers while the lease holds');
+
   const expected = (await pullFeed()).filter((c) => ['2024', '2030', '2031', '2032'].includes(c.period));
-  a.advance(200_000);
-  b.advance(200_000);
+  a.advance(120_000);
+  b.advance(120_000);
   await drive([a, b], () => dedupe(hook.state.accepted).length >= expected.length);
   const counts = new Map<string, number>();
   for (const r of hook.state.accepted) counts.set(r.id, (counts.get(r.id) ?? 0) + 1);
@@ -207,4 +213,25 @@ t.test('after a secret rotation, messages carry both signatures for a while', as
   await publish(dinsos.auth, [{ indicator: 'PPKS-06', region: '65.71', period: '2042', value: 1 }]);
   await drive([w], () => hook.state.accepted.length >= 2);
   t.equal(hook.state.refusedSignatures, 0, 'so does the new one');
+});
+
+t.test('deadline reminders reach the agency that owes data and the walidata above it, once per stage', async (t) => {
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const walidata = await ctx.login('walidata', 'DINSOS-65');
+  const hooks = { own: await receiver(t, 1000), other: await receiver(t, 1000), walidata: await receiver(t, 1000) };
+  const subscribers = { own: dinsos, other: dp3, walidata } as const;
+  for (const [name, hook] of Object.entries(hooks)) {
+    hook.state.secret = (await subscribe(subscribers[name as keyof typeof hooks].auth, { url: hook.url, event_types: ['deadline.reminder'] })).secret;
+  }
+  const cycle = await app.inject({ method: 'POST', url: '/v1/cycles', headers: walidata.auth, payload: { name: 'IKESOS Tarakan', region: '65.71', reference_periods: ['2019'], opens_on: day(-10), deadline: day(3) } });
+  t.equal(cycle.statusCode, 201, 'a cycle whose deadline is in three days');
+  const obligations = await app.inject({ method: 'POST', url: `/v1/cycles/${cycle.json().id}/obligations`, headers: walidata.auth, payload: { obligations: [{ agency: 'DINSOS-6571', indicator: 'PPKS-06', region: '65.71' }] } });
+  t.equal(obligations.statusCode, 201, obligations.body);
+  const w = worker();
+  await w.runOnce({ deadlines: true });
+  await w.runOnce({ deadlines: true });
+  t.match(hooks.own.state.accepted, [{ type: 'deadline.reminder', data: { stage: 'due_soon', agency: 'DINSOS-6571', cycle_id: cycle.json().id, missing: 1, indicators: ['PPKS-06'] } }]);
+  t.equal(hooks.own.state.accepted.length, 1, 'once per stage');
+  t.equal(hooks.walidata.state.accepted.length, 1, 'the walidata whose jurisdiction covers the agency');
+  t.equal(hooks.other.state.accepted.length, 0, 'not another agency');
 });
