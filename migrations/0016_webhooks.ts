@@ -47,8 +47,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       indicator_code text,
       region_code text,
       agency_id uuid,
-      payload jsonb not null,
+      payload jsonb,
       consumer_payload jsonb,
+      check (payload is not null or consumer_payload is not null),
       created_at timestamptz not null default now()
     )`.execute(db);
   await sql`

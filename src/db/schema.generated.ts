@@ -355,7 +355,7 @@ export interface WebhookEvents {
   created_at: Generated<Timestamp>;
   id: string;
   indicator_code: string | null;
-  payload: Stored.Json;
+  payload: Stored.Json | null;
   region_code: string | null;
   seq: Generated<Stored.Int8>;
   source_key: string;

@@ -82,7 +82,17 @@ export class WebhookWorker {
     const leaseMs = (this.settings.timeoutMs + 5_000) * this.settings.batch;
     const claimed = await claimDue(this.db, { owner: this.owner, now, leaseMs, limit: this.settings.concurrency * 4, upTo });
     const limit = pLimit(this.settings.concurrency);
-    const outcomes = await Promise.all(claimed.map((s) => limit(() => this.deliverTo(s, upTo))));
+    const outcomes = await Promise.all(
+      claimed.map((s) =>
+        limit(() =>
+          this.deliverTo(s, upTo).catch((err: unknown) => {
+            // One subscription's trouble (it was deleted meanwhile, the database hiccuped) is not the others': its lease expires.
+            this.deps.log?.warn({ err, subscription: s.id }, 'webhook delivery failed');
+            return { delivered: 0, failed: 1 };
+          }),
+        ),
+      ),
+    );
     return { events, delivered: outcomes.reduce((n, o) => n + o.delivered, 0), failed: outcomes.reduce((n, o) => n + o.failed, 0) };
   }
 

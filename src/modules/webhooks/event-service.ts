@@ -99,7 +99,8 @@ async function figureEvents(db: Kysely<DB>): Promise<{ events: NewEvent[]; curso
       indicator_code: any.indicator_code,
       region_code: any.region_code,
       agency_id: null,
-      payload: row ? figureEntry(row) : figureEntry({ ...consumerRow!, visible: true }),
+      // Re-announcements after a reclassification are for consumers only, as in the pull feed.
+      payload: row ? figureEntry(row) : null,
       consumer_payload: consumerRow ? figureEntry(consumerRow) : null,
     });
     if (row) {

@@ -39,7 +39,8 @@ export interface NewEvent {
   indicator_code: string | null;
   region_code: string | null;
   agency_id: string | null;
-  payload: object;
+  /** What everyone but consumers gets; null when only consumers are told (a re-announcement). */
+  payload: object | null;
   consumer_payload: object | null;
 }
 
@@ -48,7 +49,7 @@ export async function insertEvents(db: Kysely<DB>, events: NewEvent[]): Promise<
   if (events.length === 0) return 0;
   const result = await db
     .insertInto('webhook_events')
-    .values(events.map((e) => ({ ...e, payload: JSON.stringify(e.payload), consumer_payload: e.consumer_payload ? JSON.stringify(e.consumer_payload) : null })))
+    .values(events.map((e) => ({ ...e, payload: e.payload ? JSON.stringify(e.payload) : null, consumer_payload: e.consumer_payload ? JSON.stringify(e.consumer_payload) : null })))
     .onConflict((oc) => oc.column('source_key').doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0);
@@ -249,7 +250,7 @@ export async function nextEvents(db: Kysely<DB>, s: SubscriptionRow, upTo: strin
     from webhook_events e
     where e.seq > ${s.cursor}::bigint and e.seq <= ${upTo}::bigint
       and e.type = any(${s.event_types}::text[])
-      and ${consumer ? sql`e.consumer_payload is not null` : sql`true`}
+      and ${consumer ? sql`e.consumer_payload is not null` : sql`e.payload is not null`}
       and (${s.indicators}::text[] is null or e.indicator_code is null or e.indicator_code = any(${s.indicators}::text[]))
       and (${s.regions}::text[] is null or e.region_code is null
            or exists (select 1 from unnest(${s.regions}::text[]) r(code) where e.region_code = r.code or e.region_code like r.code || '.%'))
