@@ -217,6 +217,7 @@ t.test('after a secret rotation, messages carry both signatures for a while', as
 
 t.test('deadline reminders reach the agency that owes data and the walidata above it, once per stage', async (t) => {
   const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  await createAgency(ctx, 'DINSOS-65', '65');
   const walidata = await ctx.login('walidata', 'DINSOS-65');
   const hooks = { own: await receiver(t, 1000), other: await receiver(t, 1000), walidata: await receiver(t, 1000) };
   const subscribers = { own: dinsos, other: dp3, walidata } as const;
