@@ -224,7 +224,7 @@ t.test('deadline reminders reach the agency that owes data and the walidata abov
   for (const [name, hook] of Object.entries(hooks)) {
     hook.state.secret = (await subscribe(subscribers[name as keyof typeof hooks].auth, { url: hook.url, event_types: ['deadline.reminder'] })).secret;
   }
-  const cycle = await app.inject({ method: 'POST', url: '/v1/cycles', headers: walidata.auth, payload: { name: 'IKESOS Tarakan', region: '65.71', reference_periods: ['2019'], opens_on: day(-10), deadline: day(3) } });
+  const cycle = await app.inject({ method: 'POST', url: '/v1/cycles', headers: walidata.auth, payload: { name: 'IKESOS Tarakan', region: '65.71', reference_periods: ['2019'], opens_on: day(-10), deadline: day(3), status: 'open' } });
   t.equal(cycle.statusCode, 201, 'a cycle whose deadline is in three days');
   const obligations = await app.inject({ method: 'POST', url: `/v1/cycles/${cycle.json().id}/obligations`, headers: walidata.auth, payload: { obligations: [{ agency: 'DINSOS-6571', indicator: 'PPKS-06', region: '65.71' }] } });
   t.equal(obligations.statusCode, 201, obligations.body);
