@@ -14,6 +14,7 @@ import * as m0012 from './0012_change_notifications.js';
 import * as m0013 from './0013_regional_reconciliation_policies.js';
 import * as m0014 from './0014_claim_owners.js';
 import * as m0015 from './0015_dhis2_mappings.js';
+import * as m0016 from './0016_webhooks.js';
 import * as m0017 from './0017_indicator_definitions.js';
 import * as m0018 from './0018_report_letterheads.js';
 
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   '0013_regional_reconciliation_policies': m0013,
   '0014_claim_owners': m0014,
   '0015_dhis2_mappings': m0015,
+  '0016_webhooks': m0016,
   '0017_indicator_definitions': m0017,
   '0018_report_letterheads': m0018,
 };

@@ -41,6 +41,9 @@ import conflictRoutes from './modules/reconciliation/routes.js';
 import policyRoutes from './modules/reconciliation/policy-routes.js';
 import reviewRoutes from './modules/review/routes.js';
 import sdmxRoutes from './modules/sdmx/routes.js';
+import webhookRoutes from './modules/webhooks/routes.js';
+import webhooksPlugin from './modules/webhooks/worker-plugin.js';
+import { webhookDocs } from './modules/webhooks/openapi-webhooks.js';
 
 export type App = FastifyInstance;
 
@@ -112,11 +115,12 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(inputLimitsPlugin, config.inputLimits);
   await app.register(dbPlugin, { database });
   await app.register(securityPlugin, { corsOrigins: config.corsOrigins, rateLimits: config.rateLimits });
-  await app.register(openapiPlugin);
+  await app.register(openapiPlugin, { webhooks: webhookDocs() });
   await app.register(authPlugin, { jwt: config.jwt, findClient: findClientForAuth });
   // After authentication: a caller without a token learns it needs one before anything else.
   await app.register(contentNegotiationPlugin);
   await app.register(jobsPlugin);
+  await app.register(webhooksPlugin, config.webhooks);
 
   await app.register(healthRoutes);
   // Form-encoded bodies are OAuth2's, for the token endpoint only: elsewhere they are a 415.
@@ -148,6 +152,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(validateRoutes, { prefix: '/v1/validate', uploadLimitBytes: config.uploadLimitBytes });
   await app.register(clientRoutes, { prefix: '/v1/clients' });
   await app.register(auditRoutes, { prefix: '/v1/audit-log' });
+  await app.register(webhookRoutes, { prefix: '/v1/webhooks', allowPrivateTargets: config.webhooks.allowPrivateTargets });
 
   await app.ready();
   return app;

@@ -49,6 +49,15 @@ const EnvSchema = Type.Object({
   TOKEN_RATE_LIMIT_PER_ADDRESS: Type.Integer({ default: 60, minimum: 0 }),
   WRITE_RATE_LIMIT_PER_CLIENT: Type.Integer({ default: 600, minimum: 0 }),
   SECRET_HASH_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64 }),
+  WEBHOOK_WORKER: Type.Optional(Type.Boolean()),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: Type.Boolean({ default: false }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 60_000 }),
+  WEBHOOK_MAX_RESPONSE_BYTES: Type.Integer({ default: 65_536, minimum: 0, maximum: 10_485_760 }),
+  WEBHOOK_MAX_FAILURES: Type.Integer({ default: 10, minimum: 1, maximum: 1000 }),
+  WEBHOOK_CONCURRENCY: Type.Integer({ default: 4, minimum: 1, maximum: 64 }),
+  WEBHOOK_POLL_MS: Type.Integer({ default: 1000, minimum: 50, maximum: 600_000 }),
+  WEBHOOK_RETRY_BASE_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 3_600_000 }),
+  WEBHOOK_RETRY_MAX_MS: Type.Integer({ default: 3_600_000, minimum: 1000, maximum: 86_400_000 }),
 });
 
 export type Env = Static<typeof EnvSchema>;
@@ -105,6 +114,22 @@ export interface AppConfig {
   };
   /** Client secrets checked at once; each check is a deliberately slow scrypt. */
   secretHashConcurrency: number;
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** Whether this process runs the delivery loop (default: yes, except under NODE_ENV=test, where tests drive it). */
+  worker: boolean;
+  /** Loopback, private and link-local targets are refused unless this is set (SSRF). */
+  allowPrivateTargets: boolean;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  /** Consecutive failed deliveries after which a subscription is paused. */
+  maxFailures: number;
+  concurrency: number;
+  pollMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
 }
 
 export interface InputLimits {
@@ -250,5 +275,16 @@ export function loadConfig(source: NodeJS.ProcessEnv): ServerConfig {
       writesPerClient: env.WRITE_RATE_LIMIT_PER_CLIENT,
     },
     secretHashConcurrency: env.SECRET_HASH_CONCURRENCY,
+    webhooks: {
+      worker: env.WEBHOOK_WORKER ?? env.NODE_ENV !== 'test',
+      allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      maxResponseBytes: env.WEBHOOK_MAX_RESPONSE_BYTES,
+      maxFailures: env.WEBHOOK_MAX_FAILURES,
+      concurrency: env.WEBHOOK_CONCURRENCY,
+      pollMs: env.WEBHOOK_POLL_MS,
+      retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: env.WEBHOOK_RETRY_MAX_MS,
+    },
   };
 }

@@ -71,6 +71,25 @@ const n = (a: Actor) => ACTORS.indexOf(a);
 const letterheadRegion = (a: Actor) => ({ walidataNational: '65.01', admin: '65.02' } as Partial<Record<Actor, string>>)[a] ?? TARGET_REGION;
 
 const datasetVersion = { id: w.dataset, version: '1' };
+
+// Webhook subscriptions of each caller (to a public address that is never contacted: no worker runs in tests).
+const webhooks = Object.fromEntries(
+  await Promise.all(
+    ACTORS.filter((a) => a !== 'none').map(async (a) => {
+      const make = async (name: string) => {
+        const res = await app.inject({ method: 'POST', url: '/v1/webhooks', headers: w.auth[a]!, payload: { url: `https://192.0.3.10/matrix/${a}/${name}`, event_types: ['figure.changed'] } });
+        if (res.statusCode !== 201) throw new Error(res.body);
+        return res.json().subscription.id as string;
+      };
+      return [a, { kept: await make('kept'), deleted: await make('deleted') }] as const;
+    }),
+  ),
+) as Record<Exclude<Actor, 'none'>, { kept: string; deleted: string }>;
+const ownWebhook = (which: 'kept' | 'deleted') => (a: Actor) => ({ id: webhooks[a === 'none' ? 'producerOwn' : a][which] });
+const WEBHOOK_NOT_FOUND: Outcome = { status: 404, code: 'WEBHOOK_NOT_FOUND' };
+/** Another client's subscription: its owner and admins only; everyone else is told it does not exist. */
+const ownerOnly = (status: number) =>
+  allow(status, ['producerOwn', 'admin'], Object.fromEntries(AUTHENTICATED.filter((a) => a !== 'producerOwn' && a !== 'admin').map((a) => [a, WEBHOOK_NOT_FOUND])));
 const reviewNote = 'Notulen rapat rekonsiliasi 17 Feb 2026.';
 
 const rows: Row[] = [
@@ -311,6 +330,14 @@ const rows: Row[] = [
   { op: 'POST /v1/clients/{id}/disable', params: (a) => ({ id: w.clientToDisable[a] }), expect: allow(200, ['admin']) },
   { op: 'POST /v1/clients/{id}/rotate-secret', params: (a) => ({ id: w.clientToRotate[a] }), expect: allow(200, ['admin']) },
   { op: 'GET /v1/audit-log', expect: allow(200, [...WALIDATA, 'admin']) },
+  { op: 'POST /v1/webhooks', body: (a) => ({ url: `https://192.0.3.10/matrix/${a}/new`, event_types: ['figure.changed'] }), expect: anyToken(201) },
+  { op: 'GET /v1/webhooks', expect: anyToken(200) },
+  { op: 'GET /v1/webhooks/{id}', params: { id: webhooks.producerOwn.kept }, expect: ownerOnly(200) },
+  { op: 'PATCH /v1/webhooks/{id}', params: { id: webhooks.producerOwn.kept }, body: { description: 'Matriks' }, expect: ownerOnly(200) },
+  { op: 'GET /v1/webhooks/{id}/deliveries', params: { id: webhooks.producerOwn.kept }, expect: ownerOnly(200) },
+  { op: 'POST /v1/webhooks/{id}/rotate-secret', params: ownWebhook('kept'), expect: anyToken(200) },
+  { op: 'POST /v1/webhooks/{id}/replay', params: ownWebhook('kept'), body: { from: `msg_${'0'.repeat(32)}` }, expect: anyToken(422) },
+  { op: 'DELETE /v1/webhooks/{id}', params: ownWebhook('deleted'), expect: anyToken(204) },
 ];
 
 const documented = new Set(operationsOf(readOpenapiDocument()).map((op) => `${op.method} ${op.path}`));

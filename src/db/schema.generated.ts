@@ -351,6 +351,71 @@ export interface Reviews {
   version_id: string;
 }
 
+export interface WebhookAttempts {
+  at: Timestamp;
+  attempt: number;
+  duration_ms: number;
+  error: string | null;
+  event_id: string;
+  event_seq: Stored.Int8;
+  event_type: string;
+  id: Generated<Stored.Int8>;
+  outcome: string;
+  status_code: number | null;
+  subscription_id: string;
+}
+
+export interface WebhookAuditQueue {
+  audit_id: Stored.Int8;
+  id: Generated<Stored.Int8>;
+}
+
+export interface WebhookEvents {
+  agency_id: string | null;
+  consumer_payload: Stored.Json | null;
+  created_at: Generated<Timestamp>;
+  id: string;
+  indicator_code: string | null;
+  payload: Stored.Json | null;
+  region_code: string | null;
+  seq: Generated<Stored.Int8>;
+  source_key: string;
+  type: string;
+}
+
+export interface WebhookSourceCursors {
+  cursor: Stored.Int8;
+  source: string;
+}
+
+export interface WebhookSubscriptions {
+  consecutive_failures: Generated<number>;
+  created_at: Generated<Timestamp>;
+  cursor: Stored.Int8;
+  description: string | null;
+  event_types: string[];
+  id: Generated<string>;
+  indicators: string[] | null;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_until: Timestamp | null;
+  next_attempt_at: Generated<Timestamp>;
+  owner_agency_id: string | null;
+  owner_client_id: string;
+  owner_region: string | null;
+  owner_role: string;
+  paused_at: Timestamp | null;
+  paused_reason: string | null;
+  previous_secret: string | null;
+  previous_secret_until: Timestamp | null;
+  regions: string[] | null;
+  secret: string;
+  secret_rotated_at: Generated<Timestamp>;
+  status: Generated<string>;
+  updated_at: Generated<Timestamp>;
+  url: string;
+}
+
 export interface DB {
   agencies: Agencies;
   audit_log: AuditLog;
@@ -378,4 +443,9 @@ export interface DB {
   regions: Regions;
   report_letterheads: ReportLetterheads;
   reviews: Reviews;
+  webhook_attempts: WebhookAttempts;
+  webhook_audit_queue: WebhookAuditQueue;
+  webhook_events: WebhookEvents;
+  webhook_source_cursors: WebhookSourceCursors;
+  webhook_subscriptions: WebhookSubscriptions;
 }

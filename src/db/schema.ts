@@ -59,6 +59,7 @@ interface Shaped {
   quality_rules: WithJson<Generated.QualityRules, { config: JSONColumnType<Row> }>;
   reconciled_figures: WithJson<Generated.ReconciledFigures, { disagg: JSONColumnType<Record<string, string>>; candidates: JSONColumnType<unknown[]> }>;
   reconciliation_policies: WithJson<Generated.ReconciliationPolicies, { config: JSONColumnType<Row> }>;
+  webhook_events: WithJson<Generated.WebhookEvents, { payload: NullableJson<Row>; consumer_payload: NullableJson<Row> }>;
 }
 
 export type DB = { [T in keyof Generated.DB]: T extends keyof Shaped ? Shaped[T] : Generated.DB[T] };
@@ -92,3 +93,4 @@ export type IkesosOfficialScoresTable = DB['ikesos_official_scores'];
 export type PushJobsTable = DB['push_jobs'];
 export type CyclesTable = DB['cycles'];
 export type ObligationsTable = DB['obligations'];
+export type WebhookSubscriptionsTable = DB['webhook_subscriptions'];

@@ -409,6 +409,36 @@ export const ERROR_CATALOG = {
       en: 'The limit of {limit} requests per {window} seconds was exceeded; retry after {retry_after} seconds (see the Retry-After header).',
     },
   },
+  WEBHOOK_NOT_FOUND: {
+    status: 404,
+    title: { id: 'Langganan webhook tidak ditemukan', en: 'Webhook subscription not found' },
+    detail: { id: 'Langganan webhook "{id}" tidak ada atau bukan milik klien ini.', en: 'Webhook subscription "{id}" does not exist or is not this client\'s.' },
+  },
+  WEBHOOK_EXISTS: {
+    status: 409,
+    title: { id: 'Langganan webhook sudah ada', en: 'Webhook subscription already exists' },
+    detail: { id: 'Klien ini sudah berlangganan ke {url}; ubah langganan itu.', en: 'This client already has a subscription to {url}; change that one.' },
+  },
+  WEBHOOK_REPLAY_AHEAD: {
+    status: 409,
+    title: { id: 'Event belum dikirim', en: 'Event not delivered yet' },
+    detail: { id: 'Event "{event}" belum dikirim ke langganan ini; pengiriman ulang hanya dari event yang sudah dikirim.', en: 'Event "{event}" has not been delivered to this subscription yet; a replay starts only from a delivered event.' },
+  },
+  WEBHOOK_EVENT_UNKNOWN: {
+    status: 422,
+    title: { id: 'Event tidak dikenal', en: 'Unknown event' },
+    detail: { id: 'Tidak ada event "{event}".', en: 'There is no event "{event}".' },
+  },
+  WEBHOOK_EVENTS_FORBIDDEN: {
+    status: 403,
+    title: { id: 'Jenis event tidak diizinkan', en: 'Event types not allowed' },
+    detail: { id: 'Peran {role} tidak boleh berlangganan: {types}.', en: 'Role {role} may not subscribe to: {types}.' },
+  },
+  WEBHOOK_TARGET_FORBIDDEN: {
+    status: 422,
+    title: { id: 'Alamat webhook ditolak', en: 'Webhook target refused' },
+    detail: { id: 'URL tidak dapat dipakai: {reason}. Alamat loopback, privat dan link-local ditolak kecuali diizinkan oleh pengaturan WEBHOOK_ALLOW_PRIVATE_TARGETS.', en: 'The URL cannot be used: {reason}. Loopback, private and link-local addresses are refused unless WEBHOOK_ALLOW_PRIVATE_TARGETS allows them.' },
+  },
   SERVICE_UNAVAILABLE: {
     status: 503,
     title: { id: 'Layanan sedang berhenti', en: 'Service shutting down' },

@@ -25,6 +25,7 @@ export const TAGS = [
   { name: 'IKESOS', description: 'Social-welfare index: versioned methodologies, scores, explanations, sensitivity, official scores.' },
   { name: 'Clients', description: 'Machine clients and their credentials (admin only).' },
   { name: 'Audit', description: 'The append-only record of every change.' },
+  { name: 'Webhooks', description: 'Signed event deliveries (Standard Webhooks) to subscribers\' URLs: figure changes, conflicts, review steps, findings to answer, deadline reminders; delivery logs and replay.' },
   { name: 'Health', description: 'Liveness and readiness probes.' },
 ];
 
@@ -84,9 +85,10 @@ export const openapiDocument: NonNullable<FastifyDynamicSwaggerOptions['openapi'
 export const DOCS_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export default fp(
-  async (app) => {
+  async (app, opts: { webhooks?: Record<string, unknown> }) => {
     await app.register(swagger, {
-      openapi: openapiDocument,
+      // OpenAPI 3.1 `webhooks`: the messages the service sends, described by the module that sends them.
+      openapi: { ...openapiDocument, ...(opts.webhooks ? { webhooks: opts.webhooks } : {}) } as typeof openapiDocument,
       refResolver: {
         buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
       },

@@ -1402,8 +1402,281 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my subscriptions
+         * @description The caller's subscriptions with their delivery state (an admin sees everyone's): a paused one says why.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Subscribe a URL to events
+         * @description Signed deliveries (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`; see the document's `webhooks` for each payload) of the events after now, at least once and in order; de-duplicate by `webhook-id`. Consumers may follow `figure.changed` (with their visibility); producers also their own agency's versions, findings and deadlines, and conflicts; walidata those of agencies in their jurisdiction; admins everything. The secret is shown this once. Audited.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One subscription
+         * @description Its delivery state: failures in a row, the last error, when it is tried next, and why it is paused.
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Unsubscribe
+         * @description Deliveries stop; the delivery log goes with it. Audited.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change, pause or resume a subscription
+         * @description `status: active` resumes a paused subscription from where it stopped (its failures cleared); the URL and event types are checked as at creation. Audited.
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret
+         * @description A new secret, shown once. For 24 hours messages carry two signatures (new and old, space-separated in `webhook-signature`), so the receiver can switch without losing a delivery. Audited (without the secret).
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Delivery attempts
+         * @description Every try, newest first, with the receiver's status, the time it took and the error; `outcome=failed` for the failures.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send events again from one on
+         * @description Delivers again the given event and every later one, in order (a paused subscription resumes). Only already delivered events can be the start. Audited.
+         */
+        post: operations["replayWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "figure.changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An entry of /v1/figures/changes, with its cursor: `cursor` is the `next_cursor` that resumes the pull feed after it.
+         * @description Sent to subscriptions of `figure.changed`, in order per subscription, at least once (retried with backoff until a 2xx; redirects are not followed). Answer 2xx quickly; 410 Gone pauses the subscription.
+         */
+        post: operations["webhook-figure-changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "conflict.opened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Agencies disagree on a key (or a decision was taken back): the figure is disputed.
+         * @description Sent to subscriptions of `conflict.opened`, in order per subscription, at least once (retried with backoff until a 2xx; redirects are not followed). Answer 2xx quickly; 410 Gone pauses the subscription.
+         */
+        post: operations["webhook-conflict-opened"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "conflict.resolved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A conflict was settled, by policy or by a walidata, and the key has a value again.
+         * @description Sent to subscriptions of `conflict.resolved`, in order per subscription, at least once (retried with backoff until a 2xx; redirects are not followed). Answer 2xx quickly; 410 Gone pauses the subscription.
+         */
+        post: operations["webhook-conflict-resolved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "version.returned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A walidata returned a version with a note: push a correction.
+         * @description Sent to subscriptions of `version.returned`, in order per subscription, at least once (retried with backoff until a 2xx; redirects are not followed). Answer 2xx quickly; 410 Gone pauses the subscription.
+         */
+        post: operations["webhook-version-returned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "version.verified": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A version was verified.
+         * @description Sent to subscriptions of `version.verified`, in order per subscription, at least once (retried with backoff until a 2xx; redirects are not followed). Answer 2xx quickly; 410 Gone pauses the subscription.
+         */
+        post: operations["webhook-version-verified"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "version.published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A version was published and its figures reconciled.
+         * @description Sent to subscriptions of `version.published`, in order per subscription, at least once (retried with backoff until a 2xx; redirects are not followed). Answer 2xx quickly; 410 Gone pauses the subscription.
+         */
+        post: operations["webhook-version-published"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "finding.awaiting_answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A pushed version has open anomaly findings the agency should answer (as /v1/inbox lists them).
+         * @description Sent to subscriptions of `finding.awaiting_answer`, in order per subscription, at least once (retried with backoff until a 2xx; redirects are not followed). Answer 2xx quickly; 410 Gone pauses the subscription.
+         */
+        post: operations["webhook-finding-awaiting-answer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "deadline.reminder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An agency still owes data in an open cycle: once from 7 days before the deadline (`due_soon`), once after it (`overdue`).
+         * @description Sent to subscriptions of `deadline.reminder`, in order per subscription, at least once (retried with backoff until a 2xx; redirects are not followed). Answer 2xx quickly; 410 Gone pauses the subscription.
+         */
+        post: operations["webhook-deadline-reminder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -1441,10 +1714,10 @@ export interface components {
             /** @description The request path and query that failed. */
             instance: string;
             /**
-             * @description Stable machine-readable code, one of: VALIDATION_FAILED, INVALID_CURSOR, UNSUPPORTED_GRANT_TYPE, UNAUTHENTICATED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED, INVALID_CLIENT, FORBIDDEN, NATIONAL_AUTHORITY_REQUIRED, OUTSIDE_JURISDICTION, OWN_JURISDICTION_LOCKED, AGENCY_SCOPE_FORBIDDEN, NOT_FOUND, REGION_NOT_FOUND, RECONCILIATION_POLICY_NOT_FOUND, INDICATOR_NOT_FOUND, AGENCY_NOT_FOUND, CATALOG_PAGE_NOT_FOUND, DATASET_NOT_FOUND, VERSION_NOT_FOUND, CODELIST_NOT_FOUND, SDMX_NO_RESULTS, SDMX_INVALID_KEY, SDMX_RESPONSE_TOO_LARGE, CLIENT_NOT_FOUND, AGENCY_CODE_TAKEN, INDICATOR_CODE_TAKEN, CLIENT_ID_TAKEN, CLIENT_ALREADY_DISABLED, IDEMPOTENCY_IN_PROGRESS, IDEMPOTENCY_KEY_REUSED, REVIEW_TRANSITION_INVALID, VERSION_HAS_OPEN_ERRORS, REVIEW_NOT_PERMITTED, FINDING_NOT_FOUND, FINDING_CLOSED, CONFLICT_NOT_FOUND, CONFLICT_ALREADY_RESOLVED, CONFLICT_ALREADY_OPEN, METHODOLOGY_NOT_FOUND, METHODOLOGY_VERSION_TAKEN, METHODOLOGY_NOT_DRAFT, METHODOLOGY_ACTIVATION_CONFLICT, JOB_NOT_FOUND, JOB_INTERRUPTED, CYCLE_NOT_FOUND, LETTERHEAD_NOT_FOUND, LOGO_TOO_LARGE, LOGO_INVALID, LAST_ACTIVE_ADMIN, PAYLOAD_TOO_LARGE, TOO_MANY_COLUMNS, LINE_TOO_LONG, CELL_TOO_LARGE, XLSX_TOO_LARGE, JSON_TOO_DEEP, JSON_ARRAY_TOO_LONG, NOT_ACCEPTABLE, UNSUPPORTED_MEDIA_TYPE, DHIS2_MAPPING_NOT_FOUND, DHIS2_MAPPING_MISSING, DHIS2_ID_SCHEME_UNSUPPORTED, DHIS2_EXPORT_TOO_LARGE, REFERENCE_INVALID, RATE_LIMITED, SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE, INTERNAL_ERROR.
+             * @description Stable machine-readable code, one of: VALIDATION_FAILED, INVALID_CURSOR, UNSUPPORTED_GRANT_TYPE, UNAUTHENTICATED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED, INVALID_CLIENT, FORBIDDEN, NATIONAL_AUTHORITY_REQUIRED, OUTSIDE_JURISDICTION, OWN_JURISDICTION_LOCKED, AGENCY_SCOPE_FORBIDDEN, NOT_FOUND, REGION_NOT_FOUND, RECONCILIATION_POLICY_NOT_FOUND, INDICATOR_NOT_FOUND, AGENCY_NOT_FOUND, CATALOG_PAGE_NOT_FOUND, DATASET_NOT_FOUND, VERSION_NOT_FOUND, CODELIST_NOT_FOUND, SDMX_NO_RESULTS, SDMX_INVALID_KEY, SDMX_RESPONSE_TOO_LARGE, CLIENT_NOT_FOUND, AGENCY_CODE_TAKEN, INDICATOR_CODE_TAKEN, CLIENT_ID_TAKEN, CLIENT_ALREADY_DISABLED, IDEMPOTENCY_IN_PROGRESS, IDEMPOTENCY_KEY_REUSED, REVIEW_TRANSITION_INVALID, VERSION_HAS_OPEN_ERRORS, REVIEW_NOT_PERMITTED, FINDING_NOT_FOUND, FINDING_CLOSED, CONFLICT_NOT_FOUND, CONFLICT_ALREADY_RESOLVED, CONFLICT_ALREADY_OPEN, METHODOLOGY_NOT_FOUND, METHODOLOGY_VERSION_TAKEN, METHODOLOGY_NOT_DRAFT, METHODOLOGY_ACTIVATION_CONFLICT, JOB_NOT_FOUND, JOB_INTERRUPTED, CYCLE_NOT_FOUND, LETTERHEAD_NOT_FOUND, LOGO_TOO_LARGE, LOGO_INVALID, LAST_ACTIVE_ADMIN, PAYLOAD_TOO_LARGE, TOO_MANY_COLUMNS, LINE_TOO_LONG, CELL_TOO_LARGE, XLSX_TOO_LARGE, JSON_TOO_DEEP, JSON_ARRAY_TOO_LONG, NOT_ACCEPTABLE, UNSUPPORTED_MEDIA_TYPE, DHIS2_MAPPING_NOT_FOUND, DHIS2_MAPPING_MISSING, DHIS2_ID_SCHEME_UNSUPPORTED, DHIS2_EXPORT_TOO_LARGE, REFERENCE_INVALID, RATE_LIMITED, WEBHOOK_NOT_FOUND, WEBHOOK_EXISTS, WEBHOOK_REPLAY_AHEAD, WEBHOOK_EVENT_UNKNOWN, WEBHOOK_EVENTS_FORBIDDEN, WEBHOOK_TARGET_FORBIDDEN, SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE, INTERNAL_ERROR.
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "INVALID_CURSOR" | "UNSUPPORTED_GRANT_TYPE" | "UNAUTHENTICATED" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED" | "INVALID_CLIENT" | "FORBIDDEN" | "NATIONAL_AUTHORITY_REQUIRED" | "OUTSIDE_JURISDICTION" | "OWN_JURISDICTION_LOCKED" | "AGENCY_SCOPE_FORBIDDEN" | "NOT_FOUND" | "REGION_NOT_FOUND" | "RECONCILIATION_POLICY_NOT_FOUND" | "INDICATOR_NOT_FOUND" | "AGENCY_NOT_FOUND" | "CATALOG_PAGE_NOT_FOUND" | "DATASET_NOT_FOUND" | "VERSION_NOT_FOUND" | "CODELIST_NOT_FOUND" | "SDMX_NO_RESULTS" | "SDMX_INVALID_KEY" | "SDMX_RESPONSE_TOO_LARGE" | "CLIENT_NOT_FOUND" | "AGENCY_CODE_TAKEN" | "INDICATOR_CODE_TAKEN" | "CLIENT_ID_TAKEN" | "CLIENT_ALREADY_DISABLED" | "IDEMPOTENCY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "REVIEW_TRANSITION_INVALID" | "VERSION_HAS_OPEN_ERRORS" | "REVIEW_NOT_PERMITTED" | "FINDING_NOT_FOUND" | "FINDING_CLOSED" | "CONFLICT_NOT_FOUND" | "CONFLICT_ALREADY_RESOLVED" | "CONFLICT_ALREADY_OPEN" | "METHODOLOGY_NOT_FOUND" | "METHODOLOGY_VERSION_TAKEN" | "METHODOLOGY_NOT_DRAFT" | "METHODOLOGY_ACTIVATION_CONFLICT" | "JOB_NOT_FOUND" | "JOB_INTERRUPTED" | "CYCLE_NOT_FOUND" | "LETTERHEAD_NOT_FOUND" | "LOGO_TOO_LARGE" | "LOGO_INVALID" | "LAST_ACTIVE_ADMIN" | "PAYLOAD_TOO_LARGE" | "TOO_MANY_COLUMNS" | "LINE_TOO_LONG" | "CELL_TOO_LARGE" | "XLSX_TOO_LARGE" | "JSON_TOO_DEEP" | "JSON_ARRAY_TOO_LONG" | "NOT_ACCEPTABLE" | "UNSUPPORTED_MEDIA_TYPE" | "DHIS2_MAPPING_NOT_FOUND" | "DHIS2_MAPPING_MISSING" | "DHIS2_ID_SCHEME_UNSUPPORTED" | "DHIS2_EXPORT_TOO_LARGE" | "REFERENCE_INVALID" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "INVALID_CURSOR" | "UNSUPPORTED_GRANT_TYPE" | "UNAUTHENTICATED" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_REVOKED" | "INVALID_CLIENT" | "FORBIDDEN" | "NATIONAL_AUTHORITY_REQUIRED" | "OUTSIDE_JURISDICTION" | "OWN_JURISDICTION_LOCKED" | "AGENCY_SCOPE_FORBIDDEN" | "NOT_FOUND" | "REGION_NOT_FOUND" | "RECONCILIATION_POLICY_NOT_FOUND" | "INDICATOR_NOT_FOUND" | "AGENCY_NOT_FOUND" | "CATALOG_PAGE_NOT_FOUND" | "DATASET_NOT_FOUND" | "VERSION_NOT_FOUND" | "CODELIST_NOT_FOUND" | "SDMX_NO_RESULTS" | "SDMX_INVALID_KEY" | "SDMX_RESPONSE_TOO_LARGE" | "CLIENT_NOT_FOUND" | "AGENCY_CODE_TAKEN" | "INDICATOR_CODE_TAKEN" | "CLIENT_ID_TAKEN" | "CLIENT_ALREADY_DISABLED" | "IDEMPOTENCY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "REVIEW_TRANSITION_INVALID" | "VERSION_HAS_OPEN_ERRORS" | "REVIEW_NOT_PERMITTED" | "FINDING_NOT_FOUND" | "FINDING_CLOSED" | "CONFLICT_NOT_FOUND" | "CONFLICT_ALREADY_RESOLVED" | "CONFLICT_ALREADY_OPEN" | "METHODOLOGY_NOT_FOUND" | "METHODOLOGY_VERSION_TAKEN" | "METHODOLOGY_NOT_DRAFT" | "METHODOLOGY_ACTIVATION_CONFLICT" | "JOB_NOT_FOUND" | "JOB_INTERRUPTED" | "CYCLE_NOT_FOUND" | "LETTERHEAD_NOT_FOUND" | "LOGO_TOO_LARGE" | "LOGO_INVALID" | "LAST_ACTIVE_ADMIN" | "PAYLOAD_TOO_LARGE" | "TOO_MANY_COLUMNS" | "LINE_TOO_LONG" | "CELL_TOO_LARGE" | "XLSX_TOO_LARGE" | "JSON_TOO_DEEP" | "JSON_ARRAY_TOO_LONG" | "NOT_ACCEPTABLE" | "UNSUPPORTED_MEDIA_TYPE" | "DHIS2_MAPPING_NOT_FOUND" | "DHIS2_MAPPING_MISSING" | "DHIS2_ID_SCHEME_UNSUPPORTED" | "DHIS2_EXPORT_TOO_LARGE" | "REFERENCE_INVALID" | "RATE_LIMITED" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_EXISTS" | "WEBHOOK_REPLAY_AHEAD" | "WEBHOOK_EVENT_UNKNOWN" | "WEBHOOK_EVENTS_FORBIDDEN" | "WEBHOOK_TARGET_FORBIDDEN" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "INTERNAL_ERROR";
             /** @description Echo of the x-request-id header; quote it when reporting a problem. */
             request_id: string;
             /** @description Present for validation problems: one entry per offending field. */
@@ -18241,6 +18514,2119 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–1000). */
+                limit?: number;
+                /** @description Opaque cursor from `page.next_cursor`. */
+                cursor?: string;
+            };
+            header?: {
+                /**
+                 * @description Language of problem titles and details: `id` (Bahasa Indonesia, the default) or `en`; usual Accept-Language syntax with q-values.
+                 * @example en
+                 */
+                "Accept-Language"?: string;
+                /**
+                 * @description Your id for this request (1–128 characters of `A-Z a-z 0-9 . _ : -`), echoed in the response header of the same name and in every problem; anything else is replaced by a generated UUID.
+                 * @example 8f0c2c1e-6c1b-4a43-9f7e-0d6a3c9b1f20
+                 */
+                "x-request-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Subscriptions by id. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "0b6f2d8e-9c51-4a57-a0a4-3cf0d3c2c1a9",
+                     *           "url": "https://sijosku.kaltaraprov.go.id/hooks/sde",
+                     *           "description": "SIJOSKU sync",
+                     *           "event_types": [
+                     *             "figure.changed"
+                     *           ],
+                     *           "indicators": [
+                     *             "PPKS-06"
+                     *           ],
+                     *           "regions": [
+                     *             "65"
+                     *           ],
+                     *           "owner": "sde-consumer-3f9a0c1d2b4e5f60",
+                     *           "status": "active",
+                     *           "paused_reason": null,
+                     *           "paused_at": null,
+                     *           "consecutive_failures": 0,
+                     *           "last_error": null,
+                     *           "next_attempt_at": "2026-02-10T03:00:00.000Z",
+                     *           "secret_rotated_at": "2026-02-10T03:00:00.000Z",
+                     *           "created_at": "2026-02-10T03:00:00.000Z",
+                     *           "updated_at": "2026-02-10T03:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next_cursor": null,
+                     *         "limit": 100
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            description: string | null;
+                            event_types: ("figure.changed" | "conflict.opened" | "conflict.resolved" | "version.returned" | "version.verified" | "version.published" | "finding.awaiting_answer" | "deadline.reminder")[];
+                            indicators: string[] | null;
+                            regions: string[] | null;
+                            /** @description The client that subscribed. */
+                            owner: string;
+                            /** @enum {unknown} */
+                            status: "active" | "paused";
+                            /** @description Why deliveries stopped: failures in a row and the last one, a 410 Gone, or who paused it. */
+                            paused_reason: string | null;
+                            paused_at: string | null;
+                            consecutive_failures: number;
+                            last_error: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the next try is due (after failures: backoff with jitter).
+                             */
+                            next_attempt_at: string;
+                            /** Format: date-time */
+                            secret_rotated_at: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                        page: components["schemas"]["PageInfo"];
+                    };
+                };
+            };
+            /** @description Invalid request (problem code VALIDATION_FAILED and others); see `errors`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, expired or revoked token (UNAUTHENTICATED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's role may not call this (FORBIDDEN). Allowed roles: admin, walidata, producer, consumer. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Accept header names none of the media types this operation produces (NOT_ACCEPTABLE); problems are always sent as application/problem+json. */
+            406: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (INTERNAL_ERROR); quote request_id. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unreachable or service shutting down (DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE); retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    /** @description Seconds to wait before retrying: the service expects to be back by then. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of problem titles and details: `id` (Bahasa Indonesia, the default) or `en`; usual Accept-Language syntax with q-values.
+                 * @example en
+                 */
+                "Accept-Language"?: string;
+                /**
+                 * @description Your id for this request (1–128 characters of `A-Z a-z 0-9 . _ : -`), echoed in the response header of the same name and in every problem; anything else is replaced by a generated UUID.
+                 * @example 8f0c2c1e-6c1b-4a43-9f7e-0d6a3c9b1f20
+                 */
+                "x-request-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://sijosku.kaltaraprov.go.id/hooks/sde",
+                 *       "event_types": [
+                 *         "figure.changed"
+                 *       ],
+                 *       "regions": [
+                 *         "65"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: uri
+                     * @description http(s) URL without credentials or fragment. Its host must resolve to public addresses only (loopback, private and link-local are refused, 422 WEBHOOK_TARGET_FORBIDDEN, unless the operator set WEBHOOK_ALLOW_PRIVATE_TARGETS); checked again at every delivery, and redirects are never followed.
+                     */
+                    url: string;
+                    event_types: ("figure.changed" | "conflict.opened" | "conflict.resolved" | "version.returned" | "version.verified" | "version.published" | "finding.awaiting_answer" | "deadline.reminder")[];
+                    description?: string | null;
+                    /** @description Only events about these indicators (events about one indicator: figures and conflicts). Empty or absent: all. */
+                    indicators?: string[];
+                    /** @description Only events about these regions or regions inside them (a figure's region; for an agency's events, its jurisdiction). Empty or absent: all. */
+                    regions?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subscription": {
+                     *         "id": "0b6f2d8e-9c51-4a57-a0a4-3cf0d3c2c1a9",
+                     *         "url": "https://sijosku.kaltaraprov.go.id/hooks/sde",
+                     *         "description": "SIJOSKU sync",
+                     *         "event_types": [
+                     *           "figure.changed"
+                     *         ],
+                     *         "indicators": [
+                     *           "PPKS-06"
+                     *         ],
+                     *         "regions": [
+                     *           "65"
+                     *         ],
+                     *         "owner": "sde-consumer-3f9a0c1d2b4e5f60",
+                     *         "status": "active",
+                     *         "paused_reason": null,
+                     *         "paused_at": null,
+                     *         "consecutive_failures": 0,
+                     *         "last_error": null,
+                     *         "next_attempt_at": "2026-02-10T03:00:00.000Z",
+                     *         "secret_rotated_at": "2026-02-10T03:00:00.000Z",
+                     *         "created_at": "2026-02-10T03:00:00.000Z",
+                     *         "updated_at": "2026-02-10T03:00:00.000Z"
+                     *       },
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @example {
+                         *       "id": "0b6f2d8e-9c51-4a57-a0a4-3cf0d3c2c1a9",
+                         *       "url": "https://sijosku.kaltaraprov.go.id/hooks/sde",
+                         *       "description": "SIJOSKU sync",
+                         *       "event_types": [
+                         *         "figure.changed"
+                         *       ],
+                         *       "indicators": [
+                         *         "PPKS-06"
+                         *       ],
+                         *       "regions": [
+                         *         "65"
+                         *       ],
+                         *       "owner": "sde-consumer-3f9a0c1d2b4e5f60",
+                         *       "status": "active",
+                         *       "paused_reason": null,
+                         *       "paused_at": null,
+                         *       "consecutive_failures": 0,
+                         *       "last_error": null,
+                         *       "next_attempt_at": "2026-02-10T03:00:00.000Z",
+                         *       "secret_rotated_at": "2026-02-10T03:00:00.000Z",
+                         *       "created_at": "2026-02-10T03:00:00.000Z",
+                         *       "updated_at": "2026-02-10T03:00:00.000Z"
+                         *     }
+                         */
+                        subscription: {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            description: string | null;
+                            event_types: ("figure.changed" | "conflict.opened" | "conflict.resolved" | "version.returned" | "version.verified" | "version.published" | "finding.awaiting_answer" | "deadline.reminder")[];
+                            indicators: string[] | null;
+                            regions: string[] | null;
+                            /** @description The client that subscribed. */
+                            owner: string;
+                            /** @enum {unknown} */
+                            status: "active" | "paused";
+                            /** @description Why deliveries stopped: failures in a row and the last one, a 410 Gone, or who paused it. */
+                            paused_reason: string | null;
+                            paused_at: string | null;
+                            consecutive_failures: number;
+                            last_error: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the next try is due (after failures: backoff with jitter).
+                             */
+                            next_attempt_at: string;
+                            /** Format: date-time */
+                            secret_rotated_at: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                        /** @description The Standard Webhooks signing secret (`whsec_` + base64), shown this once: verify `webhook-signature` with it. */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description Invalid request (problem code VALIDATION_FAILED and others); see `errors`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, expired or revoked token (UNAUTHENTICATED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role may not call this, or may not subscribe to one of the event types (FORBIDDEN, WEBHOOK_EVENTS_FORBIDDEN). */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Accept header names none of the media types this operation produces (NOT_ACCEPTABLE); problems are always sent as application/problem+json. */
+            406: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This client already subscribed this URL (WEBHOOK_EXISTS). */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds a limit: its size (PAYLOAD_TOO_LARGE), or for JSON its nesting depth or an array's length (JSON_TOO_DEEP, JSON_ARRAY_TOO_LONG). */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Content-Type is not accepted here (UNSUPPORTED_MEDIA_TYPE). */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL is refused (WEBHOOK_TARGET_FORBIDDEN: a non-public address, unresolvable host) or an indicator or region is unknown (REFERENCE_INVALID). */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this client in the window (RATE_LIMITED; WRITE_RATE_LIMIT_PER_CLIENT); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (INTERNAL_ERROR); quote request_id. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unreachable or service shutting down (DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE); retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    /** @description Seconds to wait before retrying: the service expects to be back by then. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of problem titles and details: `id` (Bahasa Indonesia, the default) or `en`; usual Accept-Language syntax with q-values.
+                 * @example en
+                 */
+                "Accept-Language"?: string;
+                /**
+                 * @description Your id for this request (1–128 characters of `A-Z a-z 0-9 . _ : -`), echoed in the response header of the same name and in every problem; anything else is replaced by a generated UUID.
+                 * @example 8f0c2c1e-6c1b-4a43-9f7e-0d6a3c9b1f20
+                 */
+                "x-request-id"?: string;
+            };
+            path: {
+                /** @example 0b6f2d8e-9c51-4a57-a0a4-3cf0d3c2c1a9 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f2d8e-9c51-4a57-a0a4-3cf0d3c2c1a9",
+                     *       "url": "https://sijosku.kaltaraprov.go.id/hooks/sde",
+                     *       "description": "SIJOSKU sync",
+                     *       "event_types": [
+                     *         "figure.changed"
+                     *       ],
+                     *       "indicators": [
+                     *         "PPKS-06"
+                     *       ],
+                     *       "regions": [
+                     *         "65"
+                     *       ],
+                     *       "owner": "sde-consumer-3f9a0c1d2b4e5f60",
+                     *       "status": "active",
+                     *       "paused_reason": null,
+                     *       "paused_at": null,
+                     *       "consecutive_failures": 0,
+                     *       "last_error": null,
+                     *       "next_attempt_at": "2026-02-10T03:00:00.000Z",
+                     *       "secret_rotated_at": "2026-02-10T03:00:00.000Z",
+                     *       "created_at": "2026-02-10T03:00:00.000Z",
+                     *       "updated_at": "2026-02-10T03:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        description: string | null;
+                        event_types: ("figure.changed" | "conflict.opened" | "conflict.resolved" | "version.returned" | "version.verified" | "version.published" | "finding.awaiting_answer" | "deadline.reminder")[];
+                        indicators: string[] | null;
+                        regions: string[] | null;
+                        /** @description The client that subscribed. */
+                        owner: string;
+                        /** @enum {unknown} */
+                        status: "active" | "paused";
+                        /** @description Why deliveries stopped: failures in a row and the last one, a 410 Gone, or who paused it. */
+                        paused_reason: string | null;
+                        paused_at: string | null;
+                        consecutive_failures: number;
+                        last_error: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the next try is due (after failures: backoff with jitter).
+                         */
+                        next_attempt_at: string;
+                        /** Format: date-time */
+                        secret_rotated_at: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid request (problem code VALIDATION_FAILED and others); see `errors`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, expired or revoked token (UNAUTHENTICATED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's role may not call this (FORBIDDEN). Allowed roles: admin, walidata, producer, consumer. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subscription of the caller (WEBHOOK_NOT_FOUND). */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Accept header names none of the media types this operation produces (NOT_ACCEPTABLE); problems are always sent as application/problem+json. */
+            406: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (INTERNAL_ERROR); quote request_id. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unreachable or service shutting down (DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE); retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    /** @description Seconds to wait before retrying: the service expects to be back by then. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of problem titles and details: `id` (Bahasa Indonesia, the default) or `en`; usual Accept-Language syntax with q-values.
+                 * @example en
+                 */
+                "Accept-Language"?: string;
+                /**
+                 * @description Your id for this request (1–128 characters of `A-Z a-z 0-9 . _ : -`), echoed in the response header of the same name and in every problem; anything else is replaced by a generated UUID.
+                 * @example 8f0c2c1e-6c1b-4a43-9f7e-0d6a3c9b1f20
+                 */
+                "x-request-id"?: string;
+            };
+            path: {
+                /** @example 0b6f2d8e-9c51-4a57-a0a4-3cf0d3c2c1a9 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (problem code VALIDATION_FAILED and others); see `errors`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, expired or revoked token (UNAUTHENTICATED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's role may not call this (FORBIDDEN). Allowed roles: admin, walidata, producer, consumer. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description WEBHOOK_NOT_FOUND. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Accept header names none of the media types this operation produces (NOT_ACCEPTABLE); problems are always sent as application/problem+json. */
+            406: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds the size limit (PAYLOAD_TOO_LARGE); this operation takes no body. */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Content-Type is not accepted here (UNSUPPORTED_MEDIA_TYPE); this operation takes no body. */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this client in the window (RATE_LIMITED; WRITE_RATE_LIMIT_PER_CLIENT); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (INTERNAL_ERROR); quote request_id. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unreachable or service shutting down (DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE); retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    /** @description Seconds to wait before retrying: the service expects to be back by then. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of problem titles and details: `id` (Bahasa Indonesia, the default) or `en`; usual Accept-Language syntax with q-values.
+                 * @example en
+                 */
+                "Accept-Language"?: string;
+                /**
+                 * @description Your id for this request (1–128 characters of `A-Z a-z 0-9 . _ : -`), echoed in the response header of the same name and in every problem; anything else is replaced by a generated UUID.
+                 * @example 8f0c2c1e-6c1b-4a43-9f7e-0d6a3c9b1f20
+                 */
+                "x-request-id"?: string;
+            };
+            path: {
+                /** @example 0b6f2d8e-9c51-4a57-a0a4-3cf0d3c2c1a9 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "status": "active"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: uri
+                     * @description http(s) URL without credentials or fragment. Its host must resolve to public addresses only (loopback, private and link-local are refused, 422 WEBHOOK_TARGET_FORBIDDEN, unless the operator set WEBHOOK_ALLOW_PRIVATE_TARGETS); checked again at every delivery, and redirects are never followed.
+                     */
+                    url?: string;
+                    event_types?: ("figure.changed" | "conflict.opened" | "conflict.resolved" | "version.returned" | "version.verified" | "version.published" | "finding.awaiting_answer" | "deadline.reminder")[];
+                    /**
+                     * @description `paused` stops deliveries (events keep queueing); `active` resumes a paused subscription, clearing its failures.
+                     * @enum {unknown}
+                     */
+                    status?: "active" | "paused";
+                    description?: string | null;
+                    /** @description Only events about these indicators (events about one indicator: figures and conflicts). Empty or absent: all. */
+                    indicators?: string[];
+                    /** @description Only events about these regions or regions inside them (a figure's region; for an agency's events, its jurisdiction). Empty or absent: all. */
+                    regions?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f2d8e-9c51-4a57-a0a4-3cf0d3c2c1a9",
+                     *       "url": "https://sijosku.kaltaraprov.go.id/hooks/sde",
+                     *       "description": "SIJOSKU sync",
+                     *       "event_types": [
+                     *         "figure.changed"
+                     *       ],
+                     *       "indicators": [
+                     *         "PPKS-06"
+                     *       ],
+                     *       "regions": [
+                     *         "65"
+                     *       ],
+                     *       "owner": "sde-consumer-3f9a0c1d2b4e5f60",
+                     *       "status": "active",
+                     *       "paused_reason": null,
+                     *       "paused_at": null,
+                     *       "consecutive_failures": 0,
+                     *       "last_error": null,
+                     *       "next_attempt_at": "2026-02-10T03:00:00.000Z",
+                     *       "secret_rotated_at": "2026-02-10T03:00:00.000Z",
+                     *       "created_at": "2026-02-10T03:00:00.000Z",
+                     *       "updated_at": "2026-02-10T03:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        description: string | null;
+                        event_types: ("figure.changed" | "conflict.opened" | "conflict.resolved" | "version.returned" | "version.verified" | "version.published" | "finding.awaiting_answer" | "deadline.reminder")[];
+                        indicators: string[] | null;
+                        regions: string[] | null;
+                        /** @description The client that subscribed. */
+                        owner: string;
+                        /** @enum {unknown} */
+                        status: "active" | "paused";
+                        /** @description Why deliveries stopped: failures in a row and the last one, a 410 Gone, or who paused it. */
+                        paused_reason: string | null;
+                        paused_at: string | null;
+                        consecutive_failures: number;
+                        last_error: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the next try is due (after failures: backoff with jitter).
+                         */
+                        next_attempt_at: string;
+                        /** Format: date-time */
+                        secret_rotated_at: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid request (problem code VALIDATION_FAILED and others); see `errors`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, expired or revoked token (UNAUTHENTICATED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN or WEBHOOK_EVENTS_FORBIDDEN. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description WEBHOOK_NOT_FOUND. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Accept header names none of the media types this operation produces (NOT_ACCEPTABLE); problems are always sent as application/problem+json. */
+            406: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another subscription of the caller has this URL (WEBHOOK_EXISTS). */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds a limit: its size (PAYLOAD_TOO_LARGE), or for JSON its nesting depth or an array's length (JSON_TOO_DEEP, JSON_ARRAY_TOO_LONG). */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Content-Type is not accepted here (UNSUPPORTED_MEDIA_TYPE). */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description WEBHOOK_TARGET_FORBIDDEN or REFERENCE_INVALID. */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this client in the window (RATE_LIMITED; WRITE_RATE_LIMIT_PER_CLIENT); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (INTERNAL_ERROR); quote request_id. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unreachable or service shutting down (DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE); retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    /** @description Seconds to wait before retrying: the service expects to be back by then. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of problem titles and details: `id` (Bahasa Indonesia, the default) or `en`; usual Accept-Language syntax with q-values.
+                 * @example en
+                 */
+                "Accept-Language"?: string;
+                /**
+                 * @description Your id for this request (1–128 characters of `A-Z a-z 0-9 . _ : -`), echoed in the response header of the same name and in every problem; anything else is replaced by a generated UUID.
+                 * @example 8f0c2c1e-6c1b-4a43-9f7e-0d6a3c9b1f20
+                 */
+                "x-request-id"?: string;
+            };
+            path: {
+                /** @example 0b6f2d8e-9c51-4a57-a0a4-3cf0d3c2c1a9 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subscription": {
+                     *         "id": "0b6f2d8e-9c51-4a57-a0a4-3cf0d3c2c1a9",
+                     *         "url": "https://sijosku.kaltaraprov.go.id/hooks/sde",
+                     *         "description": "SIJOSKU sync",
+                     *         "event_types": [
+                     *           "figure.changed"
+                     *         ],
+                     *         "indicators": [
+                     *           "PPKS-06"
+                     *         ],
+                     *         "regions": [
+                     *           "65"
+                     *         ],
+                     *         "owner": "sde-consumer-3f9a0c1d2b4e5f60",
+                     *         "status": "active",
+                     *         "paused_reason": null,
+                     *         "paused_at": null,
+                     *         "consecutive_failures": 0,
+                     *         "last_error": null,
+                     *         "next_attempt_at": "2026-02-10T03:00:00.000Z",
+                     *         "secret_rotated_at": "2026-02-10T03:00:00.000Z",
+                     *         "created_at": "2026-02-10T03:00:00.000Z",
+                     *         "updated_at": "2026-02-10T03:00:00.000Z"
+                     *       },
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @example {
+                         *       "id": "0b6f2d8e-9c51-4a57-a0a4-3cf0d3c2c1a9",
+                         *       "url": "https://sijosku.kaltaraprov.go.id/hooks/sde",
+                         *       "description": "SIJOSKU sync",
+                         *       "event_types": [
+                         *         "figure.changed"
+                         *       ],
+                         *       "indicators": [
+                         *         "PPKS-06"
+                         *       ],
+                         *       "regions": [
+                         *         "65"
+                         *       ],
+                         *       "owner": "sde-consumer-3f9a0c1d2b4e5f60",
+                         *       "status": "active",
+                         *       "paused_reason": null,
+                         *       "paused_at": null,
+                         *       "consecutive_failures": 0,
+                         *       "last_error": null,
+                         *       "next_attempt_at": "2026-02-10T03:00:00.000Z",
+                         *       "secret_rotated_at": "2026-02-10T03:00:00.000Z",
+                         *       "created_at": "2026-02-10T03:00:00.000Z",
+                         *       "updated_at": "2026-02-10T03:00:00.000Z"
+                         *     }
+                         */
+                        subscription: {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            description: string | null;
+                            event_types: ("figure.changed" | "conflict.opened" | "conflict.resolved" | "version.returned" | "version.verified" | "version.published" | "finding.awaiting_answer" | "deadline.reminder")[];
+                            indicators: string[] | null;
+                            regions: string[] | null;
+                            /** @description The client that subscribed. */
+                            owner: string;
+                            /** @enum {unknown} */
+                            status: "active" | "paused";
+                            /** @description Why deliveries stopped: failures in a row and the last one, a 410 Gone, or who paused it. */
+                            paused_reason: string | null;
+                            paused_at: string | null;
+                            consecutive_failures: number;
+                            last_error: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the next try is due (after failures: backoff with jitter).
+                             */
+                            next_attempt_at: string;
+                            /** Format: date-time */
+                            secret_rotated_at: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                        /** @description The Standard Webhooks signing secret (`whsec_` + base64), shown this once: verify `webhook-signature` with it. */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description Invalid request (problem code VALIDATION_FAILED and others); see `errors`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, expired or revoked token (UNAUTHENTICATED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's role may not call this (FORBIDDEN). Allowed roles: admin, walidata, producer, consumer. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description WEBHOOK_NOT_FOUND. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Accept header names none of the media types this operation produces (NOT_ACCEPTABLE); problems are always sent as application/problem+json. */
+            406: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds the size limit (PAYLOAD_TOO_LARGE); this operation takes no body. */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Content-Type is not accepted here (UNSUPPORTED_MEDIA_TYPE); this operation takes no body. */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this client in the window (RATE_LIMITED; WRITE_RATE_LIMIT_PER_CLIENT); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (INTERNAL_ERROR); quote request_id. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unreachable or service shutting down (DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE); retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    /** @description Seconds to wait before retrying: the service expects to be back by then. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description `failed` lists only the failures. */
+                outcome?: "delivered" | "failed";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: {
+                /**
+                 * @description Language of problem titles and details: `id` (Bahasa Indonesia, the default) or `en`; usual Accept-Language syntax with q-values.
+                 * @example en
+                 */
+                "Accept-Language"?: string;
+                /**
+                 * @description Your id for this request (1–128 characters of `A-Z a-z 0-9 . _ : -`), echoed in the response header of the same name and in every problem; anything else is replaced by a generated UUID.
+                 * @example 8f0c2c1e-6c1b-4a43-9f7e-0d6a3c9b1f20
+                 */
+                "x-request-id"?: string;
+            };
+            path: {
+                /** @example 0b6f2d8e-9c51-4a57-a0a4-3cf0d3c2c1a9 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Attempts, newest first. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "42",
+                     *           "event_id": "msg_2b8c0a7f1e5d4c3b9a8f7e6d5c4b3a21",
+                     *           "event_type": "figure.changed",
+                     *           "attempt": 2,
+                     *           "at": "2026-02-10T03:00:12.000Z",
+                     *           "duration_ms": 84,
+                     *           "status_code": 503,
+                     *           "outcome": "failed",
+                     *           "error": "answered 503"
+                     *         }
+                     *       ],
+                     *       "page": {
+                     *         "next_cursor": null,
+                     *         "limit": 100
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @description The message id (webhook-id header); the same on every try of an event. */
+                            event_id: string;
+                            /**
+                             * @description `figure.changed` (every reader; consumers with their visibility, including `withdrawn`), `conflict.opened`, `conflict.resolved` (producers, walidata, admins), `version.returned`, `version.verified`, `version.published`, `finding.awaiting_answer`, `deadline.reminder` (an agency's own producers, walidata whose jurisdiction covers the agency, admins).
+                             * @enum {unknown}
+                             */
+                            event_type: "figure.changed" | "conflict.opened" | "conflict.resolved" | "version.returned" | "version.verified" | "version.published" | "finding.awaiting_answer" | "deadline.reminder";
+                            /** @description 1 for the first try of this event, then 2, 3… */
+                            attempt: number;
+                            /** Format: date-time */
+                            at: string;
+                            duration_ms: number;
+                            /** @description The receiver's status; null when no answer came. */
+                            status_code: number | null;
+                            /** @enum {unknown} */
+                            outcome: "delivered" | "failed";
+                            error: string | null;
+                        }[];
+                        page: components["schemas"]["PageInfo"];
+                    };
+                };
+            };
+            /** @description Invalid request (problem code VALIDATION_FAILED and others); see `errors`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, expired or revoked token (UNAUTHENTICATED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's role may not call this (FORBIDDEN). Allowed roles: admin, walidata, producer, consumer. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description WEBHOOK_NOT_FOUND. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Accept header names none of the media types this operation produces (NOT_ACCEPTABLE); problems are always sent as application/problem+json. */
+            406: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (INTERNAL_ERROR); quote request_id. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unreachable or service shutting down (DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE); retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    /** @description Seconds to wait before retrying: the service expects to be back by then. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replayWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of problem titles and details: `id` (Bahasa Indonesia, the default) or `en`; usual Accept-Language syntax with q-values.
+                 * @example en
+                 */
+                "Accept-Language"?: string;
+                /**
+                 * @description Your id for this request (1–128 characters of `A-Z a-z 0-9 . _ : -`), echoed in the response header of the same name and in every problem; anything else is replaced by a generated UUID.
+                 * @example 8f0c2c1e-6c1b-4a43-9f7e-0d6a3c9b1f20
+                 */
+                "x-request-id"?: string;
+            };
+            path: {
+                /** @example 0b6f2d8e-9c51-4a57-a0a4-3cf0d3c2c1a9 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "from": "msg_2b8c0a7f1e5d4c3b9a8f7e6d5c4b3a21"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The event to start from: its id (the webhook-id header of a delivery, or `event_id` of the delivery log). It and every later event are sent again, in order. */
+                    from: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f2d8e-9c51-4a57-a0a4-3cf0d3c2c1a9",
+                     *       "url": "https://sijosku.kaltaraprov.go.id/hooks/sde",
+                     *       "description": "SIJOSKU sync",
+                     *       "event_types": [
+                     *         "figure.changed"
+                     *       ],
+                     *       "indicators": [
+                     *         "PPKS-06"
+                     *       ],
+                     *       "regions": [
+                     *         "65"
+                     *       ],
+                     *       "owner": "sde-consumer-3f9a0c1d2b4e5f60",
+                     *       "status": "active",
+                     *       "paused_reason": null,
+                     *       "paused_at": null,
+                     *       "consecutive_failures": 0,
+                     *       "last_error": null,
+                     *       "next_attempt_at": "2026-02-10T03:00:00.000Z",
+                     *       "secret_rotated_at": "2026-02-10T03:00:00.000Z",
+                     *       "created_at": "2026-02-10T03:00:00.000Z",
+                     *       "updated_at": "2026-02-10T03:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        description: string | null;
+                        event_types: ("figure.changed" | "conflict.opened" | "conflict.resolved" | "version.returned" | "version.verified" | "version.published" | "finding.awaiting_answer" | "deadline.reminder")[];
+                        indicators: string[] | null;
+                        regions: string[] | null;
+                        /** @description The client that subscribed. */
+                        owner: string;
+                        /** @enum {unknown} */
+                        status: "active" | "paused";
+                        /** @description Why deliveries stopped: failures in a row and the last one, a 410 Gone, or who paused it. */
+                        paused_reason: string | null;
+                        paused_at: string | null;
+                        consecutive_failures: number;
+                        last_error: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the next try is due (after failures: backoff with jitter).
+                         */
+                        next_attempt_at: string;
+                        /** Format: date-time */
+                        secret_rotated_at: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid request (problem code VALIDATION_FAILED and others); see `errors`. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, expired or revoked token (UNAUTHENTICATED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's role may not call this (FORBIDDEN). Allowed roles: admin, walidata, producer, consumer. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description WEBHOOK_NOT_FOUND. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Accept header names none of the media types this operation produces (NOT_ACCEPTABLE); problems are always sent as application/problem+json. */
+            406: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The event has not been delivered to this subscription yet (WEBHOOK_REPLAY_AHEAD). */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds a limit: its size (PAYLOAD_TOO_LARGE), or for JSON its nesting depth or an array's length (JSON_TOO_DEEP, JSON_ARRAY_TOO_LONG). */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Content-Type is not accepted here (UNSUPPORTED_MEDIA_TYPE). */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such event (WEBHOOK_EVENT_UNKNOWN). */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this client in the window (RATE_LIMITED; WRITE_RATE_LIMIT_PER_CLIENT); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (INTERNAL_ERROR); quote request_id. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unreachable or service shutting down (DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE); retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    /** @description Seconds to wait before retrying: the service expects to be back by then. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhook-figure-changed": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`): the same on every retry and replay; de-duplicate by it. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the subscription secret (two during a rotation). Verify with any Standard Webhooks library. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "figure.changed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (stored).
+                     */
+                    timestamp: string;
+                    data: {
+                        /** @enum {unknown} */
+                        kind: "new" | "revised" | "disputed" | "resolved";
+                        /** Format: date-time */
+                        at: string;
+                        /** Figure */
+                        figure: {
+                            indicator: string;
+                            indicator_name: string;
+                            /** @description Satuan of the indicator (orang, persen, …). */
+                            unit: string;
+                            /** @description MS-Ind definisi. */
+                            definition: string | null;
+                            /** @description MS-Ind metode/rumus perhitungan. */
+                            formula: string | null;
+                            region: string;
+                            region_name: string;
+                            /** @enum {unknown} */
+                            region_level: "provinsi" | "kabkota" | "kecamatan" | "desa";
+                            period: string;
+                            /** @description Empty for the total. */
+                            disaggregation: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * @description `disputed`: agencies disagree and nobody has resolved it yet; no value is served.
+                             * @enum {unknown}
+                             */
+                            status: "final" | "disputed";
+                            /** @description Decimal text (no float rounding); null while disputed. */
+                            value: string | null;
+                            /** @description How the value was chosen. `agreement`: every candidate within the tolerance; the value of the highest-priority agency of the policy that reported the key, else the median of the agreeing values (never simply the latest published). */
+                            method: ("single-source" | "agreement" | "priority" | "median" | "latest" | "manual") | null;
+                            /** @description The agency figure served; null for a median, an adjudicated value or a disputed key. */
+                            source: {
+                                agency: string;
+                                agency_name: string;
+                                /** Format: uuid */
+                                dataset_id: string;
+                                dataset_title: string;
+                                version: number;
+                                published_at: string | null;
+                            } | null;
+                            /** @description The conflict this key went through, if any (GET /v1/conflicts/{id}). */
+                            conflict_id: string | null;
+                            /** @description A walidata's reason for a manual value or a reopening; for `agreement`, which rule chose the value (priority agency or median). */
+                            rationale: string | null;
+                            /** @description The walidata who decided, or system:reconciliation. */
+                            decided_by: string | null;
+                            /** Format: date-time */
+                            valid_from: string;
+                            /** @description Null while it is the figure served. */
+                            valid_to: string | null;
+                            /** @description With includeCandidates=true: every agency figure behind it (consumers see only those of open datasets). */
+                            candidates?: {
+                                agency: string;
+                                agency_kind: string;
+                                /** Format: uuid */
+                                dataset_id: string;
+                                version: number;
+                                /** @description Decimal text as published. */
+                                value: string;
+                                obs_status: string;
+                                note: string | null;
+                                /** Format: date-time */
+                                published_at: string;
+                            }[];
+                        };
+                        cursor: string;
+                    } | {
+                        /** @constant */
+                        kind: "withdrawn";
+                        /** Format: date-time */
+                        at: string;
+                        figure: {
+                            indicator: string;
+                            region: string;
+                            period: string;
+                            disaggregation: {
+                                [key: string]: string;
+                            };
+                        };
+                        cursor: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted; the next event follows. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer (or none within the timeout) is a failure: the event is tried again later. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-conflict-opened": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`): the same on every retry and replay; de-duplicate by it. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the subscription secret (two during a rotation). Verify with any Standard Webhooks library. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "conflict.opened";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (stored).
+                     */
+                    timestamp: string;
+                    data: {
+                        conflict_id: string;
+                        indicator: string;
+                        region: string;
+                        period: string;
+                        disaggregation: {
+                            [key: string]: string;
+                        };
+                        /** @constant */
+                        status: "open";
+                        value: null;
+                        method: null;
+                        rationale: string | null;
+                        decided_by: string | null;
+                        /** Format: date-time */
+                        at: string;
+                        link: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted; the next event follows. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer (or none within the timeout) is a failure: the event is tried again later. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-conflict-resolved": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`): the same on every retry and replay; de-duplicate by it. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the subscription secret (two during a rotation). Verify with any Standard Webhooks library. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "conflict.resolved";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (stored).
+                     */
+                    timestamp: string;
+                    data: {
+                        conflict_id: string;
+                        indicator: string;
+                        region: string;
+                        period: string;
+                        disaggregation: {
+                            [key: string]: string;
+                        };
+                        /** @constant */
+                        status: "resolved";
+                        value: string | null;
+                        method: string | null;
+                        rationale: string | null;
+                        decided_by: string | null;
+                        /** Format: date-time */
+                        at: string;
+                        link: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted; the next event follows. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer (or none within the timeout) is a failure: the event is tried again later. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-version-returned": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`): the same on every retry and replay; de-duplicate by it. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the subscription secret (two during a rotation). Verify with any Standard Webhooks library. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "version.returned";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (stored).
+                     */
+                    timestamp: string;
+                    data: {
+                        /** Format: uuid */
+                        dataset_id: string;
+                        dataset_title: string;
+                        agency: string;
+                        version: number;
+                        /** Format: date-time */
+                        at: string;
+                        link: string;
+                        /** @constant */
+                        status: "returned";
+                        note: string | null;
+                        by: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted; the next event follows. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer (or none within the timeout) is a failure: the event is tried again later. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-version-verified": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`): the same on every retry and replay; de-duplicate by it. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the subscription secret (two during a rotation). Verify with any Standard Webhooks library. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "version.verified";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (stored).
+                     */
+                    timestamp: string;
+                    data: {
+                        /** Format: uuid */
+                        dataset_id: string;
+                        dataset_title: string;
+                        agency: string;
+                        version: number;
+                        /** Format: date-time */
+                        at: string;
+                        link: string;
+                        /** @constant */
+                        status: "verified";
+                        note: string | null;
+                        by: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted; the next event follows. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer (or none within the timeout) is a failure: the event is tried again later. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-version-published": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`): the same on every retry and replay; de-duplicate by it. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the subscription secret (two during a rotation). Verify with any Standard Webhooks library. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "version.published";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (stored).
+                     */
+                    timestamp: string;
+                    data: {
+                        /** Format: uuid */
+                        dataset_id: string;
+                        dataset_title: string;
+                        agency: string;
+                        version: number;
+                        /** Format: date-time */
+                        at: string;
+                        link: string;
+                        /** @constant */
+                        status: "published";
+                        note: string | null;
+                        by: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted; the next event follows. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer (or none within the timeout) is a failure: the event is tried again later. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-finding-awaiting-answer": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`): the same on every retry and replay; de-duplicate by it. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the subscription secret (two during a rotation). Verify with any Standard Webhooks library. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "finding.awaiting_answer";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (stored).
+                     */
+                    timestamp: string;
+                    data: {
+                        /** Format: uuid */
+                        dataset_id: string;
+                        dataset_title: string;
+                        agency: string;
+                        version: number;
+                        /** Format: date-time */
+                        at: string;
+                        link: string;
+                        count: number | "100+";
+                        findings: {
+                            id: string;
+                            code: string;
+                            severity: string;
+                            message_id: string;
+                            message_en: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted; the next event follows. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer (or none within the timeout) is a failure: the event is tried again later. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-deadline-reminder": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`): the same on every retry and replay; de-duplicate by it. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `{webhook-id}.{webhook-timestamp}.{body}` with the subscription secret (two during a rotation). Verify with any Standard Webhooks library. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "deadline.reminder";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (stored).
+                     */
+                    timestamp: string;
+                    data: {
+                        cycle_id: string;
+                        cycle_name: string;
+                        /** Format: date */
+                        deadline: string;
+                        /** Format: date-time */
+                        deadline_ends_at: string;
+                        /** @enum {unknown} */
+                        stage: "due_soon" | "overdue";
+                        agency: string;
+                        missing: number;
+                        indicators: string[];
+                        link: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted; the next event follows. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer (or none within the timeout) is a failure: the event is tried again later. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
