@@ -1,19 +1,21 @@
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import createClient from 'openapi-fetch';
 import openapiTS, { astToString } from 'openapi-typescript';
 import type { paths } from './generated/openapi.js';
 import { createTestApp } from './helpers/test-app.js';
+import { projectRoot } from '../migrations/reference-files.js';
 
 // An integrator's view of the document: a client generated from it with openapi-typescript,
 // driven with openapi-fetch through a whole data cycle against a listening server. The file
 // is type-checked with the rest (npm run typecheck) and holds no casts: if the document
 // stopped declaring a header, a body or a response, this would stop compiling.
 
-const GENERATED = new URL('./generated/openapi.ts', import.meta.url);
+const GENERATED = join(projectRoot(), 'test', 'generated', 'openapi.ts');
 
 t.test('the checked-in generated client types are what openapi-typescript makes of openapi.json', async (t) => {
-  const document = JSON.parse(await readFile(new URL('../openapi/openapi.json', import.meta.url), 'utf8'));
+  const document = JSON.parse(await readFile(join(projectRoot(), 'openapi', 'openapi.json'), 'utf8'));
   const generated = astToString(await openapiTS(document));
   // The command line puts a "do not edit" banner above what the API returns.
   const checkedIn = (await readFile(GENERATED, 'utf8')).replace(/^\/\*\*[\s\S]*?\*\/\n\n/, '');

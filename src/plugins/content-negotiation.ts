@@ -30,9 +30,11 @@ export function producedTypes(schema: FastifySchema | undefined): string[] {
   return [...types];
 }
 
-// A charset parameter names how text is encoded, not what it is; ours is always UTF-8. Kept,
-// it would make `application/json; charset=utf-8` miss `application/json`.
-const withoutCharset = (accept: string) => accept.replace(/;\s*charset\s*=\s*("[^"]*"|[^;,]*)/gi, '');
+// Only whether the route can answer the type at all is decided here, so media-type
+// parameters other than q are dropped: a charset names how text is encoded (ours is always
+// UTF-8), and a `version=` (SDMX) is the route's own choice to make. Kept, they would make
+// `application/json; charset=utf-8` miss `application/json`.
+const typesAndWeights = (accept: string) => accept.replace(/;\s*(?!q\s*=)[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*=\s*("[^"]*"|[^;,]*)/g, '');
 
 /**
  * A route that takes a `format` query parameter lets a client that cannot set Accept (a
@@ -60,7 +62,7 @@ export default fp(
       const produces = request.routeOptions.config.produces;
       const accept = request.headers.accept;
       if (!produces || !accept?.trim() || choosesFormat(request)) return;
-      const negotiator = new Negotiator({ headers: { accept: withoutCharset(accept) } });
+      const negotiator = new Negotiator({ headers: { accept: typesAndWeights(accept) } });
       if (negotiator.mediaType([...produces, ...ALWAYS]) === undefined) {
         throw new AppError('NOT_ACCEPTABLE', { accept: accept.slice(0, 200), produces: produces.join(', ') });
       }

@@ -64,13 +64,21 @@ t.test('a format query parameter, where the operation takes one, wins over Accep
   const turtle = await get('/v1/catalog?format=ttl', 'text/html');
   t.equal(turtle.statusCode, 200);
   t.match(turtle.headers['content-type'], /^text\/turtle/);
-  const sdmx = await get('/sdmx/2.1/dataflow?format=xml', 'text/html', consumer.auth);
-  t.equal(sdmx.statusCode, 200);
-  t.match(sdmx.headers['content-type'], /xml/);
+  const sdmx = await get('/sdmx/2.1/data/PPKS-06?format=csv', 'text/html', consumer.auth);
+  t.not(sdmx.statusCode, 406, 'the SDMX data query answers (404 when there is no figure yet), not 406');
   // Without one, the same Accept is refused; where the operation takes no format, the
   // parameter changes nothing.
   t.equal((await get('/v1/catalog', 'text/html')).statusCode, 406);
-  t.equal((await get('/v1/regions?format=json', 'text/html')).statusCode, 400, 'an unknown parameter is refused as before');
+  t.equal((await get('/sdmx/2.1/data/PPKS-06', 'text/html', consumer.auth)).statusCode, 406);
+  t.equal((await get('/v1/codelists?format=json', 'text/html')).statusCode, 406);
+});
+
+t.test('media-type parameters other than q do not decide whether the route can answer', async (t) => {
+  // SDMX clients ask for a version of a format; the route itself answers that version.
+  const structure = await get('/sdmx/2.1/dataflow', 'application/vnd.sdmx.structure+xml;version=2.1', consumer.auth);
+  t.equal(structure.statusCode, 200);
+  t.equal((await get('/v1/regions', 'application/json; charset=utf-8; q=0.9')).statusCode, 200);
+  t.equal((await get('/v1/regions', 'application/json;q=0')).statusCode, 406, 'q=0 still excludes');
 });
 
 t.test('authentication is checked first: without a token it is 401, not 406', async (t) => {

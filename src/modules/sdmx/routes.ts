@@ -27,6 +27,14 @@ const DATA_OFFERS: Offer<'xml' | 'csv' | 'json'>[] = [
 ];
 const SCHEMA_OFFERS: Offer<'xml'>[] = [{ format: 'xml', type: SCHEMA_TYPE, aliases: ['application/xml', 'text/xml'] }];
 
+/**
+ * Every type an offer answers to, aliases included, for the service-wide 406 check; the
+ * route then picks the exact representation (and its `version=` parameter) itself.
+ */
+function acceptedTypes(offers: readonly Offer<string>[]): string[] {
+  return offers.flatMap((offer) => [offer.type, ...(offer.aliases ?? [])]);
+}
+
 /** The offer the request's Accept prefers; 406 problem+json when it names none of them. */
 function chosen<F extends string>(request: FastifyRequest, offers: readonly Offer<F>[]): Offer<F> {
   const offer = negotiate(request.headers.accept, offers);
@@ -94,7 +102,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/:resource/:agencyID/:resourceID/:version',
     {
-      config: { access: READERS },
+      config: { access: READERS, produces: acceptedTypes(STRUCTURE_OFFERS) },
       schema: {
         tags: TAGS,
         operationId: 'getSdmxStructure',
@@ -111,7 +119,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/:resource',
     {
-      config: { access: READERS },
+      config: { access: READERS, produces: acceptedTypes(STRUCTURE_OFFERS) },
       schema: {
         tags: TAGS,
         operationId: 'listSdmxStructures',
@@ -163,7 +171,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/data/:flowRef/:key',
     {
-      config: { access: READERS },
+      config: { access: READERS, produces: acceptedTypes(DATA_OFFERS) },
       schema: { tags: TAGS, operationId: 'getSdmxData', summary: 'SDMX data of one indicator, by series key', description: dataDescription, params: DataParams, querystring: DataQuery, response: dataResponses },
     },
     async (request, reply) => answerData(request, reply, request.params.flowRef, request.params.key, request.query),
@@ -172,7 +180,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/data/:flowRef',
     {
-      config: { access: READERS },
+      config: { access: READERS, produces: acceptedTypes(DATA_OFFERS) },
       schema: {
         tags: TAGS,
         operationId: 'getSdmxDataAll',
@@ -189,7 +197,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/schema/dataflow/:agencyID/:resourceID/:version',
     {
-      config: { access: READERS },
+      config: { access: READERS, produces: acceptedTypes(SCHEMA_OFFERS) },
       schema: {
         tags: TAGS,
         operationId: 'getSdmxDataSchema',
