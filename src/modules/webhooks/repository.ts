@@ -80,7 +80,11 @@ export function datasetWithAgency(db: Kysely<DB>, datasetId: string) {
     .executeTakeFirst();
 }
 
-/** Open anomaly findings of a version under review: what /v1/inbox lists for the agency to answer. */
+/**
+ * Open anomaly findings of a pushed version: what /v1/inbox lists for the agency to answer.
+ * Not narrowed to versions still under review: events are derived after the fact, and a
+ * version returned before that happened still had findings waiting when it was pushed.
+ */
 export function findingsToAnswerOf(db: Kysely<DB>, datasetId: string, version: number) {
   return db
     .selectFrom('findings as f')
@@ -88,7 +92,6 @@ export function findingsToAnswerOf(db: Kysely<DB>, datasetId: string, version: n
     .select([sql<string>`f.id::text`.as('id'), 'f.code', 'f.severity', 'f.message_id', 'f.message_en'])
     .where(sql<boolean>`v.dataset_id::text = ${datasetId}`)
     .where('v.version', '=', version)
-    .where('v.status', 'in', ['submitted', 'verified'])
     .where('f.status', '=', 'open')
     .where('f.detector', 'is not', null)
     .orderBy('f.id')

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { createAgency, createTestApp } from '../../helpers/test-app.js';
 import { publishing } from '../reconciliation/publishing.js';
+import { datasetBody } from '../../helpers/datasets.js';
 import { WebhookWorker, type WorkerSettings } from '../../../src/modules/webhooks/delivery-service.js';
 import { claimDue, lastEventSeq } from '../../../src/modules/webhooks/repository.js';
 import { materializeEvents } from '../../../src/modules/webhooks/event-service.js';
@@ -18,7 +19,7 @@ await createAgency(ctx, 'DINSOS-6571', '65.71');
 await createAgency(ctx, 'DP3AP2KB-6571', '65.71', 'DP3AP2KB');
 const dinsos = await ctx.login('producer', 'DINSOS-6571');
 const dp3 = await ctx.login('producer', 'DP3AP2KB-6571');
-const { publish, publisher } = await publishing(ctx);
+const { publish, publisher, verifier } = await publishing(ctx);
 const consumer = await ctx.login('consumer');
 
 interface Received {
@@ -235,4 +236,61 @@ t.test('deadline reminders reach the agency that owes data and the walidata abov
   t.equal(hooks.own.state.accepted.length, 1, 'once per stage');
   t.equal(hooks.walidata.state.accepted.length, 1, 'the walidata whose jurisdiction covers the agency');
   t.equal(hooks.other.state.accepted.length, 0, 'not another agency');
+});
+
+t.test('an agency hears that findings await its answer and that its version was returned; a resolved conflict is announced', async (t) => {
+  const hook = await receiver(t, 1000);
+  hook.state.secret = (await subscribe(dinsos.auth, { url: hook.url, event_types: ['finding.awaiting_answer', 'version.returned', 'conflict.resolved'] })).secret;
+
+  // A push whose series jumps is submitted with an anomaly finding the agency must answer.
+  const years = ['2041', '2042', '2043', '2044', '2045'];
+  const dataset = await app.inject({ method: 'POST', url: '/v1/datasets', headers: dinsos.auth, payload: { ...datasetBody, reference_periods: years } });
+  t.equal(dataset.statusCode, 201, dataset.body);
+  const id = dataset.json().id as string;
+  const pushed = await app.inject({
+    method: 'POST',
+    url: `/v1/datasets/${id}/versions`,
+    headers: dinsos.auth,
+    payload: { observations: [40, 44, 41, 43, 190].map((value, i) => ({ indicator: 'PPKS-06', region: '65.71.01', period: years[i], value })) },
+  });
+  t.equal(pushed.json().status, 'submitted', pushed.body);
+  const returned = await app.inject({ method: 'POST', url: `/v1/datasets/${id}/versions/1/review`, headers: verifier.auth, payload: { action: 'return', note: 'Lonjakan 2045 perlu dijelaskan.' } });
+  t.equal(returned.statusCode, 200, returned.body);
+
+  // Two agencies disagree on a key; a walidata decides.
+  await publish(dinsos.auth, [{ indicator: 'PPKS-06', region: '65.71', period: '2050', value: 10 }]);
+  await publish(dp3.auth, [{ indicator: 'PPKS-06', region: '65.71', period: '2050', value: 50 }]);
+  const open = await app.inject({ url: '/v1/conflicts?status=open&limit=100', headers: publisher.auth });
+  const conflict = (open.json().data as { id: string; period: string }[]).find((c) => c.period === '2050');
+  t.ok(conflict, 'the disagreement opened a conflict');
+  const resolved = await app.inject({ method: 'POST', url: `/v1/conflicts/${conflict!.id}/resolve`, headers: publisher.auth, payload: { agency: 'DP3AP2KB-6571', rationale: 'Data P2TP2A lebih lengkap.' } });
+  t.equal(resolved.statusCode, 200, resolved.body);
+
+  const w = worker();
+  const types = () => new Set(hook.state.accepted.map((r) => r.type));
+  await drive([w], () => ['finding.awaiting_answer', 'version.returned', 'conflict.resolved'].every((type) => types().has(type)));
+  const byType = (type: string) => hook.state.accepted.filter((r) => r.type === type).map((r) => r.data as Record<string, unknown>);
+  const [awaiting] = byType('finding.awaiting_answer');
+  t.match(awaiting, { dataset_id: id, version: 1, agency: 'DINSOS-6571', count: Number, link: '/v1/inbox' }, 'findings wait for an answer');
+  t.ok((awaiting?.findings as { code: string }[]).some((f) => f.code === 'AN_JUMP'), 'the jump among them');
+  t.match(byType('version.returned'), [{ dataset_id: id, version: 1, status: 'returned', note: 'Lonjakan 2045 perlu dijelaskan.' }], 'with the walidata note');
+  t.match(byType('conflict.resolved'), [{ status: 'resolved' }], 'the decision on the disputed key');
+  t.notOk(types().has('figure.changed'), 'only the subscribed types');
+});
+
+t.test('an agency past its deadline is reminded at the overdue stage', async (t) => {
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const walidata = await ctx.login('walidata');
+  const hook = await receiver(t, 1000);
+  hook.state.secret = (await subscribe(dinsos.auth, { url: hook.url, event_types: ['deadline.reminder'] })).secret;
+  const cycle = await app.inject({ method: 'POST', url: '/v1/cycles', headers: walidata.auth, payload: { name: 'PPKS Tarakan (lewat)', region: '65.71', reference_periods: ['2018'], opens_on: day(-30), deadline: day(-2), status: 'open' } });
+  t.equal(cycle.statusCode, 201, cycle.body);
+  const obligations = await app.inject({ method: 'POST', url: `/v1/cycles/${cycle.json().id}/obligations`, headers: walidata.auth, payload: { obligations: [{ agency: 'DINSOS-6571', indicator: 'PPKS-06', region: '65.71' }] } });
+  t.equal(obligations.statusCode, 201, obligations.body);
+  const w = worker();
+  await w.runOnce({ deadlines: true });
+  await w.runOnce({ deadlines: true });
+  const reminders = hook.state.accepted.filter((r) => (r.data as { cycle_id?: string }).cycle_id === cycle.json().id);
+  t.match(reminders, [{ type: 'deadline.reminder', data: { stage: 'overdue', agency: 'DINSOS-6571', missing: 1 } }]);
+  t.equal(reminders.length, 1, 'once for the stage');
 });
