@@ -9,7 +9,7 @@ import { deadlineStage, reviewEventType } from './event-types.js';
 import {
   agenciesOwingInOpenCycles,
   anyoneWants,
-  datasetWithAgency,
+  datasetsWithAgency,
   dropQueuedAuditEntries,
   findingsToAnswerOf,
   insertEvents,
@@ -115,10 +115,17 @@ async function figureEvents(db: Kysely<DB>): Promise<{ events: NewEvent[]; curso
 /** Review steps and pushes waiting in the audit queue, as events. */
 async function auditEvents(db: Kysely<DB>): Promise<{ events: NewEvent[]; done: string[] }> {
   const entries = await queuedAuditEntries(db, BATCH);
+  const versionOf = (entry: (typeof entries)[number]) => (entry.after ?? {}) as { version?: number; status?: string; note?: string | null };
+  const datasets = await datasetsWithAgency(db, entries.map((e) => e.entity_id));
+  const pushed = entries.flatMap((e) => {
+    const after = versionOf(e);
+    return after.status === 'submitted' && !reviewEventType(e.action) && typeof after.version === 'number' ? [{ datasetId: e.entity_id, version: after.version }] : [];
+  });
+  const findingsByVersion = await findingsToAnswerOf(db, pushed);
   const events: NewEvent[] = [];
   for (const entry of entries) {
-    const after = (entry.after ?? {}) as { version?: number; status?: string; note?: string | null };
-    const dataset = await datasetWithAgency(db, entry.entity_id);
+    const after = versionOf(entry);
+    const dataset = datasets.get(entry.entity_id);
     if (!dataset || typeof after.version !== 'number') continue;
     const base = { indicator_code: null, region_code: dataset.jurisdiction_region_code, agency_id: dataset.agency_id, consumer_payload: null };
     const about = { dataset_id: dataset.id, dataset_title: dataset.title, agency: dataset.agency, version: after.version };
@@ -132,7 +139,7 @@ async function auditEvents(db: Kysely<DB>): Promise<{ events: NewEvent[]; done: 
         payload: { ...about, status: after.status ?? null, note: after.note ?? null, by: entry.actor_id, at: entry.at.toISOString(), link: `/v1/datasets/${dataset.id}/versions/${after.version}` },
       });
     } else if (after.status === 'submitted') {
-      const findings = await findingsToAnswerOf(db, dataset.id, after.version);
+      const findings = findingsByVersion.get(`${dataset.id}:${after.version}`) ?? [];
       if (findings.length === 0) continue;
       events.push({
         ...base,

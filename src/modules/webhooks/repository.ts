@@ -70,33 +70,46 @@ export async function dropQueuedAuditEntries(db: Kysely<DB>, ids: string[]): Pro
   if (ids.length > 0) await db.deleteFrom('webhook_audit_queue').where(sql<boolean>`id = any(${ids}::bigint[])`).execute();
 }
 
-/** A dataset with its agency, for the events about its versions. */
-export function datasetWithAgency(db: Kysely<DB>, datasetId: string) {
-  return db
-    .selectFrom('datasets as d')
-    .innerJoin('agencies as a', 'a.id', 'd.agency_id')
-    .select(['d.id', 'd.title', sql<string>`a.id::text`.as('agency_id'), 'a.code as agency', 'a.jurisdiction_region_code'])
-    .where(sql<boolean>`d.id::text = ${datasetId}`)
-    .executeTakeFirst();
+/** Datasets with their agencies, by id: for the events about their versions, one query per batch. */
+export async function datasetsWithAgency(db: Kysely<DB>, datasetIds: readonly string[]) {
+  const rows =
+    datasetIds.length === 0
+      ? []
+      : await db
+          .selectFrom('datasets as d')
+          .innerJoin('agencies as a', 'a.id', 'd.agency_id')
+          .select(['d.id', 'd.title', sql<string>`a.id::text`.as('agency_id'), 'a.code as agency', 'a.jurisdiction_region_code'])
+          .where(sql<boolean>`d.id::text = any(${[...new Set(datasetIds)]}::text[])`)
+          .execute();
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 /**
- * Open anomaly findings of a pushed version: what /v1/inbox lists for the agency to answer.
+ * Open anomaly findings of pushed versions (at most 101 each, the event shows 100 and says
+ * "100+"), keyed `dataset:version`: what /v1/inbox lists for the agency to answer.
  * Not narrowed to versions still under review: events are derived after the fact, and a
  * version returned before that happened still had findings waiting when it was pushed.
  */
-export function findingsToAnswerOf(db: Kysely<DB>, datasetId: string, version: number) {
-  return db
-    .selectFrom('findings as f')
-    .innerJoin('dataset_versions as v', 'v.id', 'f.version_id')
-    .select([sql<string>`f.id::text`.as('id'), 'f.code', 'f.severity', 'f.message_id', 'f.message_en'])
-    .where(sql<boolean>`v.dataset_id::text = ${datasetId}`)
-    .where('v.version', '=', version)
-    .where('f.status', '=', 'open')
-    .where('f.detector', 'is not', null)
-    .orderBy('f.id')
-    .limit(101)
-    .execute();
+export async function findingsToAnswerOf(db: Kysely<DB>, versions: readonly { datasetId: string; version: number }[]) {
+  const byVersion = new Map<string, { id: string; code: string; severity: string; message_id: string; message_en: string }[]>();
+  if (versions.length === 0) return byVersion;
+  const { rows } = await sql<{ key: string; id: string; code: string; severity: string; message_id: string; message_en: string }>`
+    select key, id, code, severity, message_id, message_en from (
+      select v.dataset_id::text || ':' || v.version as key, f.id::text as id, f.code, f.severity, f.message_id, f.message_en,
+             row_number() over (partition by f.version_id order by f.id) as n
+      from unnest(${versions.map((v) => v.datasetId)}::text[], ${versions.map((v) => v.version)}::int[]) as w(dataset_id, version)
+      join dataset_versions v on v.dataset_id::text = w.dataset_id and v.version = w.version
+      join findings f on f.version_id = v.id
+      where f.status = 'open' and f.detector is not null
+    ) ranked
+    where n <= 101
+    order by key, n`.execute(db);
+  for (const { key, ...finding } of rows) {
+    const list = byVersion.get(key) ?? [];
+    list.push(finding);
+    byVersion.set(key, list);
+  }
+  return byVersion;
 }
 
 /** Agencies with obligations in an open cycle: the only ones a deadline can remind. */
