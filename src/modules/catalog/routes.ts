@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AppError } from '../../http/app-error.js';
-import { preferredMediaType } from '../../http/media-type.js';
+import { chosenOffer, type Offer } from '../../http/media-type.js';
 import { problem } from '../../http/route-docs.js';
 import { CatalogQuery, JsonLdDocument, TurtleDocument } from './schemas.js';
 import { toJsonLd, toTurtle } from './serialize.js';
 import { catalogPage } from './service.js';
 
 /** What the catalogue is written as, in the order it prefers them. JSON-LD is JSON, so a JSON client gets it too. */
-const OFFERS = ['application/ld+json', 'text/turtle', 'application/json'] as const;
-const FORMAT_TYPE = { jsonld: 'application/ld+json', ttl: 'text/turtle' } as const;
+const OFFERS: Offer<'jsonld' | 'ttl' | 'json'>[] = [
+  { format: 'jsonld', type: 'application/ld+json' },
+  { format: 'ttl', type: 'text/turtle' },
+  { format: 'json', type: 'application/json' },
+];
 
 const routes: FastifyPluginAsyncTypebox<{ publicBaseUrl: string; publisherName: string }> = async (app, opts) => {
   const db = app.database.db;
@@ -43,8 +45,7 @@ const routes: FastifyPluginAsyncTypebox<{ publicBaseUrl: string; publisherName: 
     },
     async (request, reply) => {
       const { page = 1, format } = request.query;
-      const type = format ? FORMAT_TYPE[format] : preferredMediaType(request.headers.accept, OFFERS);
-      if (type === null) throw new AppError('NOT_ACCEPTABLE', { accept: (request.headers.accept ?? '').slice(0, 200), produces: OFFERS.join(', ') });
+      const { type } = format ? OFFERS.find((o) => o.format === format)! : chosenOffer(request, OFFERS);
       const pageUrl = (n: number) => `${opts.publicBaseUrl}/v1/catalog?page=${n}${format ? `&format=${format}` : ''}`;
       const resources = await catalogPage(db, { baseUrl: opts.publicBaseUrl, publisherName: opts.publisherName, page, pageUrl });
       const body = Buffer.from(type === 'text/turtle' ? await toTurtle(resources) : toJsonLd(resources));

@@ -3,13 +3,13 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../http/app-error.js';
+import { chosenOffer, type Offer } from '../../http/media-type.js';
 import { pastInstant } from '../../http/as-of.js';
 import { problem } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
 import { ALL_DIMENSIONS, sdmxCsv, sdmxJson, structureSpecificMessage, type DataQueryShape, type Detail } from './data-message.js';
 import { dsdSchema } from './dsd-schema.js';
 import { AGENCY, parseFlowRef, TIME_DIMENSION, VERSION, type DataStructure } from './model.js';
-import { negotiate, type Offer } from './negotiate.js';
 import { DATA_TYPES, DataParams, DataQuery, DataResponse, FlowParams, ResourceParams, SCHEMA_TYPE, SchemaParams, SchemaQuery, SchemaResponse, STRUCTURE_TYPE, StructureParams, StructureQuery, StructureResponse } from './schemas.js';
 import { dataState, findObservations, findStructures, flowWithCodes, MAX_OBSERVATIONS } from './service.js';
 import { memoryCache } from '../../util/memory-cache.js';
@@ -33,13 +33,6 @@ const SCHEMA_OFFERS: Offer<'xml'>[] = [{ format: 'xml', type: SCHEMA_TYPE, alias
  */
 function acceptedTypes(offers: readonly Offer<string>[]): string[] {
   return offers.flatMap((offer) => [offer.type, ...(offer.aliases ?? [])]);
-}
-
-/** The offer the request's Accept prefers; 406 problem+json when it names none of them. */
-function chosen<F extends string>(request: FastifyRequest, offers: readonly Offer<F>[]): Offer<F> {
-  const offer = negotiate(request.headers.accept, offers);
-  if (!offer) throw new AppError('NOT_ACCEPTABLE', { accept: (request.headers.accept ?? '').slice(0, 200), produces: offers.map((o) => o.type).join(', ') });
-  return offer;
 }
 
 const notAcceptable = problem('Accept names no format this operation produces (NOT_ACCEPTABLE); the detail lists those it does.');
@@ -92,7 +85,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     q: { resource: 'dataflow' | 'datastructure' | 'codelist' | 'conceptscheme'; agencyID: string; resourceID: string; version: string },
     references: 'none' | 'parents' | 'children' | 'descendants' | 'all' = 'none',
   ) {
-    const offer = chosen(request, STRUCTURE_OFFERS);
+    const offer = chosenOffer(request, STRUCTURE_OFFERS);
     const structures = await findStructures(db, { resource: q.resource, agency: q.agencyID, id: q.resourceID, version: q.version, references });
     if (!structures) throw new AppError('SDMX_NO_RESULTS', { what: `no ${q.resource} ${q.agencyID}:${q.resourceID}(${q.version})` });
     reply.header('vary', 'Accept, Authorization').type(offer.type);
@@ -143,7 +136,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     key: string,
     q: { startPeriod?: string | undefined; endPeriod?: string | undefined; updatedAfter?: string | undefined; dimensionAtObservation?: string | undefined; detail?: Detail | undefined; asOf?: string | undefined; format?: 'xml' | 'csv' | 'json' | undefined },
   ) {
-    const offer = q.format ? DATA_OFFERS.find((o) => o.format === q.format)! : chosen(request, DATA_OFFERS);
+    const offer = q.format ? DATA_OFFERS.find((o) => o.format === q.format)! : chosenOffer(request, DATA_OFFERS);
     const flow = flowOf(flowRef);
     const hideClosed = principalOf(request).role === 'consumer';
     const asOf = pastInstant(q.asOf);
@@ -214,7 +207,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const offer = chosen(request, SCHEMA_OFFERS);
+      const offer = chosenOffer(request, SCHEMA_OFFERS);
       const { agencyID, resourceID, version } = request.params;
       if ((agencyID !== AGENCY && agencyID !== 'all') || !['latest', VERSION].includes(version)) throw new AppError('SDMX_NO_RESULTS', { what: `no dataflow ${agencyID}:${resourceID}(${version})` });
       const { dsd, codes } = await flowWithCodes(db, resourceID);

@@ -14,7 +14,6 @@ import {
   type IndicatorEntry,
 } from '../../../src/modules/sdmx/model.js';
 import { structureMessage } from '../../../src/modules/sdmx/structure-message.js';
-import { negotiate } from '../../../src/modules/sdmx/negotiate.js';
 import { escapeXml } from '../../../src/modules/sdmx/xml.js';
 import { has, schemaDirectory } from '../../helpers/sdmx.js';
 
@@ -153,24 +152,4 @@ t.test('the messages validate against the official SDMX 2.1 schemas', { skip: !(
   const bad = structureSpecificMessage({ id: 'D1', prepared }, { flow: 'PPKS-06', dsd, dimensionAtObservation: 'TIME_PERIOD', detail: 'full' }, [{ ...observations[0]!, attributes: { OBS_STATUS: 'Z' } }]);
   const refused = await validate(bad, { namespace: dataNamespace('PPKS-06', 'TIME_PERIOD'), text: dsdSchema('PPKS-06', dsd, 'TIME_PERIOD', allCodes) });
   t.notOk(refused.ok, 'a code outside its codelist fails: the schema really checks');
-});
-
-t.test('content negotiation: q values, wildcards, versions, aliases', async (t) => {
-  const offers = [
-    { format: 'xml', type: 'application/vnd.sdmx.structurespecificdata+xml;version=2.1', aliases: ['application/xml'] },
-    { format: 'csv', type: 'application/vnd.sdmx.data+csv;version=1.0.0', aliases: ['text/csv'] },
-  ];
-  const pick = (accept: string | undefined) => negotiate(accept, offers)?.format;
-  t.equal(pick(undefined), 'xml', 'no Accept: the default');
-  t.equal(pick(''), 'xml');
-  t.equal(pick('*/*'), 'xml');
-  t.equal(pick('text/csv'), 'csv', 'an alias');
-  t.equal(pick('application/vnd.sdmx.data+csv;version=1.0.0'), 'csv');
-  t.equal(pick('application/vnd.sdmx.data+csv; version="1.0.0"'), 'csv', 'a quoted parameter');
-  t.equal(pick('application/vnd.sdmx.data+csv;version=2.0.0'), undefined, 'another version is another format');
-  t.equal(pick('application/xml;q=0.4, text/csv;q=0.8'), 'csv', 'the higher q');
-  t.equal(pick('text/*'), 'csv');
-  t.equal(pick('application/xml;q=0, */*'), 'csv', 'a specific q=0 refuses despite the wildcard');
-  t.equal(pick('image/png, nonsense'), undefined);
-  t.equal(pick('text/csv;q=abc'), undefined, 'a malformed q counts as 0');
 });
