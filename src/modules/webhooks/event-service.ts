@@ -4,7 +4,7 @@ import type { DB } from '../../db/schema.js';
 import { encodeCursor } from '../../http/pagination.js';
 import { obligationsDue } from '../cycles/service.js';
 import { presentFigure } from '../figures/present.js';
-import { listChanges } from '../figures/repository.js';
+import { listChanges, type ChangeRow } from '../figures/repository.js';
 import { deadlineStage, reviewEventType } from './event-types.js';
 import {
   agenciesOwingInOpenCycles,
@@ -35,8 +35,6 @@ import {
 const BATCH = 200;
 
 const newEventId = () => `msg_${randomUUID().replaceAll('-', '')}`;
-
-type ChangeRow = Awaited<ReturnType<typeof listChanges>>[number];
 
 function figureEntry(row: ChangeRow) {
   return row.visible
