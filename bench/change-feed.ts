@@ -11,6 +11,7 @@
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { createDb } from '../src/db/create-db.js';
+import { encodeCursor } from '../src/http/pagination.js';
 import { writeFigures, type FigureWrite } from '../src/modules/reconciliation/repository.js';
 import { ADMIN, benchDatabase, freePort, startServer, stopServer, token } from './server-process.js';
 
@@ -154,7 +155,7 @@ try {
     console.log(`ratio consumer/bare: ${(rate(asConsumer.changes, asConsumer.ms) / rate(bareRows, bareMs)).toFixed(2)}; target ≥ 50,000 changes/s as a consumer`);
 
     const { rows: ends } = await raw.query<{ last: string }>('select max(seq)::text as last from figure_changes');
-    const nearEnd = String(BigInt(ends[0]!.last) - BigInt(PAGE) - 1n);
+    const nearEnd = encodeCursor(String(BigInt(ends[0]!.last) - BigInt(PAGE) - 1n));
     const page = (auth: string, query: string) => () => call(auth, 'GET', `/v1/figures/changes?${query}`);
     console.log(`\none page, median of 15 (load ${load()}):`);
     console.table([

@@ -2,11 +2,8 @@ import { levelName } from '../../domain/region-code.js';
 import type { Candidate, FigureMethod } from '../reconciliation/policy.js';
 import type { FigureRow } from './repository.js';
 
-/** What presentFigure shows of a figure row (a change-feed entry carries just that). */
-export type PresentableFigure = Omit<FigureRow, 'id' | 'disagg_key' | 'candidates'>;
-
 /** A figure in its API shape; `candidates` only when asked for, already filtered for the viewer. */
-export function presentFigure(row: PresentableFigure, candidates?: Candidate[]) {
+export function presentFigure(row: FigureRow, candidates?: Candidate[]) {
   return {
     indicator: row.indicator_code,
     indicator_name: row.indicator_name,

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { REGION_LEVELS } from '../../domain/region-code.js';
 import { changeFeedHorizon, consumerVisible } from '../reconciliation/repository.js';
 
 export interface FigureFilter {
@@ -122,8 +123,22 @@ export function figureSeries(db: Kysely<DB>, f: FigureFilter) {
   return applyFilter(servedAt(selectFigures(db), f.asOf), f).orderBy('f.period').orderBy('f.disagg_key').limit(5000).execute();
 }
 
-/** A change-feed entry: its figure as written then, with what presentFigure shows of it. */
-export type ChangeRow = Omit<FigureRow, 'id' | 'disagg_key' | 'candidates'> & { seq: string; kind: string; at: Date; visible: boolean };
+/**
+ * A change-feed entry: `entry` is its JSON as the API serves it (kind, at, and the figure as
+ * presentFigure shows it, or only the key when withdrawn), built by the database so a page is
+ * sent without building an object per change; the rest is what webhooks file it under.
+ */
+export interface ChangeRow {
+  seq: string;
+  kind: string;
+  visible: boolean;
+  indicator_code: string;
+  region_code: string;
+  entry: string;
+}
+
+/** A timestamp as JavaScript's toISOString writes it (UTC, milliseconds). */
+const iso = (column: string) => sql`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * The change feed after `since` (a sequence number), oldest first, with each change's figure
@@ -145,6 +160,8 @@ export type ChangeRow = Omit<FigureRow, 'id' | 'disagg_key' | 'candidates'> & { 
  * asked for, whatever the feed's length, and only entries below the horizon of writers still
  * in flight (changeFeedHorizon), so a cursor never passes a change that commits later. The
  * labels that can be edited are looked up once per distinct indicator and source dataset.
+ * Each entry's JSON is the one presentFigure gives (test/modules/figures/change-feed-order.test.ts
+ * compares them).
  */
 export async function listChanges(db: Kysely<DB>, f: { since: string; limit: number; hideClosed: boolean; indicators?: string[] | undefined }): Promise<ChangeRow[]> {
   const horizon = await changeFeedHorizon(db);
@@ -156,6 +173,7 @@ export async function listChanges(db: Kysely<DB>, f: { since: string; limit: num
       cross join lateral (select * from figure_changes c where c.indicator_code = i.code and ${range('c')} order by c.seq limit ${f.limit + 1}) c
       order by c.seq limit ${f.limit + 1}`
     : sql`select * from figure_changes c where ${range('c')} order by c.seq limit ${f.limit + 1}`;
+  const visible = f.hideClosed ? sql`p.consumer_visible` : sql`true`;
   const { rows } = await sql<ChangeRow>`
     with page as materialized (${page}),
     indicator as (
@@ -166,12 +184,19 @@ export async function listChanges(db: Kysely<DB>, f: { since: string; limit: num
       select d.id, d.title, a.code, a.name from datasets d join agencies a on a.id = d.agency_id
       where d.id in (select source_dataset_id from page)
     )
-    select p.seq::text as seq, p.kind, p.at, ${f.hideClosed ? sql`p.consumer_visible` : sql`true`} as visible,
-           p.indicator_code, i.name as indicator_name, i.unit, i.definition, i.formula,
-           p.region_code, p.region_name, p.region_level, p.period, p.disagg, p.status, p.value::text as value, p.method,
-           p.conflict_id::text as conflict_id, p.rationale, p.decided_by, p.valid_from, p.valid_to,
-           s.code as source_agency, s.name as source_agency_name, p.source_dataset_id::text as source_dataset_id, s.title as source_dataset_title,
-           p.source_version, p.source_published_at
+    select p.seq::text as seq, p.kind, ${visible} as visible, p.indicator_code, p.region_code,
+           case when ${visible} then json_build_object('kind', p.kind, 'at', ${iso('p.at')}, 'figure', json_build_object(
+             'indicator', p.indicator_code, 'indicator_name', i.name, 'unit', i.unit, 'definition', i.definition, 'formula', i.formula,
+             'region', p.region_code, 'region_name', p.region_name, 'region_level', (${[...REGION_LEVELS]}::text[])[p.region_level],
+             'period', p.period, 'disaggregation', p.disagg, 'status', p.status, 'value', p.value::text, 'method', p.method,
+             'source', case when s.code is not null and p.source_version is not null then json_build_object(
+               'agency', s.code, 'agency_name', coalesce(s.name, s.code), 'dataset_id', p.source_dataset_id, 'dataset_title', coalesce(s.title, ''),
+               'version', p.source_version, 'published_at', ${iso('p.source_published_at')}) end,
+             'conflict_id', p.conflict_id::text, 'rationale', p.rationale, 'decided_by', p.decided_by,
+             'valid_from', ${iso('p.valid_from')}, 'valid_to', ${iso('p.valid_to')}))
+           else json_build_object('kind', 'withdrawn', 'at', ${iso('p.at')}, 'figure', json_build_object(
+             'indicator', p.indicator_code, 'region', p.region_code, 'period', p.period, 'disaggregation', p.disagg))
+           end::text as entry
     from page p
     join indicator i on i.code = p.indicator_code
     left join source s on s.id = p.source_dataset_id
