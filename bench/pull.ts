@@ -71,7 +71,12 @@ try {
        where r.level = 2`,
       [PERIODS, candidates],
     );
-    await db.query(`insert into figure_changes (figure_id, kind) select id, 'new' from reconciled_figures order by id`);
+    // Each entry as writeFigures writes it (migration 0019): the figure, its region's labels, visible to consumers (an open source).
+    await db.query(
+      `insert into figure_changes (figure_id, kind, indicator_code, region_code, region_name, region_level, period, disagg_key, disagg, status, value, method, decided_by, valid_from, consumer_visible, prev_consumer_visible, unchanged)
+       select f.id, 'new', f.indicator_code, f.region_code, r.name, r.level, f.period, f.disagg_key, f.disagg, f.status, f.value, f.method, f.decided_by, f.valid_from, true, false, false
+       from reconciled_figures f join regions r on r.code = f.region_code order by f.id`,
+    );
     await db.query('analyze reconciled_figures; analyze figure_changes');
     const { rows } = await db.query<{ n: number }>('select count(*)::int as n from reconciled_figures');
     console.log(`loaded ${rows[0]!.n.toLocaleString('en')} figures and their changes in ${Math.round(performance.now() - started)} ms`);

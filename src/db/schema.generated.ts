@@ -140,9 +140,32 @@ export interface Dhis2Mappings {
 
 export interface FigureChanges {
   at: Generated<Timestamp>;
+  conflict_id: Stored.Int8 | null;
+  consumer_listed: Generated<boolean>;
+  consumer_visible: boolean;
+  decided_by: string | null;
+  disagg: Stored.Json;
+  disagg_key: string;
   figure_id: Stored.Int8;
+  indicator_code: string;
   kind: string;
+  method: string | null;
+  period: string;
+  prev_consumer_visible: boolean;
+  rationale: string | null;
+  region_code: string;
+  region_level: number;
+  region_name: string;
   seq: Generated<Stored.Int8>;
+  source_dataset_id: string | null;
+  source_published_at: Timestamp | null;
+  source_version: number | null;
+  status: string;
+  superseded_unchanged: Generated<boolean>;
+  unchanged: boolean;
+  valid_from: Timestamp;
+  valid_to: Timestamp | null;
+  value: Numeric | null;
 }
 
 export interface Findings {

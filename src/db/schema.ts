@@ -50,6 +50,7 @@ interface Shaped {
   datasets: WithJson<Generated.Datasets, { metadata: JSONColumnType<Row> }>;
   dataset_versions: WithJson<Generated.DatasetVersions, { summary: JSONColumnType<Row> }>;
   dhis2_mappings: WithJson<Generated.Dhis2Mappings, { mapping: JSONColumnType<Row> }>;
+  figure_changes: WithJson<Generated.FigureChanges, { disagg: JSONColumnType<Record<string, string>> }>;
   findings: WithJson<Generated.Findings, { details: Appended<Row> }>;
   idempotency_keys: WithJson<Generated.IdempotencyKeys, { response_body: NullableJson<Row> }>;
   ikesos_methodologies: WithJson<Generated.IkesosMethodologies, { config: JSONColumnType<Row> }>;

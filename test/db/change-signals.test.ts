@@ -4,6 +4,7 @@ import { ChangeSignals, CHANGES_CHANNEL } from '../../src/db/change-signals.js';
 import { serverUrl } from '../helpers/database.js';
 import { createTestApp } from '../helpers/test-app.js';
 import { until } from '../helpers/live-server.js';
+import { writeFigures } from '../../src/modules/reconciliation/repository.js';
 
 const quietLog = () => {
   const warnings: string[] = [];
@@ -154,12 +155,15 @@ t.test('against the real database', async (t) => {
     const url = '/v1/figures?indicator=PPKS-06&region=65.71';
     const count = async () => (await app.inject({ url, headers: admin.auth })).json().data.length as number;
     t.equal(await count(), 0, 'nothing yet (and the empty page is now kept)');
-    await sql`
-      with f as (
-        insert into reconciled_figures (indicator_code, region_code, period, disagg_key, disagg, status, value, method, candidates, decided_by)
-        values ('PPKS-06', '65.71', '2025', '', '{}'::jsonb, 'final', 141, 'manual', '[]'::jsonb, 'another process')
-        returning id)
-      insert into figure_changes (figure_id, kind) select id, 'new' from f`.execute(database.db);
+    await database.db.transaction().execute((trx) =>
+      writeFigures(trx, [
+        {
+          key: { indicator_code: 'PPKS-06', region_code: '65.71', period: '2025', disagg_key: '', disagg: {}, candidates: [] },
+          state: { status: 'final', value: '141', method: 'manual', sourceVersionId: null, conflictId: null, rationale: null, decidedBy: 'another process' },
+          kind: 'new',
+        },
+      ]),
+    );
     await until(async () => (await count()) === 1);
     const page = (await app.inject({ url, headers: admin.auth })).json();
     t.match(page.data[0], { indicator: 'PPKS-06', region: '65.71', period: '2025', value: '141', method: 'manual' }, 'the figure as the other process wrote it');

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { consumerVisible } from '../reconciliation/repository.js';
+import { REGION_LEVELS } from '../../domain/region-code.js';
+import { changeFeedHorizon, consumerVisible } from '../reconciliation/repository.js';
 
 export interface FigureFilter {
   indicators?: string[] | undefined;
@@ -123,24 +124,21 @@ export function figureSeries(db: Kysely<DB>, f: FigureFilter) {
 }
 
 /**
- * Whether two figure rows say the same thing: a rewrite that changed nothing in the figure, as
- * when a dataset's classification changed who may see it (reclassify.ts) or a conflict is
- * resolved again the same way. There is nothing to deliver but, to consumers, a change of
- * visibility.
+ * A change-feed entry: `entry` is its JSON as the API serves it (kind, at, and the figure as
+ * presentFigure shows it, or only the key when withdrawn), built by the database so a page is
+ * sent without building an object per change; the rest is what webhooks file it under.
  */
-function sameFigure(a: string, b: string) {
-  const col = (c: string) => sql`${sql.ref(`${a}.${c}`)} is not distinct from ${sql.ref(`${b}.${c}`)}`;
-  return sql<boolean>`(${sql.ref(`${b}.id`)} is not null and ${sql.join(
-    ['status', 'value', 'method', 'source_version_id', 'candidates', 'conflict_id', 'rationale', 'decided_by'].map(col),
-    sql` and `,
-  )})`;
+export interface ChangeRow {
+  seq: string;
+  kind: string;
+  visible: boolean;
+  indicator_code: string;
+  region_code: string;
+  entry: string;
 }
 
-/** Two figure rows of the same key (indicator, period, region, breakdown). */
-function sameKey(a: string, b: string) {
-  const cols = ['indicator_code', 'period', 'region_code', 'disagg_key'];
-  return sql<boolean>`${sql.join(cols.map((c) => sql`${sql.ref(`${a}.${c}`)} = ${sql.ref(`${b}.${c}`)}`), sql` and `)}`;
-}
+/** A timestamp as JavaScript's toISOString writes it (UTC, milliseconds). */
+const iso = (column: string) => sql`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * The change feed after `since` (a sequence number), oldest first, with each change's figure
@@ -156,25 +154,54 @@ function sameKey(a: string, b: string) {
  * figure once, at its latest announcement, and a consumer that synced before the change gets
  * exactly the entry that brings it up to date. Everyone else saw nothing change: they do
  * not get re-announcements.
+ *
+ * All of that is decided when entries are written (migration 0019, writeFigures,
+ * refreshConsumerVisibility): a page is one range of an index of the feed, per indicator
+ * asked for, whatever the feed's length, and only entries below the horizon of writers still
+ * in flight (changeFeedHorizon), so a cursor never passes a change that commits later. The
+ * labels that can be edited are looked up once per distinct indicator and source dataset.
+ * Each entry's JSON is the one presentFigure gives (test/modules/figures/change-feed-order.test.ts
+ * compares them).
  */
-export function listChanges(db: Kysely<DB>, f: { since: string; limit: number; hideClosed: boolean; indicators?: string[] | undefined }) {
-  const q = applyFilter(selectFigures(db).innerJoin('figure_changes as c', 'c.figure_id', 'f.id'), { ...f, hideClosed: false })
-    // The figure this change replaced: writers close it at the instant the new one starts.
-    .leftJoin('reconciled_figures as p', (join) => join.on(sameKey('p', 'f')).onRef('p.valid_to', '=', 'f.valid_from'))
-    .select([sql<string>`c.seq::text`.as('seq'), 'c.kind', 'c.at'])
-    .where('c.seq', '>', f.since)
-    .orderBy('c.seq')
-    .limit(f.limit + 1);
-  if (!f.hideClosed) return q.select(sql<boolean>`true`.as('visible')).where(sql<boolean>`not ${sameFigure('f', 'p')}`).execute();
-  return q
-    // The figure that replaced this one.
-    .leftJoin('reconciled_figures as n', (join) => join.on(sameKey('n', 'f')).onRef('n.valid_from', '=', 'f.valid_to'))
-    .leftJoin('dataset_versions as pv', 'pv.id', 'p.source_version_id')
-    .leftJoin('datasets as pd', 'pd.id', 'pv.dataset_id')
-    .select(consumerVisible('f', 'sd').as('visible'))
-    .where((eb) => eb.or([consumerVisible('f', 'sd'), consumerVisible('p', 'pd'), sameFigure('f', 'p')]))
-    .where(sql<boolean>`not ${sameFigure('f', 'n')}`)
-    .execute();
+export async function listChanges(db: Kysely<DB>, f: { since: string; limit: number; hideClosed: boolean; indicators?: string[] | undefined }): Promise<ChangeRow[]> {
+  const horizon = await changeFeedHorizon(db);
+  const range = (c: string) =>
+    sql`${sql.ref(`${c}.seq`)} > ${f.since}::bigint and ${sql.ref(`${c}.seq`)} < ${horizon}::bigint and ${f.hideClosed ? sql`${sql.ref(`${c}.consumer_listed`)}` : sql`not ${sql.ref(`${c}.unchanged`)}`}`;
+  const page = f.indicators?.length
+    ? sql`
+      select c.* from unnest(${[...new Set(f.indicators)]}::text[]) as i(code)
+      cross join lateral (select * from figure_changes c where c.indicator_code = i.code and ${range('c')} order by c.seq limit ${f.limit + 1}) c
+      order by c.seq limit ${f.limit + 1}`
+    : sql`select * from figure_changes c where ${range('c')} order by c.seq limit ${f.limit + 1}`;
+  const visible = f.hideClosed ? sql`p.consumer_visible` : sql`true`;
+  const { rows } = await sql<ChangeRow>`
+    with page as materialized (${page}),
+    indicator as (
+      select code, name, unit, metadata->>'definisi' as definition, metadata->>'metode_perhitungan' as formula
+      from indicators where code in (select indicator_code from page)
+    ),
+    source as (
+      select d.id, d.title, a.code, a.name from datasets d join agencies a on a.id = d.agency_id
+      where d.id in (select source_dataset_id from page)
+    )
+    select p.seq::text as seq, p.kind, ${visible} as visible, p.indicator_code, p.region_code,
+           case when ${visible} then json_build_object('kind', p.kind, 'at', ${iso('p.at')}, 'figure', json_build_object(
+             'indicator', p.indicator_code, 'indicator_name', i.name, 'unit', i.unit, 'definition', i.definition, 'formula', i.formula,
+             'region', p.region_code, 'region_name', p.region_name, 'region_level', (${[...REGION_LEVELS]}::text[])[p.region_level],
+             'period', p.period, 'disaggregation', p.disagg, 'status', p.status, 'value', p.value::text, 'method', p.method,
+             'source', case when s.code is not null and p.source_version is not null then json_build_object(
+               'agency', s.code, 'agency_name', coalesce(s.name, s.code), 'dataset_id', p.source_dataset_id, 'dataset_title', coalesce(s.title, ''),
+               'version', p.source_version, 'published_at', ${iso('p.source_published_at')}) end,
+             'conflict_id', p.conflict_id::text, 'rationale', p.rationale, 'decided_by', p.decided_by,
+             'valid_from', ${iso('p.valid_from')}, 'valid_to', ${iso('p.valid_to')}))
+           else json_build_object('kind', 'withdrawn', 'at', ${iso('p.at')}, 'figure', json_build_object(
+             'indicator', p.indicator_code, 'region', p.region_code, 'period', p.period, 'disaggregation', p.disagg))
+           end::text as entry
+    from page p
+    join indicator i on i.code = p.indicator_code
+    left join source s on s.id = p.source_dataset_id
+    order by p.seq`.execute(db);
+  return rows;
 }
 
 /** Dataset classifications of the datasets candidates come from, to hide what a consumer may not see. */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { consumerVisibilityOfDatasetFigures, lockFigureWriters, unchangedRewrites, writeFigures } from './repository.js';
+import { consumerVisibilityOfDatasetFigures, lockFigureWriters, refreshConsumerVisibility, unchangedRewrites, writeFigures } from './repository.js';
 
 /** The figures whose consumer visibility differs between two readings (figure id → visible). */
 function flippedFigures(before: ReadonlyMap<string, boolean>, after: ReadonlyMap<string, boolean>): string[] {
@@ -15,12 +15,14 @@ function flippedFigures(before: ReadonlyMap<string, boolean>, after: ReadonlyMap
  * keep a value /v1/figures no longer serves it, and never receive one it now may see. The
  * rewrite goes through writeFigures like every other figure change: the new entry reaches
  * consumers as `withdrawn` or with the figure, and stands in for the figure's earlier entry
- * (see listChanges); the lock keeps its sequence number in commit order.
+ * (see listChanges). The feed entries of the dataset's past figures learn the new visibility
+ * too, so a replay from the start shows a consumer nothing of a dataset closed since.
  */
 export async function reannounceReclassified<T>(db: Kysely<DB>, datasetId: string, reclassify: () => Promise<T>): Promise<T> {
   await lockFigureWriters(db);
   const before = await consumerVisibilityOfDatasetFigures(db, datasetId);
   const result = await reclassify();
+  await refreshConsumerVisibility(db, datasetId);
   const after = await consumerVisibilityOfDatasetFigures(db, datasetId);
   await writeFigures(db, await unchangedRewrites(db, flippedFigures(before, after)));
   return result;

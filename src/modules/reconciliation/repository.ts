@@ -17,11 +17,55 @@ export const keyString = (k: FigureKey) => [k.indicator_code, k.region_code, k.p
 const FIGURE_WRITER_LOCK = 7_110_001;
 
 /**
- * Figure writers take turns, so change-feed sequence numbers are committed in order and a
- * consumer's cursor never passes a change that commits later.
+ * Figure writers take turns. The change feed no longer needs it (see enterChangeFeed); what it
+ * still keeps apart is two writers of the same keys, until narrower locks replace it.
  */
 export async function lockFigureWriters(db: Kysely<DB>) {
   await sql`select pg_advisory_xact_lock(${FIGURE_WRITER_LOCK})`.execute(db);
+}
+
+/*
+ * Change-feed order without writers taking turns. Sequence numbers are taken when a change is
+ * written, not when it commits, so a reader could pass a number that commits later. Each
+ * writing transaction therefore holds, until it ends, a shared advisory lock keyed by a number
+ * no greater than any it will take; a reader reads only below the smallest such key (and below
+ * the next number not yet taken). Nothing waits on these locks: a writer never blocks another,
+ * and a long transaction only holds readers back at its first change until it commits.
+ * Keys are FEED_WRITER_KEY + seq: bigint advisory keys whose high half lies in
+ * [2^30, 2^31), where no other lock of the service (small constants, hashtext) can fall.
+ */
+const FEED_WRITER_KEY = 2n ** 62n;
+
+/**
+ * Registers the transaction as a change-feed writer, once (later calls are no-ops); writeFigures
+ * calls it before it takes a sequence number, so every figure writer does.
+ */
+export async function enterChangeFeed(db: Kysely<DB>) {
+  // The sequence's last value is read before the lock is taken, and the numbers this
+  // transaction takes come after both: the key is at most any of them.
+  await sql`
+    select pg_advisory_xact_lock_shared(${FEED_WRITER_KEY.toString()}::bigint + s.last_value), set_config('sde.feed_writer', 'on', true)
+    from figure_changes_seq_seq s
+    where current_setting('sde.feed_writer', true) is distinct from 'on'`.execute(db);
+}
+
+/**
+ * The first change-feed sequence number a reader may not read yet: every number below it has
+ * committed or never will. Run it in its own statement before reading the feed: a writer that
+ * commits after it is read took numbers at or above it.
+ */
+export async function changeFeedHorizon(db: Kysely<DB>): Promise<string> {
+  // The next number is read before the writers' keys; a writer that took a number below it
+  // had already registered, so it is either among the keys or committed.
+  const { rows } = await sql<{ horizon: string }>`
+    with s as materialized (select case when is_called then last_value + 1 else last_value end as next from figure_changes_seq_seq)
+    select least(s.next, (
+      select min(((l.classid::bigint << 32) | l.objid::bigint) - ${FEED_WRITER_KEY.toString()}::bigint)
+      from pg_locks l
+      where l.locktype = 'advisory' and l.objsubid = 1 and l.classid >= 1073741824 and l.classid < 2147483648 and s.next is not null
+    ))::text as horizon
+    from s`.execute(db);
+  return rows[0]!.horizon;
 }
 
 export interface KeyCandidates extends FigureKey {
@@ -238,11 +282,32 @@ export interface FigureWrite {
 }
 
 /**
+ * Whether two figure rows say the same thing: a rewrite that changed nothing in the figure, as
+ * when a dataset's classification changed who may see it (reclassify.ts) or a conflict is
+ * resolved again the same way. There is nothing to deliver but, to consumers, a change of
+ * visibility.
+ */
+function sameFigure(a: string, b: string) {
+  const col = (c: string) => sql`${sql.ref(`${a}.${c}`)} is not distinct from ${sql.ref(`${b}.${c}`)}`;
+  return sql<boolean>`(${sql.join(['status', 'value', 'method', 'source_version_id', 'candidates', 'conflict_id', 'rationale', 'decided_by'].map(col), sql` and `)})`;
+}
+
+/** Two rows of the same key (indicator, period, region, breakdown). */
+function sameKey(a: string, b: string) {
+  const cols = ['indicator_code', 'period', 'region_code', 'disagg_key'];
+  return sql<boolean>`${sql.join(cols.map((c) => sql`${sql.ref(`${a}.${c}`)} = ${sql.ref(`${b}.${c}`)}`), sql` and `)}`;
+}
+
+/**
  * Closes the current figure of every key written and adds the new ones with their
- * change-feed entries: three statements, whatever the number of keys.
+ * change-feed entries, each carrying what a page of the feed shows and who may see it (see
+ * migration 0019), and marks the entries of the figures replaced: when they stopped being
+ * served and whether the new figure re-announces them. Three statements, whatever the number
+ * of keys, after enterChangeFeed.
  */
 export async function writeFigures(db: Kysely<DB>, writes: readonly FigureWrite[]) {
   if (writes.length === 0) return;
+  await enterChangeFeed(db);
   const col = <T>(f: (w: FigureWrite) => T) => writes.map(f);
   const keys = sql`unnest(${col((w) => w.key.indicator_code)}::text[], ${col((w) => w.key.region_code)}::text[], ${col((w) => w.key.period)}::text[], ${col((w) => w.key.disagg_key)}::text[])`;
   await sql`
@@ -252,7 +317,9 @@ export async function writeFigures(db: Kysely<DB>, writes: readonly FigureWrite[
       and f.valid_to is null`.execute(db);
   await sql`
     with input as (
-      select * from unnest(
+      select indicator_code, region_code, period, disagg_key, disagg::jsonb as disagg, status, value::numeric as value, method,
+             source_version_id::uuid as source_version_id, candidates::jsonb as candidates, conflict_id::bigint as conflict_id, rationale, decided_by, kind, n
+      from unnest(
         ${col((w) => w.key.indicator_code)}::text[], ${col((w) => w.key.region_code)}::text[], ${col((w) => w.key.period)}::text[],
         ${col((w) => w.key.disagg_key)}::text[], ${col((w) => JSON.stringify(w.key.disagg))}::text[], ${col((w) => w.state.status)}::text[],
         ${col((w) => w.state.value)}::text[], ${col((w) => w.state.method)}::text[], ${col((w) => w.state.sourceVersionId)}::text[],
@@ -260,16 +327,64 @@ export async function writeFigures(db: Kysely<DB>, writes: readonly FigureWrite[
         ${col((w) => w.state.decidedBy)}::text[], ${col((w) => w.kind)}::text[]
       ) with ordinality as t(indicator_code, region_code, period, disagg_key, disagg, status, value, method, source_version_id, candidates, conflict_id, rationale, decided_by, kind, n)
     ),
+    -- The figure each one replaces: closed just now (the last one, should a key be written twice in one transaction).
+    replaced as (
+      select i.n, p.id, pc.consumer_visible, ${sameFigure('p', 'i')} as same
+      from input i
+      cross join lateral (
+        select * from reconciled_figures p where ${sameKey('p', 'i')} and p.valid_to = now() order by p.id desc limit 1
+      ) p
+      join figure_changes pc on pc.figure_id = p.id
+    ),
+    superseded as (
+      update figure_changes c set valid_to = now(), superseded_unchanged = replaced.same
+      from replaced where c.figure_id = replaced.id
+    ),
     inserted as (
       insert into reconciled_figures (indicator_code, region_code, period, disagg_key, disagg, status, value, method, source_version_id, candidates, conflict_id, rationale, decided_by)
-      select indicator_code, region_code, period, disagg_key, disagg::jsonb, status, value::numeric, method, source_version_id::uuid, candidates::jsonb, conflict_id::bigint, rationale, decided_by
+      select indicator_code, region_code, period, disagg_key, disagg, status, value, method, source_version_id, candidates, conflict_id, rationale, decided_by
       from input order by n
-      returning id, indicator_code, region_code, period, disagg_key
+      returning id, indicator_code, region_code, period, disagg_key, valid_from
     )
-    insert into figure_changes (figure_id, kind)
-    select inserted.id, input.kind
-    from inserted join input using (indicator_code, region_code, period, disagg_key)
-    order by input.n`.execute(db);
+    insert into figure_changes (
+      figure_id, kind, indicator_code, region_code, region_name, region_level, period, disagg_key, disagg, status, value, method,
+      source_dataset_id, source_version, source_published_at, conflict_id, rationale, decided_by, valid_from,
+      consumer_visible, prev_consumer_visible, unchanged)
+    select f.id, i.kind, i.indicator_code, i.region_code, r.name, r.level, i.period, i.disagg_key, i.disagg, i.status, i.value, i.method,
+           sv.dataset_id, sv.version, sv.published_at, i.conflict_id, i.rationale, i.decided_by, f.valid_from,
+           ${consumerVisible('i', 'sd')}, coalesce(replaced.consumer_visible, false), coalesce(replaced.same, false)
+    from inserted f
+    join input i using (indicator_code, region_code, period, disagg_key)
+    join regions r on r.code = i.region_code
+    left join dataset_versions sv on sv.id = i.source_version_id
+    left join datasets sd on sd.id = sv.dataset_id
+    left join replaced on replaced.n = i.n
+    order by i.n`.execute(db);
+}
+
+/**
+ * After a dataset's classification changed: whether a consumer may see each figure it may have
+ * supported (every figure of a key it reported, current or past), and the figure each replaced,
+ * kept in their change-feed entries. One statement, over the dataset's keys only.
+ */
+export async function refreshConsumerVisibility(db: Kysely<DB>, datasetId: string) {
+  await sql`
+    with keys as (
+      select distinct o.indicator_code, o.period, o.region_code, o.disagg_key
+      from dataset_versions v join observations o on o.version_id = v.id
+      where v.dataset_id = ${datasetId}
+    ),
+    figures as (
+      select f.id, ${consumerVisible('f', 'sd')} as visible,
+             lag(${consumerVisible('f', 'sd')}) over (partition by f.indicator_code, f.period, f.region_code, f.disagg_key order by f.valid_from, f.id) as prev_visible
+      from keys k
+      join reconciled_figures f on ${sameKey('f', 'k')}
+      left join dataset_versions sv on sv.id = f.source_version_id
+      left join datasets sd on sd.id = sv.dataset_id
+    )
+    update figure_changes c set consumer_visible = f.visible, prev_consumer_visible = coalesce(f.prev_visible, false)
+    from figures f
+    where c.figure_id = f.id and (c.consumer_visible, c.prev_consumer_visible) is distinct from (f.visible, coalesce(f.prev_visible, false))`.execute(db);
 }
 
 /**

@@ -3,8 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { encodeCursor } from '../../http/pagination.js';
 import { obligationsDue } from '../cycles/service.js';
-import { presentFigure } from '../figures/present.js';
-import { listChanges } from '../figures/repository.js';
+import { listChanges, type ChangeRow } from '../figures/repository.js';
 import { deadlineStage, reviewEventType } from './event-types.js';
 import {
   agenciesOwingInOpenCycles,
@@ -36,17 +35,18 @@ const BATCH = 200;
 
 const newEventId = () => `msg_${randomUUID().replaceAll('-', '')}`;
 
-type ChangeRow = Awaited<ReturnType<typeof listChanges>>[number];
+/** A change-feed entry as GET /v1/figures/changes serves it, with its cursor. */
+type FeedEntry = { kind: string; at: string; figure: { indicator: string; region: string; period: string; disaggregation: Record<string, string> } & Partial<Record<'value' | 'method' | 'conflict_id' | 'rationale' | 'decided_by', string | null>> };
 
-function figureEntry(row: ChangeRow) {
-  return row.visible
-    ? { kind: row.kind, at: row.at.toISOString(), figure: presentFigure(row), cursor: encodeCursor(row.seq) }
-    : { kind: 'withdrawn', at: row.at.toISOString(), figure: { indicator: row.indicator_code, region: row.region_code, period: row.period, disaggregation: row.disagg }, cursor: encodeCursor(row.seq) };
+function figureEntry(row: ChangeRow): FeedEntry & { cursor: string } {
+  return { ...(JSON.parse(row.entry) as FeedEntry), cursor: encodeCursor(row.seq) };
 }
 
 function conflictEvent(row: ChangeRow): NewEvent | null {
   const type = row.kind === 'disputed' ? 'conflict.opened' : row.kind === 'resolved' ? 'conflict.resolved' : null;
-  if (!type || !row.conflict_id) return null;
+  if (!type) return null;
+  const { at, figure } = JSON.parse(row.entry) as FeedEntry;
+  if (!figure.conflict_id) return null;
   return {
     id: newEventId(),
     type,
@@ -55,18 +55,18 @@ function conflictEvent(row: ChangeRow): NewEvent | null {
     region_code: row.region_code,
     agency_id: null,
     payload: {
-      conflict_id: row.conflict_id,
-      indicator: row.indicator_code,
-      region: row.region_code,
-      period: row.period,
-      disaggregation: row.disagg,
+      conflict_id: figure.conflict_id,
+      indicator: figure.indicator,
+      region: figure.region,
+      period: figure.period,
+      disaggregation: figure.disaggregation,
       status: type === 'conflict.opened' ? 'open' : 'resolved',
-      value: row.value,
-      method: row.method,
-      rationale: row.rationale,
-      decided_by: row.decided_by,
-      at: row.at.toISOString(),
-      link: `/v1/conflicts/${row.conflict_id}`,
+      value: figure.value ?? null,
+      method: figure.method ?? null,
+      rationale: figure.rationale ?? null,
+      decided_by: figure.decided_by ?? null,
+      at,
+      link: `/v1/conflicts/${figure.conflict_id}`,
     },
     consumer_payload: null,
   };

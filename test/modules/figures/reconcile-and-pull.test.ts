@@ -329,3 +329,15 @@ t.test('a page served again is the same bytes, and any change of the data or its
   t.equal((await app.inject({ url, headers: { ...consumer.auth, 'if-none-match': relabelled.headers.etag as string } })).statusCode, 304, 'a kept page still answers 304');
   await app.inject({ method: 'PATCH', url: '/v1/indicators/PPKS-06', headers: verifier.auth, payload: { name } });
 });
+
+t.test('a change entry carries its figure exactly as /v1/figures serves it', async (t) => {
+  type Served = Change['figure'] & { valid_to: string | null; source: object | null };
+  const keyOf = (f: Served) => [f.indicator, f.region, f.period, JSON.stringify(f.disaggregation)].join('|');
+  for (const auth of [verifier.auth, consumer.auth]) {
+    const current = new Map(((await app.inject({ url: '/v1/figures?limit=1000', headers: auth })).json().data as Served[]).map((f) => [keyOf(f), f]));
+    const entries = (await replay(undefined, 1000, auth)).map((c) => c.figure as Served).filter((f) => f.valid_to === null && current.has(keyOf(f)));
+    t.ok(entries.length >= 10, `${entries.length} entries of figures served now`);
+    t.ok(entries.some((f) => f.source !== null), 'some with their source');
+    for (const entry of entries) t.same(entry, current.get(keyOf(entry)), keyOf(entry));
+  }
+});
