@@ -215,388 +215,792 @@ select
     )
   ) as state;
 
--- listChanges({"since":"0","limit":500,"hideClosed":false})
-select
-  f.id::text as "id",
-  "f"."indicator_code",
-  "i"."name" as "indicator_name",
-  "i"."unit",
-  i.metadata ->> 'definisi' as "definition",
-  i.metadata ->> 'metode_perhitungan' as "formula",
-  "f"."region_code",
-  "r"."name" as "region_name",
-  "r"."level" as "region_level",
-  "f"."period",
-  "f"."disagg",
-  "f"."disagg_key",
-  "f"."status",
-  f.value::text as "value",
-  "f"."method",
-  "f"."candidates",
-  f.conflict_id::text as "conflict_id",
-  "f"."rationale",
-  "f"."decided_by",
-  "f"."valid_from",
-  "f"."valid_to",
-  "sa"."code" as "source_agency",
-  "sa"."name" as "source_agency_name",
-  sv.dataset_id::text as "source_dataset_id",
-  "sd"."title" as "source_dataset_title",
-  "sv"."version" as "source_version",
-  "sv"."published_at" as "source_published_at",
-  c.seq::text as "seq",
-  "c"."kind",
-  "c"."at",
-  true as "visible"
-from
-  "reconciled_figures" as "f"
-  inner join "indicators" as "i" on "i"."code" = "f"."indicator_code"
-  inner join "regions" as "r" on "r"."code" = "f"."region_code"
-  left join "dataset_versions" as "sv" on "sv"."id" = "f"."source_version_id"
-  left join "datasets" as "sd" on "sd"."id" = "sv"."dataset_id"
-  left join "agencies" as "sa" on "sa"."id" = "sd"."agency_id"
-  inner join "figure_changes" as "c" on "c"."figure_id" = "f"."id"
-  left join "reconciled_figures" as "p" on "p"."indicator_code" = "f"."indicator_code"
-  and "p"."period" = "f"."period"
-  and "p"."region_code" = "f"."region_code"
-  and "p"."disagg_key" = "f"."disagg_key"
-  and "p"."valid_to" = "f"."valid_from"
-where
-  "c"."seq" > $1
-  and not (
-    "p"."id" is not null
-    and "f"."status" is not distinct from "p"."status"
-    and "f"."value" is not distinct from "p"."value"
-    and "f"."method" is not distinct from "p"."method"
-    and "f"."source_version_id" is not distinct from "p"."source_version_id"
-    and "f"."candidates" is not distinct from "p"."candidates"
-    and "f"."conflict_id" is not distinct from "p"."conflict_id"
-    and "f"."rationale" is not distinct from "p"."rationale"
-    and "f"."decided_by" is not distinct from "p"."decided_by"
+-- listChanges({"since":"0","limit":500,"hideClosed":false}), statement 1 of 2
+with
+  s as materialized (
+    select
+      case
+        when is_called then last_value + 1
+        else last_value
+      end as next
+    from
+      figure_changes_seq_seq
   )
-order by
-  "c"."seq"
-limit
-  $2;
-
--- listChanges({"since":"0","limit":500,"hideClosed":false,"indicators":["IKS-01"]})
 select
-  f.id::text as "id",
-  "f"."indicator_code",
-  "i"."name" as "indicator_name",
-  "i"."unit",
-  i.metadata ->> 'definisi' as "definition",
-  i.metadata ->> 'metode_perhitungan' as "formula",
-  "f"."region_code",
-  "r"."name" as "region_name",
-  "r"."level" as "region_level",
-  "f"."period",
-  "f"."disagg",
-  "f"."disagg_key",
-  "f"."status",
-  f.value::text as "value",
-  "f"."method",
-  "f"."candidates",
-  f.conflict_id::text as "conflict_id",
-  "f"."rationale",
-  "f"."decided_by",
-  "f"."valid_from",
-  "f"."valid_to",
-  "sa"."code" as "source_agency",
-  "sa"."name" as "source_agency_name",
-  sv.dataset_id::text as "source_dataset_id",
-  "sd"."title" as "source_dataset_title",
-  "sv"."version" as "source_version",
-  "sv"."published_at" as "source_published_at",
-  c.seq::text as "seq",
-  "c"."kind",
-  "c"."at",
-  true as "visible"
-from
-  "reconciled_figures" as "f"
-  inner join "indicators" as "i" on "i"."code" = "f"."indicator_code"
-  inner join "regions" as "r" on "r"."code" = "f"."region_code"
-  left join "dataset_versions" as "sv" on "sv"."id" = "f"."source_version_id"
-  left join "datasets" as "sd" on "sd"."id" = "sv"."dataset_id"
-  left join "agencies" as "sa" on "sa"."id" = "sd"."agency_id"
-  inner join "figure_changes" as "c" on "c"."figure_id" = "f"."id"
-  left join "reconciled_figures" as "p" on "p"."indicator_code" = "f"."indicator_code"
-  and "p"."period" = "f"."period"
-  and "p"."region_code" = "f"."region_code"
-  and "p"."disagg_key" = "f"."disagg_key"
-  and "p"."valid_to" = "f"."valid_from"
-where
-  "f"."indicator_code" in ($1)
-  and "c"."seq" > $2
-  and not (
-    "p"."id" is not null
-    and "f"."status" is not distinct from "p"."status"
-    and "f"."value" is not distinct from "p"."value"
-    and "f"."method" is not distinct from "p"."method"
-    and "f"."source_version_id" is not distinct from "p"."source_version_id"
-    and "f"."candidates" is not distinct from "p"."candidates"
-    and "f"."conflict_id" is not distinct from "p"."conflict_id"
-    and "f"."rationale" is not distinct from "p"."rationale"
-    and "f"."decided_by" is not distinct from "p"."decided_by"
-  )
-order by
-  "c"."seq"
-limit
-  $3;
-
--- listChanges({"since":"0","limit":500,"hideClosed":true})
-select
-  f.id::text as "id",
-  "f"."indicator_code",
-  "i"."name" as "indicator_name",
-  "i"."unit",
-  i.metadata ->> 'definisi' as "definition",
-  i.metadata ->> 'metode_perhitungan' as "formula",
-  "f"."region_code",
-  "r"."name" as "region_name",
-  "r"."level" as "region_level",
-  "f"."period",
-  "f"."disagg",
-  "f"."disagg_key",
-  "f"."status",
-  f.value::text as "value",
-  "f"."method",
-  "f"."candidates",
-  f.conflict_id::text as "conflict_id",
-  "f"."rationale",
-  "f"."decided_by",
-  "f"."valid_from",
-  "f"."valid_to",
-  "sa"."code" as "source_agency",
-  "sa"."name" as "source_agency_name",
-  sv.dataset_id::text as "source_dataset_id",
-  "sd"."title" as "source_dataset_title",
-  "sv"."version" as "source_version",
-  "sv"."published_at" as "source_published_at",
-  c.seq::text as "seq",
-  "c"."kind",
-  "c"."at",
-  (
-    coalesce(
-      "sd".metadata ->> 'access_classification',
-      'terbuka'
-    ) <> 'tertutup'
-    and exists (
-      select
-        1
-      from
-        jsonb_array_elements("f".candidates) c
-        join datasets d on d.id = (c ->> 'dataset_id')::uuid
-      where
-        coalesce(d.metadata ->> 'access_classification', 'terbuka') <> 'tertutup'
-    )
-  ) as "visible"
-from
-  "reconciled_figures" as "f"
-  inner join "indicators" as "i" on "i"."code" = "f"."indicator_code"
-  inner join "regions" as "r" on "r"."code" = "f"."region_code"
-  left join "dataset_versions" as "sv" on "sv"."id" = "f"."source_version_id"
-  left join "datasets" as "sd" on "sd"."id" = "sv"."dataset_id"
-  left join "agencies" as "sa" on "sa"."id" = "sd"."agency_id"
-  inner join "figure_changes" as "c" on "c"."figure_id" = "f"."id"
-  left join "reconciled_figures" as "p" on "p"."indicator_code" = "f"."indicator_code"
-  and "p"."period" = "f"."period"
-  and "p"."region_code" = "f"."region_code"
-  and "p"."disagg_key" = "f"."disagg_key"
-  and "p"."valid_to" = "f"."valid_from"
-  left join "reconciled_figures" as "n" on "n"."indicator_code" = "f"."indicator_code"
-  and "n"."period" = "f"."period"
-  and "n"."region_code" = "f"."region_code"
-  and "n"."disagg_key" = "f"."disagg_key"
-  and "n"."valid_from" = "f"."valid_to"
-  left join "dataset_versions" as "pv" on "pv"."id" = "p"."source_version_id"
-  left join "datasets" as "pd" on "pd"."id" = "pv"."dataset_id"
-where
-  "c"."seq" > $1
-  and (
+  least(
+    s.next,
     (
-      coalesce(
-        "sd".metadata ->> 'access_classification',
-        'terbuka'
-      ) <> 'tertutup'
-      and exists (
-        select
-          1
-        from
-          jsonb_array_elements("f".candidates) c
-          join datasets d on d.id = (c ->> 'dataset_id')::uuid
-        where
-          coalesce(d.metadata ->> 'access_classification', 'terbuka') <> 'tertutup'
-      )
-    )
-    or (
-      coalesce(
-        "pd".metadata ->> 'access_classification',
-        'terbuka'
-      ) <> 'tertutup'
-      and exists (
-        select
-          1
-        from
-          jsonb_array_elements("p".candidates) c
-          join datasets d on d.id = (c ->> 'dataset_id')::uuid
-        where
-          coalesce(d.metadata ->> 'access_classification', 'terbuka') <> 'tertutup'
-      )
-    )
-    or (
-      "p"."id" is not null
-      and "f"."status" is not distinct from "p"."status"
-      and "f"."value" is not distinct from "p"."value"
-      and "f"."method" is not distinct from "p"."method"
-      and "f"."source_version_id" is not distinct from "p"."source_version_id"
-      and "f"."candidates" is not distinct from "p"."candidates"
-      and "f"."conflict_id" is not distinct from "p"."conflict_id"
-      and "f"."rationale" is not distinct from "p"."rationale"
-      and "f"."decided_by" is not distinct from "p"."decided_by"
-    )
-  )
-  and not (
-    "n"."id" is not null
-    and "f"."status" is not distinct from "n"."status"
-    and "f"."value" is not distinct from "n"."value"
-    and "f"."method" is not distinct from "n"."method"
-    and "f"."source_version_id" is not distinct from "n"."source_version_id"
-    and "f"."candidates" is not distinct from "n"."candidates"
-    and "f"."conflict_id" is not distinct from "n"."conflict_id"
-    and "f"."rationale" is not distinct from "n"."rationale"
-    and "f"."decided_by" is not distinct from "n"."decided_by"
-  )
-order by
-  "c"."seq"
-limit
-  $2;
-
--- listChanges({"since":"0","limit":500,"hideClosed":true,"indicators":["IKS-01"]})
-select
-  f.id::text as "id",
-  "f"."indicator_code",
-  "i"."name" as "indicator_name",
-  "i"."unit",
-  i.metadata ->> 'definisi' as "definition",
-  i.metadata ->> 'metode_perhitungan' as "formula",
-  "f"."region_code",
-  "r"."name" as "region_name",
-  "r"."level" as "region_level",
-  "f"."period",
-  "f"."disagg",
-  "f"."disagg_key",
-  "f"."status",
-  f.value::text as "value",
-  "f"."method",
-  "f"."candidates",
-  f.conflict_id::text as "conflict_id",
-  "f"."rationale",
-  "f"."decided_by",
-  "f"."valid_from",
-  "f"."valid_to",
-  "sa"."code" as "source_agency",
-  "sa"."name" as "source_agency_name",
-  sv.dataset_id::text as "source_dataset_id",
-  "sd"."title" as "source_dataset_title",
-  "sv"."version" as "source_version",
-  "sv"."published_at" as "source_published_at",
-  c.seq::text as "seq",
-  "c"."kind",
-  "c"."at",
-  (
-    coalesce(
-      "sd".metadata ->> 'access_classification',
-      'terbuka'
-    ) <> 'tertutup'
-    and exists (
       select
-        1
+        min(
+          ((l.classid::bigint << 32) | l.objid::bigint) - $1::bigint
+        )
       from
-        jsonb_array_elements("f".candidates) c
-        join datasets d on d.id = (c ->> 'dataset_id')::uuid
+        pg_locks l
       where
-        coalesce(d.metadata ->> 'access_classification', 'terbuka') <> 'tertutup'
+        l.locktype = 'advisory'
+        and l.objsubid = 1
+        and l.classid >= 1073741824
+        and l.classid < 2147483648
+        and s.next is not null
     )
-  ) as "visible"
+  )::text as horizon
 from
-  "reconciled_figures" as "f"
-  inner join "indicators" as "i" on "i"."code" = "f"."indicator_code"
-  inner join "regions" as "r" on "r"."code" = "f"."region_code"
-  left join "dataset_versions" as "sv" on "sv"."id" = "f"."source_version_id"
-  left join "datasets" as "sd" on "sd"."id" = "sv"."dataset_id"
-  left join "agencies" as "sa" on "sa"."id" = "sd"."agency_id"
-  inner join "figure_changes" as "c" on "c"."figure_id" = "f"."id"
-  left join "reconciled_figures" as "p" on "p"."indicator_code" = "f"."indicator_code"
-  and "p"."period" = "f"."period"
-  and "p"."region_code" = "f"."region_code"
-  and "p"."disagg_key" = "f"."disagg_key"
-  and "p"."valid_to" = "f"."valid_from"
-  left join "reconciled_figures" as "n" on "n"."indicator_code" = "f"."indicator_code"
-  and "n"."period" = "f"."period"
-  and "n"."region_code" = "f"."region_code"
-  and "n"."disagg_key" = "f"."disagg_key"
-  and "n"."valid_from" = "f"."valid_to"
-  left join "dataset_versions" as "pv" on "pv"."id" = "p"."source_version_id"
-  left join "datasets" as "pd" on "pd"."id" = "pv"."dataset_id"
-where
-  "f"."indicator_code" in ($1)
-  and "c"."seq" > $2
-  and (
-    (
-      coalesce(
-        "sd".metadata ->> 'access_classification',
-        'terbuka'
-      ) <> 'tertutup'
-      and exists (
+  s;
+
+-- listChanges({"since":"0","limit":500,"hideClosed":false}), statement 2 of 2
+with
+  page as materialized (
+    select
+      *
+    from
+      figure_changes c
+    where
+      "c"."seq" > $1::bigint
+      and "c"."seq" < $2::bigint
+      and not "c"."unchanged"
+    order by
+      c.seq
+    limit
+      $3
+  ),
+  indicator as (
+    select
+      code,
+      name,
+      unit,
+      metadata ->> 'definisi' as definition,
+      metadata ->> 'metode_perhitungan' as formula
+    from
+      indicators
+    where
+      code in (
         select
-          1
+          indicator_code
         from
-          jsonb_array_elements("f".candidates) c
-          join datasets d on d.id = (c ->> 'dataset_id')::uuid
-        where
-          coalesce(d.metadata ->> 'access_classification', 'terbuka') <> 'tertutup'
+          page
+      )
+  ),
+  source as (
+    select
+      d.id,
+      d.title,
+      a.code,
+      a.name
+    from
+      datasets d
+      join agencies a on a.id = d.agency_id
+    where
+      d.id in (
+        select
+          source_dataset_id
+        from
+          page
+      )
+  )
+select
+  p.seq::text as seq,
+  p.kind,
+  true as visible,
+  p.indicator_code,
+  p.region_code,
+  case
+    when true then json_build_object(
+      'kind',
+      p.kind,
+      'at',
+      to_char(
+        "p"."at" at time zone 'UTC',
+        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+      ),
+      'figure',
+      json_build_object(
+        'indicator',
+        p.indicator_code,
+        'indicator_name',
+        i.name,
+        'unit',
+        i.unit,
+        'definition',
+        i.definition,
+        'formula',
+        i.formula,
+        'region',
+        p.region_code,
+        'region_name',
+        p.region_name,
+        'region_level',
+        ($4::text[]) [p.region_level],
+        'period',
+        p.period,
+        'disaggregation',
+        p.disagg,
+        'status',
+        p.status,
+        'value',
+        p.value::text,
+        'method',
+        p.method,
+        'source',
+        case
+          when s.code is not null
+          and p.source_version is not null then json_build_object(
+            'agency',
+            s.code,
+            'agency_name',
+            coalesce(s.name, s.code),
+            'dataset_id',
+            p.source_dataset_id,
+            'dataset_title',
+            coalesce(s.title, ''),
+            'version',
+            p.source_version,
+            'published_at',
+            to_char(
+              "p"."source_published_at" at time zone 'UTC',
+              'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+            )
+          )
+        end,
+        'conflict_id',
+        p.conflict_id::text,
+        'rationale',
+        p.rationale,
+        'decided_by',
+        p.decided_by,
+        'valid_from',
+        to_char(
+          "p"."valid_from" at time zone 'UTC',
+          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+        ),
+        'valid_to',
+        to_char(
+          "p"."valid_to" at time zone 'UTC',
+          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+        )
       )
     )
-    or (
-      coalesce(
-        "pd".metadata ->> 'access_classification',
-        'terbuka'
-      ) <> 'tertutup'
-      and exists (
-        select
-          1
-        from
-          jsonb_array_elements("p".candidates) c
-          join datasets d on d.id = (c ->> 'dataset_id')::uuid
-        where
-          coalesce(d.metadata ->> 'access_classification', 'terbuka') <> 'tertutup'
+    else json_build_object(
+      'kind',
+      'withdrawn',
+      'at',
+      to_char(
+        "p"."at" at time zone 'UTC',
+        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+      ),
+      'figure',
+      json_build_object(
+        'indicator',
+        p.indicator_code,
+        'region',
+        p.region_code,
+        'period',
+        p.period,
+        'disaggregation',
+        p.disagg
       )
     )
-    or (
-      "p"."id" is not null
-      and "f"."status" is not distinct from "p"."status"
-      and "f"."value" is not distinct from "p"."value"
-      and "f"."method" is not distinct from "p"."method"
-      and "f"."source_version_id" is not distinct from "p"."source_version_id"
-      and "f"."candidates" is not distinct from "p"."candidates"
-      and "f"."conflict_id" is not distinct from "p"."conflict_id"
-      and "f"."rationale" is not distinct from "p"."rationale"
-      and "f"."decided_by" is not distinct from "p"."decided_by"
-    )
-  )
-  and not (
-    "n"."id" is not null
-    and "f"."status" is not distinct from "n"."status"
-    and "f"."value" is not distinct from "n"."value"
-    and "f"."method" is not distinct from "n"."method"
-    and "f"."source_version_id" is not distinct from "n"."source_version_id"
-    and "f"."candidates" is not distinct from "n"."candidates"
-    and "f"."conflict_id" is not distinct from "n"."conflict_id"
-    and "f"."rationale" is not distinct from "n"."rationale"
-    and "f"."decided_by" is not distinct from "n"."decided_by"
-  )
+  end::text as entry
+from
+  page p
+  join indicator i on i.code = p.indicator_code
+  left join source s on s.id = p.source_dataset_id
 order by
-  "c"."seq"
-limit
-  $3;
+  p.seq;
+
+-- listChanges({"since":"0","limit":500,"hideClosed":false,"indicators":["IKS-01"]}), statement 1 of 2
+with
+  s as materialized (
+    select
+      case
+        when is_called then last_value + 1
+        else last_value
+      end as next
+    from
+      figure_changes_seq_seq
+  )
+select
+  least(
+    s.next,
+    (
+      select
+        min(
+          ((l.classid::bigint << 32) | l.objid::bigint) - $1::bigint
+        )
+      from
+        pg_locks l
+      where
+        l.locktype = 'advisory'
+        and l.objsubid = 1
+        and l.classid >= 1073741824
+        and l.classid < 2147483648
+        and s.next is not null
+    )
+  )::text as horizon
+from
+  s;
+
+-- listChanges({"since":"0","limit":500,"hideClosed":false,"indicators":["IKS-01"]}), statement 2 of 2
+with
+  page as materialized (
+    select
+      c.*
+    from
+      unnest($1::text[]) as i (code)
+      cross join lateral (
+        select
+          *
+        from
+          figure_changes c
+        where
+          c.indicator_code = i.code
+          and "c"."seq" > $2::bigint
+          and "c"."seq" < $3::bigint
+          and not "c"."unchanged"
+        order by
+          c.seq
+        limit
+          $4
+      ) c
+    order by
+      c.seq
+    limit
+      $5
+  ),
+  indicator as (
+    select
+      code,
+      name,
+      unit,
+      metadata ->> 'definisi' as definition,
+      metadata ->> 'metode_perhitungan' as formula
+    from
+      indicators
+    where
+      code in (
+        select
+          indicator_code
+        from
+          page
+      )
+  ),
+  source as (
+    select
+      d.id,
+      d.title,
+      a.code,
+      a.name
+    from
+      datasets d
+      join agencies a on a.id = d.agency_id
+    where
+      d.id in (
+        select
+          source_dataset_id
+        from
+          page
+      )
+  )
+select
+  p.seq::text as seq,
+  p.kind,
+  true as visible,
+  p.indicator_code,
+  p.region_code,
+  case
+    when true then json_build_object(
+      'kind',
+      p.kind,
+      'at',
+      to_char(
+        "p"."at" at time zone 'UTC',
+        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+      ),
+      'figure',
+      json_build_object(
+        'indicator',
+        p.indicator_code,
+        'indicator_name',
+        i.name,
+        'unit',
+        i.unit,
+        'definition',
+        i.definition,
+        'formula',
+        i.formula,
+        'region',
+        p.region_code,
+        'region_name',
+        p.region_name,
+        'region_level',
+        ($6::text[]) [p.region_level],
+        'period',
+        p.period,
+        'disaggregation',
+        p.disagg,
+        'status',
+        p.status,
+        'value',
+        p.value::text,
+        'method',
+        p.method,
+        'source',
+        case
+          when s.code is not null
+          and p.source_version is not null then json_build_object(
+            'agency',
+            s.code,
+            'agency_name',
+            coalesce(s.name, s.code),
+            'dataset_id',
+            p.source_dataset_id,
+            'dataset_title',
+            coalesce(s.title, ''),
+            'version',
+            p.source_version,
+            'published_at',
+            to_char(
+              "p"."source_published_at" at time zone 'UTC',
+              'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+            )
+          )
+        end,
+        'conflict_id',
+        p.conflict_id::text,
+        'rationale',
+        p.rationale,
+        'decided_by',
+        p.decided_by,
+        'valid_from',
+        to_char(
+          "p"."valid_from" at time zone 'UTC',
+          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+        ),
+        'valid_to',
+        to_char(
+          "p"."valid_to" at time zone 'UTC',
+          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+        )
+      )
+    )
+    else json_build_object(
+      'kind',
+      'withdrawn',
+      'at',
+      to_char(
+        "p"."at" at time zone 'UTC',
+        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+      ),
+      'figure',
+      json_build_object(
+        'indicator',
+        p.indicator_code,
+        'region',
+        p.region_code,
+        'period',
+        p.period,
+        'disaggregation',
+        p.disagg
+      )
+    )
+  end::text as entry
+from
+  page p
+  join indicator i on i.code = p.indicator_code
+  left join source s on s.id = p.source_dataset_id
+order by
+  p.seq;
+
+-- listChanges({"since":"0","limit":500,"hideClosed":true}), statement 1 of 2
+with
+  s as materialized (
+    select
+      case
+        when is_called then last_value + 1
+        else last_value
+      end as next
+    from
+      figure_changes_seq_seq
+  )
+select
+  least(
+    s.next,
+    (
+      select
+        min(
+          ((l.classid::bigint << 32) | l.objid::bigint) - $1::bigint
+        )
+      from
+        pg_locks l
+      where
+        l.locktype = 'advisory'
+        and l.objsubid = 1
+        and l.classid >= 1073741824
+        and l.classid < 2147483648
+        and s.next is not null
+    )
+  )::text as horizon
+from
+  s;
+
+-- listChanges({"since":"0","limit":500,"hideClosed":true}), statement 2 of 2
+with
+  page as materialized (
+    select
+      *
+    from
+      figure_changes c
+    where
+      "c"."seq" > $1::bigint
+      and "c"."seq" < $2::bigint
+      and "c"."consumer_listed"
+    order by
+      c.seq
+    limit
+      $3
+  ),
+  indicator as (
+    select
+      code,
+      name,
+      unit,
+      metadata ->> 'definisi' as definition,
+      metadata ->> 'metode_perhitungan' as formula
+    from
+      indicators
+    where
+      code in (
+        select
+          indicator_code
+        from
+          page
+      )
+  ),
+  source as (
+    select
+      d.id,
+      d.title,
+      a.code,
+      a.name
+    from
+      datasets d
+      join agencies a on a.id = d.agency_id
+    where
+      d.id in (
+        select
+          source_dataset_id
+        from
+          page
+      )
+  )
+select
+  p.seq::text as seq,
+  p.kind,
+  p.consumer_visible as visible,
+  p.indicator_code,
+  p.region_code,
+  case
+    when p.consumer_visible then json_build_object(
+      'kind',
+      p.kind,
+      'at',
+      to_char(
+        "p"."at" at time zone 'UTC',
+        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+      ),
+      'figure',
+      json_build_object(
+        'indicator',
+        p.indicator_code,
+        'indicator_name',
+        i.name,
+        'unit',
+        i.unit,
+        'definition',
+        i.definition,
+        'formula',
+        i.formula,
+        'region',
+        p.region_code,
+        'region_name',
+        p.region_name,
+        'region_level',
+        ($4::text[]) [p.region_level],
+        'period',
+        p.period,
+        'disaggregation',
+        p.disagg,
+        'status',
+        p.status,
+        'value',
+        p.value::text,
+        'method',
+        p.method,
+        'source',
+        case
+          when s.code is not null
+          and p.source_version is not null then json_build_object(
+            'agency',
+            s.code,
+            'agency_name',
+            coalesce(s.name, s.code),
+            'dataset_id',
+            p.source_dataset_id,
+            'dataset_title',
+            coalesce(s.title, ''),
+            'version',
+            p.source_version,
+            'published_at',
+            to_char(
+              "p"."source_published_at" at time zone 'UTC',
+              'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+            )
+          )
+        end,
+        'conflict_id',
+        p.conflict_id::text,
+        'rationale',
+        p.rationale,
+        'decided_by',
+        p.decided_by,
+        'valid_from',
+        to_char(
+          "p"."valid_from" at time zone 'UTC',
+          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+        ),
+        'valid_to',
+        to_char(
+          "p"."valid_to" at time zone 'UTC',
+          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+        )
+      )
+    )
+    else json_build_object(
+      'kind',
+      'withdrawn',
+      'at',
+      to_char(
+        "p"."at" at time zone 'UTC',
+        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+      ),
+      'figure',
+      json_build_object(
+        'indicator',
+        p.indicator_code,
+        'region',
+        p.region_code,
+        'period',
+        p.period,
+        'disaggregation',
+        p.disagg
+      )
+    )
+  end::text as entry
+from
+  page p
+  join indicator i on i.code = p.indicator_code
+  left join source s on s.id = p.source_dataset_id
+order by
+  p.seq;
+
+-- listChanges({"since":"0","limit":500,"hideClosed":true,"indicators":["IKS-01"]}), statement 1 of 2
+with
+  s as materialized (
+    select
+      case
+        when is_called then last_value + 1
+        else last_value
+      end as next
+    from
+      figure_changes_seq_seq
+  )
+select
+  least(
+    s.next,
+    (
+      select
+        min(
+          ((l.classid::bigint << 32) | l.objid::bigint) - $1::bigint
+        )
+      from
+        pg_locks l
+      where
+        l.locktype = 'advisory'
+        and l.objsubid = 1
+        and l.classid >= 1073741824
+        and l.classid < 2147483648
+        and s.next is not null
+    )
+  )::text as horizon
+from
+  s;
+
+-- listChanges({"since":"0","limit":500,"hideClosed":true,"indicators":["IKS-01"]}), statement 2 of 2
+with
+  page as materialized (
+    select
+      c.*
+    from
+      unnest($1::text[]) as i (code)
+      cross join lateral (
+        select
+          *
+        from
+          figure_changes c
+        where
+          c.indicator_code = i.code
+          and "c"."seq" > $2::bigint
+          and "c"."seq" < $3::bigint
+          and "c"."consumer_listed"
+        order by
+          c.seq
+        limit
+          $4
+      ) c
+    order by
+      c.seq
+    limit
+      $5
+  ),
+  indicator as (
+    select
+      code,
+      name,
+      unit,
+      metadata ->> 'definisi' as definition,
+      metadata ->> 'metode_perhitungan' as formula
+    from
+      indicators
+    where
+      code in (
+        select
+          indicator_code
+        from
+          page
+      )
+  ),
+  source as (
+    select
+      d.id,
+      d.title,
+      a.code,
+      a.name
+    from
+      datasets d
+      join agencies a on a.id = d.agency_id
+    where
+      d.id in (
+        select
+          source_dataset_id
+        from
+          page
+      )
+  )
+select
+  p.seq::text as seq,
+  p.kind,
+  p.consumer_visible as visible,
+  p.indicator_code,
+  p.region_code,
+  case
+    when p.consumer_visible then json_build_object(
+      'kind',
+      p.kind,
+      'at',
+      to_char(
+        "p"."at" at time zone 'UTC',
+        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+      ),
+      'figure',
+      json_build_object(
+        'indicator',
+        p.indicator_code,
+        'indicator_name',
+        i.name,
+        'unit',
+        i.unit,
+        'definition',
+        i.definition,
+        'formula',
+        i.formula,
+        'region',
+        p.region_code,
+        'region_name',
+        p.region_name,
+        'region_level',
+        ($6::text[]) [p.region_level],
+        'period',
+        p.period,
+        'disaggregation',
+        p.disagg,
+        'status',
+        p.status,
+        'value',
+        p.value::text,
+        'method',
+        p.method,
+        'source',
+        case
+          when s.code is not null
+          and p.source_version is not null then json_build_object(
+            'agency',
+            s.code,
+            'agency_name',
+            coalesce(s.name, s.code),
+            'dataset_id',
+            p.source_dataset_id,
+            'dataset_title',
+            coalesce(s.title, ''),
+            'version',
+            p.source_version,
+            'published_at',
+            to_char(
+              "p"."source_published_at" at time zone 'UTC',
+              'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+            )
+          )
+        end,
+        'conflict_id',
+        p.conflict_id::text,
+        'rationale',
+        p.rationale,
+        'decided_by',
+        p.decided_by,
+        'valid_from',
+        to_char(
+          "p"."valid_from" at time zone 'UTC',
+          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+        ),
+        'valid_to',
+        to_char(
+          "p"."valid_to" at time zone 'UTC',
+          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+        )
+      )
+    )
+    else json_build_object(
+      'kind',
+      'withdrawn',
+      'at',
+      to_char(
+        "p"."at" at time zone 'UTC',
+        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+      ),
+      'figure',
+      json_build_object(
+        'indicator',
+        p.indicator_code,
+        'region',
+        p.region_code,
+        'period',
+        p.period,
+        'disaggregation',
+        p.disagg
+      )
+    )
+  end::text as entry
+from
+  page p
+  join indicator i on i.code = p.indicator_code
+  left join source s on s.id = p.source_dataset_id
+order by
+  p.seq;

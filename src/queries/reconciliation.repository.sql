@@ -100,7 +100,16 @@ where
   and o.indicator_code = $2
   and f.valid_to is null;
 
--- writeFigures([{"key":{"indicator_code":"IKS-01","region_code":"65.71","period":"2025","disagg_key":"","disagg":{},"candidates":[]},"state":{"status":"final","value":"12.5","method":"single-source","sourceVersionId":null,"conflictId":null,"rationale":null,"decidedBy":null},"kind":"new"}]), statement 1 of 2
+-- writeFigures([{"key":{"indicator_code":"IKS-01","region_code":"65.71","period":"2025","disagg_key":"","disagg":{},"candidates":[]},"state":{"status":"final","value":"12.5","method":"single-source","sourceVersionId":null,"conflictId":null,"rationale":null,"decidedBy":null},"kind":"new"}]), statement 1 of 3
+select
+  pg_advisory_xact_lock_shared($1::bigint + s.last_value),
+  set_config('sde.feed_writer', 'on', true)
+from
+  figure_changes_seq_seq s
+where
+  current_setting('sde.feed_writer', true) is distinct from 'on';
+
+-- writeFigures([{"key":{"indicator_code":"IKS-01","region_code":"65.71","period":"2025","disagg_key":"","disagg":{},"candidates":[]},"state":{"status":"final","value":"12.5","method":"single-source","sourceVersionId":null,"conflictId":null,"rationale":null,"decidedBy":null},"kind":"new"}]), statement 2 of 3
 update reconciled_figures f
 set
   valid_to = now()
@@ -113,11 +122,25 @@ where
   and f.disagg_key = k.disagg_key
   and f.valid_to is null;
 
--- writeFigures([{"key":{"indicator_code":"IKS-01","region_code":"65.71","period":"2025","disagg_key":"","disagg":{},"candidates":[]},"state":{"status":"final","value":"12.5","method":"single-source","sourceVersionId":null,"conflictId":null,"rationale":null,"decidedBy":null},"kind":"new"}]), statement 2 of 2
+-- writeFigures([{"key":{"indicator_code":"IKS-01","region_code":"65.71","period":"2025","disagg_key":"","disagg":{},"candidates":[]},"state":{"status":"final","value":"12.5","method":"single-source","sourceVersionId":null,"conflictId":null,"rationale":null,"decidedBy":null},"kind":"new"}]), statement 3 of 3
 with
   input as (
     select
-      *
+      indicator_code,
+      region_code,
+      period,
+      disagg_key,
+      disagg::jsonb as disagg,
+      status,
+      value::numeric as value,
+      method,
+      source_version_id::uuid as source_version_id,
+      candidates::jsonb as candidates,
+      conflict_id::bigint as conflict_id,
+      rationale,
+      decided_by,
+      kind,
+      n
     from
       unnest(
         $1::text[],
@@ -152,6 +175,52 @@ with
         n
       )
   ),
+  -- The figure each one replaces: closed just now (the last one, should a key be written twice in one transaction).
+  replaced as (
+    select
+      i.n,
+      p.id,
+      pc.consumer_visible,
+      (
+        "p"."status" is not distinct from "i"."status"
+        and "p"."value" is not distinct from "i"."value"
+        and "p"."method" is not distinct from "i"."method"
+        and "p"."source_version_id" is not distinct from "i"."source_version_id"
+        and "p"."candidates" is not distinct from "i"."candidates"
+        and "p"."conflict_id" is not distinct from "i"."conflict_id"
+        and "p"."rationale" is not distinct from "i"."rationale"
+        and "p"."decided_by" is not distinct from "i"."decided_by"
+      ) as same
+    from
+      input i
+      cross join lateral (
+        select
+          *
+        from
+          reconciled_figures p
+        where
+          "p"."indicator_code" = "i"."indicator_code"
+          and "p"."period" = "i"."period"
+          and "p"."region_code" = "i"."region_code"
+          and "p"."disagg_key" = "i"."disagg_key"
+          and p.valid_to = now()
+        order by
+          p.id desc
+        limit
+          1
+      ) p
+      join figure_changes pc on pc.figure_id = p.id
+  ),
+  superseded as (
+    update figure_changes c
+    set
+      valid_to = now(),
+      superseded_unchanged = replaced.same
+    from
+      replaced
+    where
+      c.figure_id = replaced.id
+  ),
   inserted as (
     insert into
       reconciled_figures (
@@ -174,13 +243,13 @@ with
       region_code,
       period,
       disagg_key,
-      disagg::jsonb,
+      disagg,
       status,
-      value::numeric,
+      value,
       method,
-      source_version_id::uuid,
-      candidates::jsonb,
-      conflict_id::bigint,
+      source_version_id,
+      candidates,
+      conflict_id,
       rationale,
       decided_by
     from
@@ -192,15 +261,77 @@ with
       indicator_code,
       region_code,
       period,
-      disagg_key
+      disagg_key,
+      valid_from
   )
 insert into
-  figure_changes (figure_id, kind)
+  figure_changes (
+    figure_id,
+    kind,
+    indicator_code,
+    region_code,
+    region_name,
+    region_level,
+    period,
+    disagg_key,
+    disagg,
+    status,
+    value,
+    method,
+    source_dataset_id,
+    source_version,
+    source_published_at,
+    conflict_id,
+    rationale,
+    decided_by,
+    valid_from,
+    consumer_visible,
+    prev_consumer_visible,
+    unchanged
+  )
 select
-  inserted.id,
-  input.kind
+  f.id,
+  i.kind,
+  i.indicator_code,
+  i.region_code,
+  r.name,
+  r.level,
+  i.period,
+  i.disagg_key,
+  i.disagg,
+  i.status,
+  i.value,
+  i.method,
+  sv.dataset_id,
+  sv.version,
+  sv.published_at,
+  i.conflict_id,
+  i.rationale,
+  i.decided_by,
+  f.valid_from,
+  (
+    coalesce(
+      "sd".metadata ->> 'access_classification',
+      'terbuka'
+    ) <> 'tertutup'
+    and exists (
+      select
+        1
+      from
+        jsonb_array_elements("i".candidates) c
+        join datasets d on d.id = (c ->> 'dataset_id')::uuid
+      where
+        coalesce(d.metadata ->> 'access_classification', 'terbuka') <> 'tertutup'
+    )
+  ),
+  coalesce(replaced.consumer_visible, false),
+  coalesce(replaced.same, false)
 from
-  inserted
-  join input using (indicator_code, region_code, period, disagg_key)
+  inserted f
+  join input i using (indicator_code, region_code, period, disagg_key)
+  join regions r on r.code = i.region_code
+  left join dataset_versions sv on sv.id = i.source_version_id
+  left join datasets sd on sd.id = sv.dataset_id
+  left join replaced on replaced.n = i.n
 order by
-  input.n;
+  i.n;
