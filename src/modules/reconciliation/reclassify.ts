@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { consumerVisibilityOfDatasetFigures, lockFigureWriters, unchangedRewrites, writeFigures } from './repository.js';
+import { consumerVisibilityOfDatasetFigures, lockAllIndicators, lockFigureWriters, unchangedRewrites, writeFigures } from './repository.js';
 
 /** The figures whose consumer visibility differs between two readings (figure id → visible). */
 function flippedFigures(before: ReadonlyMap<string, boolean>, after: ReadonlyMap<string, boolean>): string[] {
@@ -15,9 +15,11 @@ function flippedFigures(before: ReadonlyMap<string, boolean>, after: ReadonlyMap
  * keep a value /v1/figures no longer serves it, and never receive one it now may see. The
  * rewrite goes through writeFigures like every other figure change: the new entry reaches
  * consumers as `withdrawn` or with the figure, and stands in for the figure's earlier entry
- * (see listChanges); the lock keeps its sequence number in commit order.
+ * (see listChanges); the lock keeps its sequence number in commit order. The dataset's figures
+ * may be of any indicator: no publication may rewrite them meanwhile.
  */
 export async function reannounceReclassified<T>(db: Kysely<DB>, datasetId: string, reclassify: () => Promise<T>): Promise<T> {
+  await lockAllIndicators(db);
   await lockFigureWriters(db);
   const before = await consumerVisibilityOfDatasetFigures(db, datasetId);
   const result = await reclassify();
