@@ -18,6 +18,7 @@ import * as m0016 from './0016_webhooks.js';
 import * as m0017 from './0017_indicator_definitions.js';
 import * as m0018 from './0018_report_letterheads.js';
 import * as m0019 from './0019_change_feed_rows.js';
+import * as m0020 from './0020_published_candidates.js';
 
 /** Static list so bundling or compiling never changes which migrations run, or their order. */
 export const migrations: Record<string, Migration> = {
@@ -40,6 +41,7 @@ export const migrations: Record<string, Migration> = {
   '0017_indicator_definitions': m0017,
   '0018_report_letterheads': m0018,
   '0019_change_feed_rows': m0019,
+  '0020_published_candidates': m0020,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -140,7 +140,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(versionRoutes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes, asyncRows: config.pushAsyncRows, memoryPoints: config.pushMemoryPoints });
   await app.register(dhis2Routes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes, asyncRows: config.pushAsyncRows, memoryPoints: config.pushMemoryPoints });
   await app.register(jobRoutes, { prefix: '/v1/jobs' });
-  await app.register(reviewRoutes, { prefix: '/v1/datasets' });
+  await app.register(reviewRoutes, { prefix: '/v1/datasets', publishChunkKeys: config.publishChunkKeys });
   await app.register(findingRoutes, { prefix: '/v1/findings' });
   await app.register(inboxRoutes, { prefix: '/v1/inbox' });
   await app.register(conflictRoutes, { prefix: '/v1/conflicts' });

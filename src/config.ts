@@ -33,6 +33,7 @@ const EnvSchema = Type.Object({
   UPLOAD_LIMIT_BYTES: Type.Integer({ default: 104_857_600, minimum: 1024 }),
   PUSH_ASYNC_ROWS: Type.Integer({ default: 50_000, minimum: 1 }),
   PUSH_MEMORY_POINTS: Type.Integer({ default: 500_000, minimum: 0 }),
+  PUBLISH_CHUNK_KEYS: Type.Integer({ default: 20_000, minimum: 1, maximum: 1_000_000 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 30000, minimum: 1000 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100 }),
   PUSH_MAX_COLUMNS: Type.Integer({ default: 200, minimum: 12, maximum: 16384 }),
@@ -93,6 +94,8 @@ export interface AppConfig {
    * a push with more reads them back from the database instead.
    */
   pushMemoryPoints: number;
+  /** Keys a publication reconciles per slice: bounds its memory and each statement's work. */
+  publishChunkKeys: number;
   requestTimeoutMs: number;
   /** How large, in each dimension, a request body may be before it is refused with 413. */
   inputLimits: InputLimits;
@@ -256,6 +259,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): ServerConfig {
     uploadLimitBytes: env.UPLOAD_LIMIT_BYTES,
     pushAsyncRows: env.PUSH_ASYNC_ROWS,
     pushMemoryPoints: env.PUSH_MEMORY_POINTS,
+    publishChunkKeys: env.PUBLISH_CHUNK_KEYS,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     inputLimits: {

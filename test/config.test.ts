@@ -22,6 +22,13 @@ t.test('pushes keep up to half a million points in memory for their checks unles
   t.equal(loadConfig({ PUSH_MEMORY_POINTS: '0' }).pushMemoryPoints, 0);
 });
 
+t.test('a publication reconciles 20,000 keys a slice unless told otherwise; a slice has at least one key', async (t) => {
+  t.equal(loadConfig({}).publishChunkKeys, 20_000);
+  t.equal(loadConfig({ PUBLISH_CHUNK_KEYS: '3' }).publishChunkKeys, 3);
+  t.throws(() => loadConfig({ PUBLISH_CHUNK_KEYS: '0' }), ConfigError);
+  t.throws(() => loadConfig({ PUBLISH_CHUNK_KEYS: 'many' }), ConfigError);
+});
+
 t.test('input limits have defaults and can be set', async (t) => {
   t.same(loadConfig({}).inputLimits, {
     maxColumns: 200,

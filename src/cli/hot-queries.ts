@@ -3,7 +3,7 @@ import type { DB } from '../db/schema.js';
 import { expectedCells, versionQuality } from '../modules/cycles/repository.js';
 import { figureSeries, figuresState, listChanges, listFigures } from '../modules/figures/repository.js';
 import { officialScores, scoringFigures, selectedRegions } from '../modules/ikesos/repository.js';
-import { candidatesForVersion, conflictsForVersion, currentFiguresForVersion, writeFigures } from '../modules/reconciliation/repository.js';
+import { candidatesForVersion, conflictsForVersion, currentFiguresForVersion, nextRangeEnd, publishCandidates, writeFigures } from '../modules/reconciliation/repository.js';
 
 /** One call of a repository function, with fixed arguments, whose statements are snapshotted. */
 export interface HotQuery {
@@ -25,6 +25,10 @@ const AGENCY = '00000000-0000-4000-8000-000000000003';
 const KALTARA = '65';
 const TARAKAN = '65.71';
 const KABKOTA = 2;
+const SLICE = {
+  after: { indicator_code: 'IKS-01', region_code: '65.01', period: '2025', disagg_key: '' },
+  upto: { indicator_code: 'IKS-02', region_code: TARAKAN, period: '2025', disagg_key: '' },
+};
 
 /**
  * The statements behind the pages and jobs that carry the load, by repository: the figures
@@ -55,9 +59,12 @@ export const HOT_QUERIES: Record<string, readonly HotQuery[]> = {
     call(listChanges, { since: '0', limit: 500, hideClosed: true, indicators: ['IKS-01'] }),
   ],
   reconciliation: [
-    call(candidatesForVersion, VERSION, 'IKS-01'),
-    call(conflictsForVersion, VERSION, 'IKS-01'),
-    call(currentFiguresForVersion, VERSION, 'IKS-01'),
+    // One slice of a version's keys, as reconcile.ts takes them.
+    call(nextRangeEnd, VERSION, SLICE.after, 20_000),
+    call(publishCandidates, VERSION, SLICE),
+    call(candidatesForVersion, VERSION, SLICE),
+    call(conflictsForVersion, VERSION, SLICE),
+    call(currentFiguresForVersion, VERSION, SLICE),
     call(writeFigures, [
       {
         key: { indicator_code: 'IKS-01', region_code: TARAKAN, period: '2025', disagg_key: '', disagg: {}, candidates: [] },

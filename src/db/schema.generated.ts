@@ -289,6 +289,20 @@ export interface Populations {
   year: number;
 }
 
+export interface PublishedCandidates {
+  dataset_id: string;
+  disagg_key: string;
+  indicator_code: string;
+  note: string | null;
+  obs_status: string;
+  period: string;
+  published_at: Timestamp;
+  region_code: string;
+  value: Numeric;
+  version: number;
+  version_id: string;
+}
+
 export interface PushJobs {
   client_id: string;
   created_at: Generated<Timestamp>;
@@ -459,6 +473,7 @@ export interface DB {
   obligations: Obligations;
   observations: Observations;
   populations: Populations;
+  published_candidates: PublishedCandidates;
   push_jobs: PushJobs;
   quality_rules: QualityRules;
   reconciled_figures: ReconciledFigures;

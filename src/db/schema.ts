@@ -89,6 +89,7 @@ export type ReconciliationPoliciesTable = DB['reconciliation_policies'];
 export type ConflictsTable = DB['conflicts'];
 export type ReconciledFiguresTable = DB['reconciled_figures'];
 export type FigureChangesTable = DB['figure_changes'];
+export type PublishedCandidatesTable = DB['published_candidates'];
 export type IkesosMethodologiesTable = DB['ikesos_methodologies'];
 export type IkesosOfficialScoresTable = DB['ikesos_official_scores'];
 export type PushJobsTable = DB['push_jobs'];

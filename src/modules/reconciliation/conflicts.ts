@@ -6,7 +6,7 @@ import type { Principal } from '../../domain/principal.js';
 import { tierOf } from '../../domain/review-rules.js';
 import { refusalError } from '../authority/authority.js';
 import type { Candidate } from './policy.js';
-import { findConflict, lockFigureWriters, saveConflicts, writeFigures, type ConflictRow, type KeyCandidates } from './repository.js';
+import { findConflict, lockConflictIndicator, saveConflicts, writeFigures, type ConflictRow, type KeyCandidates } from './repository.js';
 import { jurisdictionOf } from '../../domain/jurisdiction.js';
 
 export interface ResolveBody {
@@ -44,7 +44,7 @@ export async function resolveConflict(db: Kysely<DB>, actor: Principal, requestI
     throw bodyError('/rationale', 'required', 'angka hasil adjudikasi wajib disertai alasan (mis. notulen rapat rekonsiliasi)', 'an adjudicated value needs a rationale (e.g. the minutes of the reconciliation meeting)');
   }
   return db.transaction().execute(async (trx) => {
-    await lockFigureWriters(trx);
+    await lockConflictIndicator(trx, id);
     const row = await lockedConflict(trx, actor, id);
     if (row.status === 'resolved' && !body.reopen) throw new AppError('CONFLICT_ALREADY_RESOLVED', { id });
     const key = keyOf(row);
@@ -80,7 +80,7 @@ export async function resolveConflict(db: Kysely<DB>, actor: Principal, requestI
 /** A walidata takes a decision back: the figure is disputed again until someone resolves it. */
 export async function reopenConflict(db: Kysely<DB>, actor: Principal, requestId: string, id: string, rationale: string) {
   return db.transaction().execute(async (trx) => {
-    await lockFigureWriters(trx);
+    await lockConflictIndicator(trx, id);
     const row = await lockedConflict(trx, actor, id);
     if (row.status === 'open') throw new AppError('CONFLICT_ALREADY_OPEN', { id });
     const key = keyOf(row);

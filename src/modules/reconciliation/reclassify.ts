@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { consumerVisibilityOfDatasetFigures, lockFigureWriters, refreshConsumerVisibility, unchangedRewrites, writeFigures } from './repository.js';
+import { consumerVisibilityOfDatasetFigures, lockAllIndicators, refreshConsumerVisibility, unchangedRewrites, writeFigures } from './repository.js';
 
 /** The figures whose consumer visibility differs between two readings (figure id → visible). */
 function flippedFigures(before: ReadonlyMap<string, boolean>, after: ReadonlyMap<string, boolean>): string[] {
@@ -16,10 +16,11 @@ function flippedFigures(before: ReadonlyMap<string, boolean>, after: ReadonlyMap
  * rewrite goes through writeFigures like every other figure change: the new entry reaches
  * consumers as `withdrawn` or with the figure, and stands in for the figure's earlier entry
  * (see listChanges). The feed entries of the dataset's past figures learn the new visibility
- * too, so a replay from the start shows a consumer nothing of a dataset closed since.
+ * too, so a replay from the start shows a consumer nothing of a dataset closed since. The
+ * dataset's figures may be of any indicator: no publication may rewrite them meanwhile.
  */
 export async function reannounceReclassified<T>(db: Kysely<DB>, datasetId: string, reclassify: () => Promise<T>): Promise<T> {
-  await lockFigureWriters(db);
+  await lockAllIndicators(db);
   const before = await consumerVisibilityOfDatasetFigures(db, datasetId);
   const result = await reclassify();
   await refreshConsumerVisibility(db, datasetId);

@@ -13,16 +13,8 @@ export interface FigureKey {
 
 export const keyString = (k: FigureKey) => [k.indicator_code, k.region_code, k.period, k.disagg_key].join('\u001f');
 
-// Any constant works; it only has to be the same for every writer of figures.
-const FIGURE_WRITER_LOCK = 7_110_001;
-
-/**
- * Figure writers take turns. The change feed no longer needs it (see enterChangeFeed); what it
- * still keeps apart is two writers of the same keys, until narrower locks replace it.
- */
-export async function lockFigureWriters(db: Kysely<DB>) {
-  await sql`select pg_advisory_xact_lock(${FIGURE_WRITER_LOCK})`.execute(db);
-}
+// The first key of the two-key advisory locks of figure writers of one indicator.
+const INDICATOR_LOCK_SPACE = 7_110_002;
 
 /*
  * Change-feed order without writers taking turns. Sequence numbers are taken when a change is
@@ -68,27 +60,125 @@ export async function changeFeedHorizon(db: Kysely<DB>): Promise<string> {
   return rows[0]!.horizon;
 }
 
+/**
+ * Writers of the figures of the same indicator take turns (a publication, a decision on a
+ * conflict); writers of different indicators do not wait for each other. The locks are taken
+ * in the order of their keys, whoever takes them, so two writers never deadlock; two
+ * indicators whose codes hash alike merely share a lock. The change feed needs no turn of its
+ * own (enterChangeFeed).
+ */
+export async function lockIndicators(db: Kysely<DB>, codes: readonly string[]) {
+  // `offset 0` keeps the sorted subquery from being flattened, so the locks are taken in its order.
+  await sql`
+    select count(pg_advisory_xact_lock(${INDICATOR_LOCK_SPACE}, h))::int as n
+    from (select distinct hashtext(c) as h from unnest(${codes}::text[]) as c order by h offset 0) as s`.execute(db);
+}
+
+/** lockIndicators for the indicator of one conflict (none when there is no such conflict). */
+export async function lockConflictIndicator(db: Kysely<DB>, conflictId: string) {
+  await lockIndicators(db, (await db.selectFrom('conflicts').select('indicator_code').where('id', '=', conflictId).execute()).map((r) => r.indicator_code));
+}
+
+/** lockIndicators for every indicator: for a change that can touch figures of any of them. */
+export async function lockAllIndicators(db: Kysely<DB>) {
+  await lockIndicators(db, (await db.selectFrom('indicators').select('code').execute()).map((r) => r.code));
+}
+
 export interface KeyCandidates extends FigureKey {
   disagg: Record<string, string>;
   candidates: Candidate[];
 }
 
 /**
- * For every key a version covers, each agency's latest published value: the candidates of
- * reconciliation, in one statement.
+ * A slice of a version's keys in key order: after `after`, up to and including `upto`. The
+ * statements of reconciliation take one at a time, so none handles more than a slice's keys.
  */
-export async function candidatesForVersion(db: Kysely<DB>, versionId: string, indicator: string): Promise<KeyCandidates[]> {
+export interface KeyRange {
+  after: FigureKey;
+  upto: FigureKey;
+}
+
+/** Before every key: indicator codes are never empty. */
+export const FIRST_KEY: FigureKey = { indicator_code: '', region_code: '', period: '', disagg_key: '' };
+
+/** The version's observations `o` whose keys are in `range` (an index range of the primary key). */
+function inRange(versionId: string, range: KeyRange) {
+  const row = (k: FigureKey) => sql`(${k.indicator_code}::text, ${k.region_code}::text, ${k.period}::text, ${k.disagg_key}::text)`;
+  return sql<boolean>`o.version_id = ${versionId} and (o.indicator_code, o.region_code, o.period, o.disagg_key) > ${row(range.after)}
+      and (o.indicator_code, o.region_code, o.period, o.disagg_key) <= ${row(range.upto)}`;
+}
+
+/** How many keys a version covers. */
+export async function versionKeyCount(db: Kysely<DB>, versionId: string): Promise<number> {
+  const row = await db.selectFrom('observations').select(sql<number>`count(*)::int`.as('n')).where('version_id', '=', versionId).executeTakeFirstOrThrow();
+  return row.n;
+}
+
+/** The last of the next `size` keys of a version after `after`; undefined when none is left. */
+export async function nextRangeEnd(db: Kysely<DB>, versionId: string, after: FigureKey, size: number): Promise<FigureKey | undefined> {
+  const { rows } = await sql<FigureKey>`
+    select indicator_code, region_code, period, disagg_key from (
+      select o.indicator_code, o.region_code, o.period, o.disagg_key from observations o
+      where o.version_id = ${versionId}
+        and (o.indicator_code, o.region_code, o.period, o.disagg_key) > (${after.indicator_code}::text, ${after.region_code}::text, ${after.period}::text, ${after.disagg_key}::text)
+      order by o.indicator_code, o.region_code, o.period, o.disagg_key
+      limit ${size}
+    ) as s
+    order by indicator_code desc, region_code desc, period desc, disagg_key desc
+    limit 1`.execute(db);
+  return rows[0];
+}
+
+/**
+ * Makes the version's observations in `range` its dataset's current published ones (unless a
+ * later publication of the dataset already is, for a key) and says which earlier versions of
+ * the dataset they take over from, with how many keys: one statement, whose reading of the
+ * earlier rows precedes its writing.
+ */
+export async function publishCandidates(db: Kysely<DB>, versionId: string, range: KeyRange): Promise<{ version: number; keys: number }[]> {
+  const { rows } = await sql<{ version: number; keys: number }>`
+    with chunk as (
+      select o.indicator_code, o.region_code, o.period, o.disagg_key, o.value, o.obs_status, o.note, v.dataset_id, v.version, v.published_at
+      from observations o
+      join dataset_versions v on v.id = o.version_id
+      where ${inRange(versionId, range)}
+    ),
+    superseded as (
+      select p.version
+      from chunk c
+      join published_candidates p on p.indicator_code = c.indicator_code and p.region_code = c.region_code and p.period = c.period
+        and p.disagg_key = c.disagg_key and p.dataset_id = c.dataset_id
+      where (p.published_at, p.version) < (c.published_at, c.version)
+    ),
+    written as (
+      insert into published_candidates as p (indicator_code, region_code, period, disagg_key, dataset_id, version_id, version, value, obs_status, note, published_at)
+      select indicator_code, region_code, period, disagg_key, dataset_id, ${versionId}::uuid, version, value, obs_status, note, published_at
+      from chunk
+      on conflict (indicator_code, region_code, period, disagg_key, dataset_id) do update set
+        version_id = excluded.version_id, version = excluded.version, value = excluded.value, obs_status = excluded.obs_status,
+        note = excluded.note, published_at = excluded.published_at
+      where (p.published_at, p.version) < (excluded.published_at, excluded.version)
+    )
+    select version, count(*)::int as keys from superseded group by version order by version`.execute(db);
+  return rows;
+}
+
+/**
+ * For every key of a version in `range`, each agency's latest published value: the candidates
+ * of reconciliation, in one statement. An index lookup of the current published values, however
+ * many versions came before (publishCandidates keeps them).
+ */
+export async function candidatesForVersion(db: Kysely<DB>, versionId: string, range: KeyRange): Promise<KeyCandidates[]> {
   const { rows } = await sql<FigureKey & { disagg: Record<string, string> } & Omit<Candidate, 'published_at'> & { published_at: Date }>`
     select distinct on (o.indicator_code, o.region_code, o.period, o.disagg_key, d.agency_id)
-           o.indicator_code, o.region_code, o.period, o.disagg_key, o.disagg, o.value::text as value, o.obs_status, o.note,
-           a.code as agency, a.kind as agency_kind, d.agency_id::text as agency_id, v.dataset_id::text as dataset_id, v.version, v.id::text as version_id, v.published_at
-    from observations k
-    join observations o on o.indicator_code = k.indicator_code and o.region_code = k.region_code and o.disagg_key = k.disagg_key and o.period = k.period
-    join dataset_versions v on v.id = o.version_id
-    join datasets d on d.id = v.dataset_id
+           o.indicator_code, o.region_code, o.period, o.disagg_key, o.disagg, p.value::text as value, p.obs_status, p.note,
+           a.code as agency, a.kind as agency_kind, d.agency_id::text as agency_id, p.dataset_id::text as dataset_id, p.version, p.version_id::text as version_id, p.published_at
+    from observations o
+    join published_candidates p on p.indicator_code = o.indicator_code and p.region_code = o.region_code and p.period = o.period and p.disagg_key = o.disagg_key
+    join datasets d on d.id = p.dataset_id
     join agencies a on a.id = d.agency_id
-    where k.version_id = ${versionId} and k.indicator_code = ${indicator} and v.status = 'published'
-    order by o.indicator_code, o.region_code, o.period, o.disagg_key, d.agency_id, v.published_at desc, v.version desc`.execute(db);
+    where ${inRange(versionId, range)}
+    order by o.indicator_code, o.region_code, o.period, o.disagg_key, d.agency_id, p.published_at desc, p.version desc`.execute(db);
   const byKey = new Map<string, KeyCandidates>();
   for (const r of rows) {
     const key = keyString(r);
@@ -149,25 +239,24 @@ export async function deletePolicy(db: Kysely<DB>, code: string, region: string)
 
 export type ConflictRow = Awaited<ReturnType<typeof findConflict>> & object;
 
+const CONFLICT_COLUMNS = [
+  'conflicts.indicator_code',
+  'conflicts.region_code',
+  'conflicts.period',
+  'conflicts.disagg_key',
+  'conflicts.disagg',
+  'conflicts.status',
+  'conflicts.candidates',
+  'conflicts.proposal',
+  'conflicts.resolution',
+  'conflicts.resolved_by',
+  'conflicts.resolved_at',
+  'conflicts.opened_at',
+  'conflicts.updated_at',
+] as const;
+
 function selectConflicts(db: Kysely<DB>) {
-  return db
-    .selectFrom('conflicts')
-    .select([
-      sql<string>`id::text`.as('id'),
-      'indicator_code',
-      'region_code',
-      'period',
-      'disagg_key',
-      'disagg',
-      'status',
-      'candidates',
-      'proposal',
-      'resolution',
-      'resolved_by',
-      'resolved_at',
-      'opened_at',
-      'updated_at',
-    ]);
+  return db.selectFrom('conflicts').select([sql<string>`conflicts.id::text`.as('id'), ...CONFLICT_COLUMNS]);
 }
 
 export function findConflict(db: Kysely<DB>, id: string, options: { forUpdate?: boolean } = {}) {
@@ -175,22 +264,20 @@ export function findConflict(db: Kysely<DB>, id: string, options: { forUpdate?: 
   return (options.forUpdate ? q.forUpdate() : q).executeTakeFirst();
 }
 
-/** The conflicts of every key of one indicator a version covers, locked for this transaction. */
-export async function conflictsForVersion(db: Kysely<DB>, versionId: string, indicator: string): Promise<Map<string, ConflictRow>> {
-  const rows = await selectConflicts(db)
-    .where('indicator_code', '=', indicator)
-    .where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('observations as o')
-          .select(sql`1`.as('one'))
-          .where('o.version_id', '=', versionId)
-          .whereRef('o.indicator_code', '=', 'conflicts.indicator_code')
-          .whereRef('o.region_code', '=', 'conflicts.region_code')
-          .whereRef('o.period', '=', 'conflicts.period')
-          .whereRef('o.disagg_key', '=', 'conflicts.disagg_key'),
-      ),
+/** The conflicts of the keys of a version in `range`, locked for this transaction. */
+export async function conflictsForVersion(db: Kysely<DB>, versionId: string, range: KeyRange): Promise<Map<string, ConflictRow>> {
+  const rows = await db
+    .selectFrom('observations as o')
+    .innerJoin('conflicts', (j) =>
+      j
+        .onRef('conflicts.indicator_code', '=', 'o.indicator_code')
+        .onRef('conflicts.region_code', '=', 'o.region_code')
+        .onRef('conflicts.period', '=', 'o.period')
+        .onRef('conflicts.disagg_key', '=', 'o.disagg_key'),
     )
-    .forUpdate()
+    .select([sql<string>`conflicts.id::text`.as('id'), ...CONFLICT_COLUMNS])
+    .where(inRange(versionId, range))
+    .forUpdate('conflicts')
     .execute();
   return new Map(rows.map((r) => [keyString(r), r]));
 }
@@ -253,13 +340,13 @@ export interface CurrentFigure extends FigureKey {
   source_version_id: string | null;
 }
 
-/** The figures currently served for the keys of one indicator a version covers. */
-export async function currentFiguresForVersion(db: Kysely<DB>, versionId: string, indicator: string): Promise<Map<string, CurrentFigure>> {
+/** The figures currently served for the keys of a version in `range`. */
+export async function currentFiguresForVersion(db: Kysely<DB>, versionId: string, range: KeyRange): Promise<Map<string, CurrentFigure>> {
   const { rows } = await sql<CurrentFigure>`
     select f.indicator_code, f.region_code, f.period, f.disagg_key, f.status, f.value::text as value, f.method, f.source_version_id::text as source_version_id
-    from reconciled_figures f
-    join observations o on o.indicator_code = f.indicator_code and o.period = f.period and o.region_code = f.region_code and o.disagg_key = f.disagg_key
-    where o.version_id = ${versionId} and o.indicator_code = ${indicator} and f.valid_to is null`.execute(db);
+    from observations o
+    join reconciled_figures f on f.indicator_code = o.indicator_code and f.period = o.period and f.region_code = o.region_code and f.disagg_key = o.disagg_key
+    where ${inRange(versionId, range)} and f.valid_to is null`.execute(db);
   return new Map(rows.map((r) => [keyString(r), r]));
 }
 

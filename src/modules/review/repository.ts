@@ -58,22 +58,3 @@ export async function recordReview(
     .returning(['at'])
     .executeTakeFirstOrThrow();
 }
-
-/**
- * What a newly published version takes over: the keys (indicator, region, period,
- * breakdown) it shares with earlier published versions of the same dataset.
- */
-export async function supersededKeys(db: Kysely<DB>, datasetId: string, versionId: string) {
-  const { rows } = await sql<{ version: number; keys: number }>`
-    select v.version, count(*)::int as keys
-    from observations o
-    join dataset_versions v on v.id = o.version_id
-    where v.dataset_id = ${datasetId} and v.status = 'published' and v.id <> ${versionId}
-      and exists (
-        select 1 from observations n
-        where n.version_id = ${versionId} and n.indicator_code = o.indicator_code and n.region_code = o.region_code
-          and n.period = o.period and n.disagg_key = o.disagg_key)
-    group by v.version
-    order by v.version`.execute(db);
-  return rows;
-}

@@ -74,7 +74,7 @@ const ReviewResultSchema = Type.Object(
   },
 );
 
-const routes: FastifyPluginAsyncTypebox = async (app) => {
+const routes: FastifyPluginAsyncTypebox<{ publishChunkKeys: number }> = async (app, opts) => {
   const db = app.database.db;
 
   app.post(
@@ -100,7 +100,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const actor = principalOf(request);
       const dataset = await workingDataset(db, actor, request.params.id);
-      return reviewVersion(db, actor, request.id, dataset, request.params.version, request.body);
+      return reviewVersion(db, actor, request.id, dataset, request.params.version, request.body, { chunkKeys: opts.publishChunkKeys });
     },
   );
 

@@ -4,8 +4,8 @@ import { AppError } from '../../http/app-error.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { Principal } from '../../domain/principal.js';
 import type { DatasetRow } from '../datasets/repository.js';
-import { reconcileVersion } from '../reconciliation/reconcile.js';
-import { blockingFindingCount, lastVerifier, lockVersion, recordReview, supersededKeys } from './repository.js';
+import { reconcileVersion, type ReconcileOptions } from '../reconciliation/reconcile.js';
+import { blockingFindingCount, lastVerifier, lockVersion, recordReview } from './repository.js';
 import { allowedActions, nextStatus, reviewRefusal, tierOf, type ReviewAction, type VersionStatus } from '../../domain/review-rules.js';
 import { jurisdictionOf } from '../../domain/jurisdiction.js';
 import { refusalError } from '../authority/authority.js';
@@ -24,7 +24,10 @@ export interface ReviewResult {
   reconciliation: { keys: number; conflicts: number; changed: number } | null;
 }
 
-/** One step of the verification workflow on one version, in one transaction, audited. */
+/**
+ * One step of the verification workflow on one version, in one transaction, audited.
+ * `publishing` shapes a publication's reconciliation (its progress, for a job running it).
+ */
 export async function reviewVersion(
   db: Kysely<DB>,
   actor: Principal,
@@ -32,6 +35,7 @@ export async function reviewVersion(
   dataset: DatasetRow,
   version: number,
   body: { action: ReviewAction; note?: string | undefined },
+  publishing: ReconcileOptions = {},
 ): Promise<ReviewResult> {
   const note = body.note?.trim() || null;
   if (body.action === 'return' && !note) {
@@ -78,10 +82,11 @@ export async function reviewVersion(
       actor: { id: actor.clientId, role: actor.role, agency: actor.agency?.code ?? null },
       note,
     });
-    const supersedes = to === 'published' ? await supersededKeys(trx, dataset.id, row.id) : [];
     // Only published figures are reconciled, and in the same transaction: a version is never
     // published without its figures.
-    const reconciliation = to === 'published' ? await reconcileVersion(trx, row.id) : null;
+    const published = to === 'published' ? await reconcileVersion(trx, row.id, publishing) : null;
+    const supersedes = published?.supersedes ?? [];
+    const reconciliation = published && { keys: published.keys, conflicts: published.conflicts, changed: published.changed };
     await recordAudit(trx, {
       actor,
       requestId,
