@@ -36,25 +36,24 @@ const CLOSED_RULE =
   'For consumers, scores, ranks (and the ranges of `observed` normalisation) are computed only from the figures the pull API serves them: a figure whose chosen source dataset is closed (`tertutup`), or that only closed datasets support, is left out as `restricted`, without value or source, and counts as missing in the coverage, so a consumer\'s score can differ from the one walidata, producers and admins see (computed from all figures).';
 
 /**
- * Score lists are kept in memory, as pages of figures are: computing the scores of 514 kab/kota
- * costs a query over their figures and the arithmetic, while they change only when a figure of
- * one of the methodology's indicators does (or a methodology is activated, a dataset
- * reclassified, official scores loaded). The expiry is a safety net should a change
- * notification be lost; a list of 514 regions is a few hundred KiB, hence the count.
+ * Score lists are kept in memory as sent, as pages of figures are: computing the scores of 514
+ * kab/kota costs a query over their figures, the arithmetic and the serialisation, while they
+ * change only when a figure of one of the methodology's indicators does (or a methodology is
+ * activated, a dataset reclassified, official scores loaded). 32 MiB (a list of 514 regions
+ * is ~300 KiB); the expiry is a safety net should a change notification be lost.
  */
-const SCORE_CACHE = { max: 100, ttl: 10_000 };
+const SCORE_CACHE = { maxSize: 32 * 1024 * 1024, ttl: 10_000, sizeCalculation: (body: Buffer) => body.length };
+const METHODOLOGY_CACHE = { max: 100, ttl: 10_000 };
 // What a score list is read from besides the figures of the methodology's indicators: the
 // methodology (its status is in the list), which figures a consumer may see, the regions
 // listed, the official scores beside.
 const SCORE_TABLES: readonly WatchedTable[] = ['reconciled_figures', 'ikesos_methodologies', 'datasets', 'regions', 'ikesos_official_scores'];
 const METHODOLOGY_TABLES: readonly WatchedTable[] = ['ikesos_methodologies'];
 
-type ScoreListBody = Awaited<ReturnType<typeof computeScores>>;
-
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
-  const scoreLists = memoryCache<ScoreListBody>(SCORE_CACHE);
-  const methodologies = memoryCache<MethodologyRow>(SCORE_CACHE);
+  const scoreLists = memoryCache<Buffer>(SCORE_CACHE);
+  const methodologies = memoryCache<MethodologyRow>(METHODOLOGY_CACHE);
 
   /** The methodology a score request names (or the one in force), read once per change of methodologies. */
   async function scoringMethodology(id: string | undefined, asOf: string | undefined): Promise<MethodologyRow> {
@@ -180,9 +179,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         return computeScores(db, scoring);
       }
       const key = JSON.stringify([methodology.id, scoring.period, scoring.selection, asOf, scoring.hideClosed, stamp]);
-      const { value, outcome } = await fetchKept(scoreLists, key, () => computeScores(db, scoring));
-      reply.header('cache-status', cacheStatus(outcome));
-      return value;
+      // Serialised by the route's own response schema, once per list.
+      const { value, outcome } = await fetchKept(scoreLists, key, async () => Buffer.from(reply.serialize(await computeScores(db, scoring)) as string));
+      return reply.header('cache-status', cacheStatus(outcome)).type('application/json; charset=utf-8').send(value);
     },
   );
 

@@ -90,9 +90,9 @@ export async function computeScores(db: Kysely<DB>, q: Reader & { period: string
   const config = methodology.config as unknown as MethodologyConfig;
   const regions = await selectedRegions(db, q.selection);
   const codes = regions.map((r) => r.code);
-  const figures = await figuresByRegion(db, config, codes, q.period, q);
+  // Two reads of the root handle, not a transaction: on a server they run side by side.
+  const [figures, officials] = await Promise.all([figuresByRegion(db, config, codes, q.period, q), officialBeside(db, codes, q.period, q.asOf)]);
   const { scores, ranks, compared } = scoreAll(config, figures);
-  const officials = await officialBeside(db, codes, q.period, q.asOf);
   return {
     methodology: methodologyLabel(methodology),
     period: q.period,
