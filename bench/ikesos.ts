@@ -78,8 +78,9 @@ try {
     const firstStart = await allScores();
     for (let round = 0; round < 5; round++) {
       sqlRounds.push(await bareSql());
-      computed.push(await allScores(`&asOf=${new Date(loadedAt + round + 1).toISOString()}`));
-      kept.push(await allScores());
+      const asOf = `&asOf=${new Date(loadedAt + round + 1).toISOString()}`;
+      computed.push(await allScores(asOf));
+      kept.push(await allScores(asOf));
     }
     const explain: number[] = [];
     const sensitivity: number[] = [];

@@ -40,9 +40,11 @@ const CLOSED_RULE =
  * kab/kota costs a query over their figures, the arithmetic and the serialisation, while they
  * change only when a figure of one of the methodology's indicators does (or a methodology is
  * activated, a dataset reclassified, official scores loaded). 32 MiB (a list of 514 regions
- * is ~300 KiB); the expiry is a safety net should a change notification be lost.
+ * is ~300 KiB). The expiry is longer than the figure pages' 10 s: a list costs seconds to
+ * compute on a loaded machine, a live listening connection does not lose notifications, and
+ * a dead one is noticed by its 5 s heartbeat (then nothing is kept).
  */
-const SCORE_CACHE = { maxSize: 32 * 1024 * 1024, ttl: 10_000, sizeCalculation: (body: Buffer) => body.length };
+const SCORE_CACHE = { maxSize: 32 * 1024 * 1024, ttl: 60_000, sizeCalculation: (body: Buffer) => body.length };
 const METHODOLOGY_CACHE = { max: 100, ttl: 10_000 };
 // What a score list is read from besides the figures of the methodology's indicators: the
 // methodology (its status is in the list), which figures a consumer may see, the regions
