@@ -45,26 +45,42 @@ try {
     );
     // As autovacuum would after a load this size; without statistics the planner guesses.
     await db.query('analyze reconciled_figures');
+    const loadedAt = Date.now();
     const { rows } = await db.query<{ n: number }>('select count(*)::int as n from reconciled_figures');
     console.log(`loaded ${rows[0]!.n.toLocaleString('en')} reconciled figures in ${Math.round(performance.now() - load)} ms`);
 
-    const sqlStarted = performance.now();
-    for (const year of YEARS) {
-      await db.query(
-        `select f.region_code, f.indicator_code, f.value from reconciled_figures f join regions r on r.code = f.region_code
-         where r.level = 2 and f.period = $1 and f.disagg_key = '' and f.valid_to is null`,
-        [year],
-      );
-    }
-    const sqlMs = performance.now() - sqlStarted;
+    const bareSql = async () => {
+      const started = performance.now();
+      for (const year of YEARS) {
+        await db.query(
+          `select f.region_code, f.indicator_code, f.value from reconciled_figures f join regions r on r.code = f.region_code
+           where r.level = 2 and f.period = $1 and f.disagg_key = '' and f.valid_to is null`,
+          [year],
+        );
+      }
+      return performance.now() - started;
+    };
+    const allScores = async (query = '') => {
+      const started = performance.now();
+      for (const year of YEARS) await timed(`/v1/ikesos/scores?period=${year}&regionLevel=kabkota${query}`, auth);
+      return performance.now() - started;
+    };
 
     const auth = await token(port, ADMIN.id, ADMIN.secret);
-    await timed('/v1/ikesos/scores?period=2025&regionLevel=kabkota', auth); // warm-up
-    const rounds: number[] = [];
+    await timed(`/v1/ikesos/scores?period=2025&regionLevel=kabkota&asOf=${new Date(loadedAt).toISOString()}`, auth); // warm-up (JIT), kept apart from what is measured
+    // Rounds alternate, so a busy moment of the shared machine weighs on both sides alike.
+    // Computed: each round asks as of a different past instant (the same figures), so nothing
+    // is kept from an earlier round and every score is computed, as after a publication of one
+    // of the methodology's indicators. Kept: the same requests again, served from memory.
+    const sqlRounds: number[] = [];
+    const computed: number[] = [];
+    const kept: number[] = [];
+    const firstStart = await allScores();
     for (let round = 0; round < 5; round++) {
-      const started = performance.now();
-      for (const year of YEARS) await timed(`/v1/ikesos/scores?period=${year}&regionLevel=kabkota`, auth);
-      rounds.push(performance.now() - started);
+      sqlRounds.push(await bareSql());
+      const asOf = `&asOf=${new Date(loadedAt + round + 1).toISOString()}`;
+      computed.push(await allScores(asOf));
+      kept.push(await allScores(asOf));
     }
     const explain: number[] = [];
     const sensitivity: number[] = [];
@@ -72,8 +88,13 @@ try {
       explain.push(await timed('/v1/ikesos/scores/65.71/2025', auth));
       sensitivity.push(await timed('/v1/ikesos/scores/65.71/2025/sensitivity', auth));
     }
-    console.log(`all scores (514 kab/kota × 10 years, 10 requests): median ${Math.round(percentile(rounds, 50))} ms, worst ${Math.round(Math.max(...rounds))} ms (target < 1000 ms)`);
-    console.log(`baseline, bare SQL fetch of the same figures (10 queries): ${Math.round(sqlMs)} ms`);
+    const sqlMs = percentile(sqlRounds, 50);
+    const line = (what: string, xs: number[]) =>
+      `${what}: median ${Math.round(percentile(xs, 50))} ms, worst ${Math.round(Math.max(...xs))} ms, ${(percentile(xs, 50) / sqlMs).toFixed(2)}× the bare SQL fetch`;
+    console.log(`baseline, bare SQL fetch of the same figures (10 queries): median ${Math.round(sqlMs)} ms, worst ${Math.round(Math.max(...sqlRounds))} ms`);
+    console.log(`all scores (514 kab/kota × 10 years, 10 requests), first after start: ${Math.round(firstStart)} ms`);
+    console.log(`${line('all scores, computed (nothing kept)', computed)} (target < 1000 ms)`);
+    console.log(`${line('all scores, kept (no figure of theirs changed)', kept)} (target < 1000 ms, ≤ 1.5×)`);
     console.log(`one explanation: p50 ${percentile(explain, 50).toFixed(1)} ms, p99 ${percentile(explain, 99).toFixed(1)} ms`);
     console.log(`one sensitivity analysis (55 scenarios × 5 peers): p50 ${percentile(sensitivity, 50).toFixed(1)} ms, p99 ${percentile(sensitivity, 99).toFixed(1)} ms`);
   } finally {

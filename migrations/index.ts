@@ -19,6 +19,7 @@ import * as m0017 from './0017_indicator_definitions.js';
 import * as m0018 from './0018_report_letterheads.js';
 import * as m0019 from './0019_change_feed_rows.js';
 import * as m0020 from './0020_published_candidates.js';
+import * as m0022 from './0022_scoped_change_notifications.js';
 
 /** Static list so bundling or compiling never changes which migrations run, or their order. */
 export const migrations: Record<string, Migration> = {
@@ -42,6 +43,7 @@ export const migrations: Record<string, Migration> = {
   '0018_report_letterheads': m0018,
   '0019_change_feed_rows': m0019,
   '0020_published_candidates': m0020,
+  '0022_scoped_change_notifications': m0022,
 };
 
 export const migrationProvider: MigrationProvider = {

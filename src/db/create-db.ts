@@ -31,7 +31,7 @@ export interface Database {
    * connection fails (or stops answering), and the subscription is then over. On a server
    * that connection also holds this process's instance lock, for as long as it lives.
    */
-  listen(channel: string, onNotify: (payload: string) => void, onLost: (err: Error) => void): Promise<() => Promise<void>>;
+  listen(channel: string, onNotify: (payload: string) => void, onLost: (err: Error) => void): Promise<Subscription>;
   /**
    * Runs `work` on one connection of its own. On a server, `copy` streams rows in on that same
    * connection, inside whatever transaction `work` opened there, and `pool` runs statements
@@ -39,6 +39,17 @@ export interface Database {
    * connection: it has neither, so callers insert set-based and read in their transaction.
    */
   withConnection<T>(work: (connection: { db: Kysely<DB>; copy?: CopyIn; pool?: Kysely<DB> }) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface Subscription {
+  /**
+   * Resolves once every notification of a transaction committed before the call has been
+   * handed to `onNotify` (a round trip on the listening connection: the server delivers
+   * pending notifications before answering it). Resolves at once when the subscription is
+   * over; its loss is reported by `onLost`.
+   */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -132,7 +143,7 @@ async function listenOnServer(
   channel: string,
   onNotify: (payload: string) => void,
   onLost: (err: Error) => void,
-): Promise<() => Promise<void>> {
+): Promise<Subscription> {
   const client = new pg.Client({
     connectionString: config.url,
     connectionTimeoutMillis: config.connectTimeoutMs,
@@ -182,8 +193,14 @@ async function listenOnServer(
     (holdsLock ? client.query('select 1') : holdLock()).catch((err: Error) => lose(err));
   }, LISTENER_HEARTBEAT_MS);
   heartbeat.unref();
-  return async () => {
-    await end();
+  return {
+    flush: async () => {
+      if (over) return;
+      await client.query('select 1').catch(() => undefined);
+    },
+    close: async () => {
+      await end();
+    },
   };
 }
 
@@ -232,11 +249,16 @@ function createPglite(dataDir: string | undefined, options: CreateDbOptions): Da
       await sql`select 1`.execute(db);
     },
     withConnection: (work) => work({ db }),
-    // In-process: a notification is handed over as the notifying statement's result comes back.
+    // In-process: a notification is handed over (in a microtask) as the notifying
+    // statement's result comes back, so by the time its writer has answered there is nothing
+    // left to flush.
     listen: async (channel, onNotify) => {
       const unlisten = await pglite.listen(channel, onNotify);
-      return async () => {
-        if (!pglite.closed) await unlisten();
+      return {
+        flush: async () => {},
+        close: async () => {
+          if (!pglite.closed) await unlisten();
+        },
       };
     },
     // Kysely closes PGlite only if a query ever ran; an idle PGlite would keep the process alive.

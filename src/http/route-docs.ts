@@ -23,6 +23,13 @@ export const RESPONSE_HEADERS = {
   link: { Link: { type: 'string', description: 'RFC 8288 link to the next page (`rel="next"`), when there is one.' } },
   retryAfter: (why: string): Record<string, ResponseHeader> => ({ 'Retry-After': { type: 'integer', minimum: 1, description: `Seconds to wait before retrying: ${why}` } }),
   idempotentReplayed: { 'idempotent-replayed': { type: 'string', description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key.' } },
+  cacheStatus: {
+    'Cache-Status': {
+      type: 'string',
+      description:
+        'RFC 9211: how the service\'s in-memory cache handled the request. `satudata; hit`: served from memory (the data under it has not changed since it was built); `satudata; fwd=miss`: built for this request and kept (`collapsed`: built once for this and concurrent requests); `fwd=stale`: built again after the kept answer expired; `fwd=bypass`: not kept, because changes cannot be followed right now.',
+    },
+  },
   preferenceApplied: { 'Preference-Applied': { type: 'string', description: '`respond-async` when the push runs as a job because the request asked it to (Prefer).' } },
 } as const;
 

@@ -22,11 +22,11 @@ export default fp(
     app.addHook('onClose', () => changes.stop());
     // A write through this process has committed by the time its response goes out (a job's
     // only later, when its notification does the same), and the caller's next read must see
-    // it: the database's notification would come a moment later. Public routes (the token
-    // endpoint) change nothing a cache holds.
+    // it: the response waits until the write's own notifications are in, which then drop
+    // exactly what it changed. Public routes (the token endpoint) change nothing a cache holds.
     app.addHook('onSend', async (request, reply) => {
       if (READS.has(request.method) || reply.statusCode >= 400 || request.routeOptions.config.access === 'public') return;
-      changes.touchAll();
+      await changes.flush();
     });
   },
   { name: 'db' },

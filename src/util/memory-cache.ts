@@ -24,3 +24,14 @@ export function memoryCache<V extends {}>(options: LRUCache.Options<string, V, B
     fetchMethod: (_key, _stale, { context: build }) => build(),
   });
 }
+
+/** How a value was had: kept, built now, built now after its kept value expired, or built by a request it waited for. */
+export type CacheOutcome = 'hit' | 'miss' | 'stale' | 'collapsed';
+
+/** `forceFetch`, saying how the value was had. */
+export async function fetchKept<V extends {}>(cache: MemoryCache<V>, key: string, build: Build<V>): Promise<{ value: V; outcome: CacheOutcome }> {
+  const status: LRUCache.Status<string, V, Build<V>> = {};
+  const value = await cache.forceFetch(key, { context: build, status });
+  const outcome = status.fetch === 'hit' ? 'hit' : status.fetch === 'inflight' ? 'collapsed' : status.fetch === 'stale' ? 'stale' : 'miss';
+  return { value, outcome };
+}

@@ -25,8 +25,11 @@ function fakeDatabase() {
       state.subscriptions++;
       state.notify = onNotify;
       state.lose = onLost;
-      return async () => {
-        state.unsubscribed++;
+      return {
+        flush: async () => {},
+        close: async () => {
+          state.unsubscribed++;
+        },
       };
     },
   };
@@ -37,17 +40,47 @@ t.test('a notification moves the stamp of its table only; touchAll moves every s
   const signals = new ChangeSignals(db, quietLog().log);
   await signals.start();
   const clients = signals.stamp(['clients']);
-  const figures = signals.stamp(['figure_changes', 'indicators']);
+  const figures = signals.stamp(['reconciled_figures', 'indicators']);
   t.type(clients, 'string', 'live after subscribing');
-  db.state.notify('figure_changes');
+  db.state.notify('reconciled_figures');
   t.equal(signals.stamp(['clients']), clients, 'a figure change leaves the clients stamp alone');
-  t.not(signals.stamp(['figure_changes', 'indicators']), figures, 'and moves the figures stamp');
+  t.not(signals.stamp(['reconciled_figures', 'indicators']), figures, 'and moves the figures stamp');
   const before = signals.stamp(['clients']);
   signals.touchAll();
   t.not(signals.stamp(['clients']), before, 'touchAll moves every stamp');
   await signals.stop();
   t.equal(db.state.unsubscribed, 1, 'stop ends the subscription');
   t.equal(signals.stamp(['clients']), null, 'and nothing is stamped after it');
+});
+
+t.test('figures and indicators are followed per indicator', async (t) => {
+  const db = fakeDatabase();
+  const signals = new ChangeSignals(db, quietLog().log);
+  t.teardown(() => signals.stop());
+  await signals.start();
+  const tables = ['reconciled_figures', 'indicators'] as const;
+  const stamps = () => ({ a: signals.stamp(tables, ['A']), b: signals.stamp(tables, ['B']), ab: signals.stamp(tables, ['A', 'B']), all: signals.stamp(tables) });
+  let before = stamps();
+  db.state.notify('reconciled_figures:A,C');
+  let after = stamps();
+  t.not(after.a, before.a, "a change to A's figures moves A's stamp");
+  t.equal(after.b, before.b, "and leaves B's alone");
+  t.not(after.ab, before.ab, 'moves a stamp covering A among others');
+  t.not(after.all, before.all, 'and the stamp of all indicators');
+  before = after;
+  db.state.notify('indicators:B');
+  after = stamps();
+  t.equal(after.a, before.a, "an edit of indicator B leaves A's pages");
+  t.not(after.b, before.b, "and moves B's");
+  t.not(after.all, before.all);
+  before = after;
+  db.state.notify('reconciled_figures');
+  after = stamps();
+  t.ok(after.a !== before.a && after.b !== before.b && after.all !== before.all, 'the whole table announced moves every indicator');
+  before = after;
+  db.state.notify('datasets');
+  t.same(stamps(), before, 'another table leaves figure stamps alone');
+  t.not(signals.stamp(['datasets'], ['A']), null);
 });
 
 /** A clock the test moves: retries run when the test says, never by elapsed time. */
@@ -104,7 +137,7 @@ t.test('a subscription that cannot start leaves the service without caches, not 
   const clock = manualClock();
   const signals = new ChangeSignals(db, quietLog().log, clock.schedule);
   await signals.start();
-  t.equal(signals.stamp(['figure_changes']), null);
+  t.equal(signals.stamp(['reconciled_figures']), null);
   t.equal(clock.pending.length, 1, 'a retry is scheduled');
   await signals.stop();
   t.equal(clock.pending.length, 0, 'and cancelled by stop');
@@ -118,10 +151,47 @@ t.test('against the real database', async (t) => {
 
   await t.test('a write by another process, straight in SQL, is announced at commit', async (t) => {
     const before = app.changes.stamp(['agencies']);
-    const figures = app.changes.stamp(['figure_changes']);
+    const figures = app.changes.stamp(['reconciled_figures']);
     await sql`insert into agencies (code, name, kind, jurisdiction_region_code) values ('DINSOS-65', 'Dinas Sosial Kalimantan Utara', 'DINSOS', '65')`.execute(database.db);
     await until(() => app.changes.stamp(['agencies']) !== before);
-    t.equal(app.changes.stamp(['figure_changes']), figures, 'other tables keep their stamp');
+    t.equal(app.changes.stamp(['reconciled_figures']), figures, 'other tables keep their stamp');
+  });
+
+  await t.test('only statements that change rows are announced, figures per indicator', async (t) => {
+    const tables = ['reconciled_figures'] as const;
+    const stamps = () => ({ six: app.changes.stamp(tables, ['PPKS-06']), one: app.changes.stamp(tables, ['PPKS-01']), all: app.changes.stamp(tables), agencies: app.changes.stamp(['agencies']) });
+    // flush: every notification committed so far has been counted.
+    const after = async (statement: ReturnType<typeof sql>) => {
+      await statement.execute(database.db);
+      await app.changes.flush();
+      return stamps();
+    };
+    const start = stamps();
+    const none = await after(sql`update reconciled_figures set value = value where indicator_code = 'PPKS-06'`);
+    t.same(none, start, 'an update of no row announces nothing');
+    t.same(await after(sql`delete from agencies where code = 'NO-SUCH-AGENCY'`), start, 'nor does a delete of no row');
+    const inserted = await after(sql`
+      insert into reconciled_figures (indicator_code, region_code, period, disagg_key, disagg, status, value, method, candidates, decided_by)
+      values ('PPKS-06', '65.71', '2019', '', '{}'::jsonb, 'final', 7, 'manual', '[]'::jsonb, 'another process')`);
+    t.not(inserted.six, start.six, 'a new PPKS-06 figure moves the PPKS-06 stamp');
+    t.equal(inserted.one, start.one, 'and not the PPKS-01 one');
+    t.not(inserted.all, start.all, 'and the stamp of every indicator');
+    t.equal(inserted.agencies, start.agencies);
+    const updated = await after(sql`update reconciled_figures set valid_to = now() where indicator_code = 'PPKS-06' and period = '2019'`);
+    t.not(updated.six, inserted.six, 'an update that changed a row is announced');
+    t.equal(updated.one, start.one);
+    const label = () => app.changes.stamp(['indicators'], ['PPKS-01']);
+    const one = label();
+    await after(sql`update indicators set name = name || ' (rev)' where code = 'PPKS-06'`);
+    t.equal(label(), one, 'an edit of indicator PPKS-06 leaves the PPKS-01 stamp');
+    // 700 codes of 19 characters do not fit a notification (8000 bytes): the whole table is announced.
+    const many = await after(sql`
+      insert into indicators (code, name, name_en, "group", measure, unit, value_type, periodicity, metadata)
+      select 'BULK-INDICATOR-' || lpad(g::text, 4, '0'), i.name, i.name_en, i."group", i.measure, i.unit, i.value_type, i.periodicity, i.metadata
+      from indicators i cross join generate_series(1, 700) g where i.code = 'PPKS-01'`);
+    t.not(label(), one, 'too many indicators for one notification: every indicator is announced');
+    t.equal(many.one, updated.one, 'figures are a table of their own');
+    await sql`delete from indicators where code like 'BULK-INDICATOR-%'`.execute(database.db);
   });
 
   await t.test('issuing a token leaves the cached clients alone', async (t) => {

@@ -811,7 +811,7 @@ export interface paths {
         };
         /**
          * Pull reconciled figures
-         * @description One trusted figure per indicator × region × period × breakdown, with its provenance (method, source agency and version, conflict, who decided), the indicator's unit, definition and formula. Keys still in an open conflict are served with `status: disputed` and no value (add `includeCandidates=true` for the agency figures). Filters: indicator (repeatable), region, regionLevel, within (every region inside one), period or periodFrom/periodTo, breakdown and its dimensions, status; `asOf` gives the figures as served at an instant (history is never overwritten). Keyset pages (`cursor`; `limit` up to 1000, more → 400). JSON, or CSV with `Accept: text/csv` or `format=csv` (next page in the Link header). Strong ETag: send If-None-Match to get 304 when nothing changed. Pages are kept in memory until the data under them changes, so polling the same page is cheap; any publication, resolution, reclassification or label edit (an indicator's name or unit, a dataset's title) is served at once, by other processes of the service within milliseconds. Consumers never see a figure whose value comes from a `tertutup` dataset or that only `tertutup` datasets support, nor the candidates of `terbatas` or `tertutup` datasets.
+         * @description One trusted figure per indicator × region × period × breakdown, with its provenance (method, source agency and version, conflict, who decided), the indicator's unit, definition and formula. Keys still in an open conflict are served with `status: disputed` and no value (add `includeCandidates=true` for the agency figures). Filters: indicator (repeatable), region, regionLevel, within (every region inside one), period or periodFrom/periodTo, breakdown and its dimensions, status; `asOf` gives the figures as served at an instant (history is never overwritten). Keyset pages (`cursor`; `limit` up to 1000, more → 400). JSON, or CSV with `Accept: text/csv` or `format=csv` (next page in the Link header). Strong ETag: send If-None-Match to get 304 when nothing changed. Pages are kept in memory until the data under them changes, so polling the same page is cheap; any publication, resolution, reclassification or label edit (an indicator's name or unit, a dataset's title) is served at once, by other processes of the service within milliseconds. A page filtered by indicator is kept while other indicators are published or edited; `Cache-Status` says whether a page came from memory. Consumers never see a figure whose value comes from a `tertutup` dataset or that only `tertutup` datasets support, nor the candidates of `terbatas` or `tertutup` datasets.
          */
         get: operations["listFigures"];
         put?: never;
@@ -935,7 +935,7 @@ export interface paths {
         };
         /**
          * IKESOS scores of regions for a period
-         * @description Computed on read from the current reconciled figures (or those served at `asOf`), so a changed figure changes the score at once. Per region: score (0–100 by default), category, rank among the regions listed, each dimension's score and the coverage (indicators present / expected). Too little coverage gives `score: null` with the reason, never a number. Disputed figures are never used. For consumers, scores, ranks (and the ranges of `observed` normalisation) are computed only from the figures the pull API serves them: a figure whose chosen source dataset is closed (`tertutup`), or that only closed datasets support, is left out as `restricted`, without value or source, and counts as missing in the coverage, so a consumer's score can differ from the one walidata, producers and admins see (computed from all figures). The methodology is named in the response and flagged when provisional; official ministry scores, where loaded, are shown beside with the difference. Regions: `region`, or `regionLevel` and/or `within` (default: every kab/kota).
+         * @description Computed from the current reconciled figures (or those served at `asOf`) and kept in memory until a figure of one of the methodology's indicators changes (or the methodology, a dataset's classification or the official scores do), so a changed figure changes the score at once and a repeated request is served from memory (`Cache-Status`). Per region: score (0–100 by default), category, rank among the regions listed, each dimension's score and the coverage (indicators present / expected). Too little coverage gives `score: null` with the reason, never a number. Disputed figures are never used. For consumers, scores, ranks (and the ranges of `observed` normalisation) are computed only from the figures the pull API serves them: a figure whose chosen source dataset is closed (`tertutup`), or that only closed datasets support, is left out as `restricted`, without value or source, and counts as missing in the coverage, so a consumer's score can differ from the one walidata, producers and admins see (computed from all figures). The methodology is named in the response and flagged when provisional; official ministry scores, where loaded, are shown beside with the difference. Regions: `region`, or `regionLevel` and/or `within` (default: every kab/kota).
          */
         get: operations["listIkesosScores"];
         put?: never;
@@ -13355,6 +13355,8 @@ export interface operations {
                     ETag?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), when there is one. */
                     Link?: string;
+                    /** @description RFC 9211: how the service's in-memory cache handled the request. `satudata; hit`: served from memory (the data under it has not changed since it was built); `satudata; fwd=miss`: built for this request and kept (`collapsed`: built once for this and concurrent requests); `fwd=stale`: built again after the kept answer expired; `fwd=bypass`: not kept, because changes cannot be followed right now. */
+                    "Cache-Status"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13368,6 +13370,8 @@ export interface operations {
                     "x-request-id": components["headers"]["x-request-id"];
                     /** @description Strong validator of the body; send it back in If-None-Match to get 304 while nothing changed. */
                     ETag?: string;
+                    /** @description RFC 9211: how the service's in-memory cache handled the request. `satudata; hit`: served from memory (the data under it has not changed since it was built); `satudata; fwd=miss`: built for this request and kept (`collapsed`: built once for this and concurrent requests); `fwd=stale`: built again after the kept answer expired; `fwd=bypass`: not kept, because changes cannot be followed right now. */
+                    "Cache-Status"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -14608,6 +14612,8 @@ export interface operations {
             200: {
                 headers: {
                     "x-request-id": components["headers"]["x-request-id"];
+                    /** @description RFC 9211: how the service's in-memory cache handled the request. `satudata; hit`: served from memory (the data under it has not changed since it was built); `satudata; fwd=miss`: built for this request and kept (`collapsed`: built once for this and concurrent requests); `fwd=stale`: built again after the kept answer expired; `fwd=bypass`: not kept, because changes cannot be followed right now. */
+                    "Cache-Status"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15617,6 +15623,8 @@ export interface operations {
             200: {
                 headers: {
                     "x-request-id": components["headers"]["x-request-id"];
+                    /** @description RFC 9211: how the service's in-memory cache handled the request. `satudata; hit`: served from memory (the data under it has not changed since it was built); `satudata; fwd=miss`: built for this request and kept (`collapsed`: built once for this and concurrent requests); `fwd=stale`: built again after the kept answer expired; `fwd=bypass`: not kept, because changes cannot be followed right now. */
+                    "Cache-Status"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -15770,6 +15778,8 @@ export interface operations {
             200: {
                 headers: {
                     "x-request-id": components["headers"]["x-request-id"];
+                    /** @description RFC 9211: how the service's in-memory cache handled the request. `satudata; hit`: served from memory (the data under it has not changed since it was built); `satudata; fwd=miss`: built for this request and kept (`collapsed`: built once for this and concurrent requests); `fwd=stale`: built again after the kept answer expired; `fwd=bypass`: not kept, because changes cannot be followed right now. */
+                    "Cache-Status"?: string;
                     [name: string]: unknown;
                 };
                 content: {

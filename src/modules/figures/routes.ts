@@ -12,7 +12,8 @@ import { levelNumber, type RegionLevel } from '../../domain/region-code.js';
 import type { Candidate } from '../reconciliation/policy.js';
 import { csvRow, CSV_COLUMNS, presentFigure } from './present.js';
 import { datasetClassifications, figureSeries, figuresState, listChanges, listFigures, type FigureCursor, type FigureFilter, type FigureRow } from './repository.js';
-import { memoryCache } from '../../util/memory-cache.js';
+import { fetchKept, memoryCache } from '../../util/memory-cache.js';
+import { cacheStatus } from '../../http/cache-status.js';
 import type { WatchedTable } from '../../db/change-signals.js';
 import { ChangePage, ChangesQuery, FigurePage, FigureQuery, SeriesQuery, SeriesSchema } from './schemas.js';
 
@@ -81,8 +82,10 @@ function sendTagged(request: FastifyRequest, reply: FastifyReply, page: CachedPa
  * change notification be lost.
  */
 const PAGE_CACHE = { maxSize: 64 * 1024 * 1024, ttl: 10_000, sizeCalculation: (page: CachedPage) => page.body.length };
-// Everything a page shows: figures and their changes, their labels, and what decides which candidates a consumer sees.
-const PAGE_TABLES: readonly WatchedTable[] = ['figure_changes', 'reconciled_figures', 'indicators', 'datasets', 'agencies', 'regions'];
+// Everything a page shows: figures, their labels, and what decides which candidates a consumer
+// sees. Figures and indicators are followed per indicator: a page of some indicators is kept
+// while others are published.
+const PAGE_TABLES: readonly WatchedTable[] = ['reconciled_figures', 'indicators', 'datasets', 'agencies', 'regions'];
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
@@ -97,7 +100,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listFigures',
         summary: 'Pull reconciled figures',
         description:
-          "One trusted figure per indicator × region × period × breakdown, with its provenance (method, source agency and version, conflict, who decided), the indicator's unit, definition and formula. Keys still in an open conflict are served with `status: disputed` and no value (add `includeCandidates=true` for the agency figures). Filters: indicator (repeatable), region, regionLevel, within (every region inside one), period or periodFrom/periodTo, breakdown and its dimensions, status; `asOf` gives the figures as served at an instant (history is never overwritten). Keyset pages (`cursor`; `limit` up to 1000, more → 400). JSON, or CSV with `Accept: text/csv` or `format=csv` (next page in the Link header). Strong ETag: send If-None-Match to get 304 when nothing changed. Pages are kept in memory until the data under them changes, so polling the same page is cheap; any publication, resolution, reclassification or label edit (an indicator's name or unit, a dataset's title) is served at once, by other processes of the service within milliseconds. Consumers never see a figure whose value comes from a `tertutup` dataset or that only `tertutup` datasets support, nor the candidates of `terbatas` or `tertutup` datasets.",
+          "One trusted figure per indicator × region × period × breakdown, with its provenance (method, source agency and version, conflict, who decided), the indicator's unit, definition and formula. Keys still in an open conflict are served with `status: disputed` and no value (add `includeCandidates=true` for the agency figures). Filters: indicator (repeatable), region, regionLevel, within (every region inside one), period or periodFrom/periodTo, breakdown and its dimensions, status; `asOf` gives the figures as served at an instant (history is never overwritten). Keyset pages (`cursor`; `limit` up to 1000, more → 400). JSON, or CSV with `Accept: text/csv` or `format=csv` (next page in the Link header). Strong ETag: send If-None-Match to get 304 when nothing changed. Pages are kept in memory until the data under them changes, so polling the same page is cheap; any publication, resolution, reclassification or label edit (an indicator's name or unit, a dataset's title) is served at once, by other processes of the service within milliseconds. A page filtered by indicator is kept while other indicators are published or edited; `Cache-Status` says whether a page came from memory. Consumers never see a figure whose value comes from a `tertutup` dataset or that only `tertutup` datasets support, nor the candidates of `terbatas` or `tertutup` datasets.",
         querystring: FigureQuery,
         headers: Type.Object({
           'If-None-Match': Type.Optional(Type.String({ description: 'The ETag of a page you hold: 304 with no body while it is still current.', examples: ['"3q2-7w6QZx0"'] })),
@@ -109,8 +112,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
               'application/json': { schema: FigurePage },
               'text/csv': { schema: Type.String({ examples: [`${CSV_COLUMNS.join(',')}\nPPKS-06,65.71,Kota Tarakan,2025,,,,,,final,141,orang,priority,DP3AP2KB-6571,2,12,2026-02-10T03:00:00.000Z\n`] }) },
             },
-          }, RESPONSE_HEADERS.etag, RESPONSE_HEADERS.link),
-          304: withHeaders({ description: 'Not modified (If-None-Match matched the ETag).', type: 'null' }, RESPONSE_HEADERS.etag),
+          }, RESPONSE_HEADERS.etag, RESPONSE_HEADERS.link, RESPONSE_HEADERS.cacheStatus),
+          304: withHeaders({ description: 'Not modified (If-None-Match matched the ETag).', type: 'null' }, RESPONSE_HEADERS.etag, RESPONSE_HEADERS.cacheStatus),
         },
       },
     },
@@ -150,8 +153,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         return tagged(stringify(data.map(csvRow), { header: true, columns: [...CSV_COLUMNS] }), 'text/csv; charset=utf-8', link);
       };
       // The state is taken before the figures are read, so a page is never filed under a state newer than its data.
-      const state = app.changes.stamp(PAGE_TABLES) ?? (await figuresState(db));
-      const page = await pages.forceFetch(JSON.stringify([filter.hideClosed, wantsCsv, request.url, state]), { context: buildPage });
+      const state = app.changes.stamp(PAGE_TABLES, filter.indicators?.length ? filter.indicators : undefined) ?? (await figuresState(db));
+      const { value: page, outcome } = await fetchKept(pages, JSON.stringify([filter.hideClosed, wantsCsv, request.url, state]), buildPage);
+      reply.header('cache-status', cacheStatus(outcome));
       return sendTagged(request, reply, page);
     },
   );

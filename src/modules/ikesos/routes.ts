@@ -4,6 +4,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../http/app-error.js';
 import { pastInstant } from '../../http/as-of.js';
 import { problem, RESPONSE_HEADERS, withHeaders } from '../../http/route-docs.js';
+import { cacheStatus } from '../../http/cache-status.js';
+import type { WatchedTable } from '../../db/change-signals.js';
+import { fetchKept, memoryCache } from '../../util/memory-cache.js';
 import { principalOf } from '../../plugins/auth.js';
 import { nationalWriters } from '../../domain/principal.js';
 import { levelNumber, type RegionLevel } from '../../domain/region-code.js';
@@ -21,7 +24,8 @@ import {
   ScoresQuery,
   SensitivitySchema,
 } from './schemas.js';
-import { computeScores, explainScore, scoreSensitivity } from './service.js';
+import { computeScores, explainScore, methodologyFor, methodologyIndicators, scoreSensitivity } from './service.js';
+import type { MethodologyRow } from './repository.js';
 import { activateDraft, createMethodology, loadOfficialScores, presentMethodology } from './methodology-service.js';
 
 /** Consumers score from the figures the pull API serves them: none from a closed (tertutup) dataset. */
@@ -31,8 +35,34 @@ const hidesClosed = (request: FastifyRequest) => principalOf(request).role === '
 const CLOSED_RULE =
   'For consumers, scores, ranks (and the ranges of `observed` normalisation) are computed only from the figures the pull API serves them: a figure whose chosen source dataset is closed (`tertutup`), or that only closed datasets support, is left out as `restricted`, without value or source, and counts as missing in the coverage, so a consumer\'s score can differ from the one walidata, producers and admins see (computed from all figures).';
 
+/**
+ * Score lists are kept in memory as sent, as pages of figures are: computing the scores of 514
+ * kab/kota costs a query over their figures, the arithmetic and the serialisation, while they
+ * change only when a figure of one of the methodology's indicators does (or a methodology is
+ * activated, a dataset reclassified, official scores loaded). 32 MiB (a list of 514 regions
+ * is ~300 KiB). The expiry is longer than the figure pages' 10 s: a list costs seconds to
+ * compute on a loaded machine, a live listening connection does not lose notifications, and
+ * a dead one is noticed by its 5 s heartbeat (then nothing is kept).
+ */
+const SCORE_CACHE = { maxSize: 32 * 1024 * 1024, ttl: 60_000, sizeCalculation: (body: Buffer) => body.length };
+const METHODOLOGY_CACHE = { max: 100, ttl: 10_000 };
+// What a score list is read from besides the figures of the methodology's indicators: the
+// methodology (its status is in the list), which figures a consumer may see, the regions
+// listed, the official scores beside.
+const SCORE_TABLES: readonly WatchedTable[] = ['reconciled_figures', 'ikesos_methodologies', 'datasets', 'regions', 'ikesos_official_scores'];
+const METHODOLOGY_TABLES: readonly WatchedTable[] = ['ikesos_methodologies'];
+
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
+  const scoreLists = memoryCache<Buffer>(SCORE_CACHE);
+  const methodologies = memoryCache<MethodologyRow>(METHODOLOGY_CACHE);
+
+  /** The methodology a score request names (or the one in force), read once per change of methodologies. */
+  async function scoringMethodology(id: string | undefined, asOf: string | undefined): Promise<MethodologyRow> {
+    const stamp = app.changes.stamp(METHODOLOGY_TABLES);
+    if (stamp === null) return methodologyFor(db, id, asOf);
+    return (await fetchKept(methodologies, JSON.stringify([id, asOf, stamp]), () => methodologyFor(db, id, asOf))).value;
+  }
 
   app.get(
     '/methodologies',
@@ -125,23 +155,35 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listIkesosScores',
         summary: 'IKESOS scores of regions for a period',
         description:
-          'Computed on read from the current reconciled figures (or those served at `asOf`), so a changed figure changes the score at once. Per region: score (0–100 by default), category, rank among the regions listed, each dimension\'s score and the coverage (indicators present / expected). Too little coverage gives `score: null` with the reason, never a number. Disputed figures are never used. ' +
+          'Computed from the current reconciled figures (or those served at `asOf`) and kept in memory until a figure of one of the methodology\'s indicators changes (or the methodology, a dataset\'s classification or the official scores do), so a changed figure changes the score at once and a repeated request is served from memory (`Cache-Status`). Per region: score (0–100 by default), category, rank among the regions listed, each dimension\'s score and the coverage (indicators present / expected). Too little coverage gives `score: null` with the reason, never a number. Disputed figures are never used. ' +
           CLOSED_RULE +
           ' The methodology is named in the response and flagged when provisional; official ministry scores, where loaded, are shown beside with the difference. Regions: `region`, or `regionLevel` and/or `within` (default: every kab/kota).',
         querystring: ScoresQuery,
-        response: { 200: ScoreList, 404: problem('No such methodology (METHODOLOGY_NOT_FOUND).') },
+        response: { 200: withHeaders(ScoreList, RESPONSE_HEADERS.cacheStatus), 404: problem('No such methodology (METHODOLOGY_NOT_FOUND).') },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
       const level = q.regionLevel ?? (q.region ? undefined : 'kabkota');
-      return computeScores(db, {
+      const asOf = pastInstant(q.asOf);
+      const methodology = await scoringMethodology(q.methodology, asOf);
+      const scoring = {
         period: q.period,
         selection: { region: q.region, within: q.within, level: level ? levelNumber(level as RegionLevel) : undefined },
-        methodology: q.methodology,
-        asOf: pastInstant(q.asOf),
+        methodology,
+        asOf,
         hideClosed: hidesClosed(request),
-      });
+      };
+      // Taken before the figures are read, so a list is never filed under a state newer than its data.
+      const stamp = app.changes.stamp(SCORE_TABLES, methodologyIndicators(methodology));
+      if (stamp === null) {
+        reply.header('cache-status', cacheStatus('bypass'));
+        return computeScores(db, scoring);
+      }
+      const key = JSON.stringify([methodology.id, scoring.period, scoring.selection, asOf, scoring.hideClosed, stamp]);
+      // Serialised by the route's own response schema, once per list.
+      const { value, outcome } = await fetchKept(scoreLists, key, async () => Buffer.from(reply.serialize(await computeScores(db, scoring)) as string));
+      return reply.header('cache-status', cacheStatus(outcome)).type('application/json; charset=utf-8').send(value);
     },
   );
 

@@ -18,13 +18,17 @@ export function methodologyLabel(row: MethodologyRow) {
   return { id: row.id, version: row.version, name: row.name, status: row.status, provisional: row.provisional, notice: row.provisional ? PROVISIONAL_NOTICE : null };
 }
 
-async function methodologyFor(db: Kysely<DB>, id: string | undefined, asOf: string | undefined): Promise<MethodologyRow> {
+/** The methodology asked for, or the one in force now or at `asOf`. */
+export async function methodologyFor(db: Kysely<DB>, id: string | undefined, asOf: string | undefined): Promise<MethodologyRow> {
   const row = id ? await findMethodology(db, id) : await methodologyInForce(db, asOf);
   if (!row) throw new AppError('METHODOLOGY_NOT_FOUND', { id: id ?? (asOf ? `in force at ${asOf}` : 'active') });
   return row;
 }
 
 const codesOf = (config: MethodologyConfig) => config.dimensions.flatMap((d) => d.indicators.map((i) => i.code));
+
+/** The indicators a methodology scores from: its scores change only when their figures do. */
+export const methodologyIndicators = (row: MethodologyRow) => codesOf(row.config as unknown as MethodologyConfig);
 
 /** Where a reconciled figure came from, echoed in the explanation. */
 interface Provenance {
@@ -81,14 +85,14 @@ function official(row: OfficialRow | undefined, score: number | null) {
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
-export async function computeScores(db: Kysely<DB>, q: Reader & { period: string; selection: RegionSelection; methodology?: string | undefined; asOf?: string | undefined }) {
-  const methodology = await methodologyFor(db, q.methodology, q.asOf);
+export async function computeScores(db: Kysely<DB>, q: Reader & { period: string; selection: RegionSelection; methodology: MethodologyRow; asOf?: string | undefined }) {
+  const { methodology } = q;
   const config = methodology.config as unknown as MethodologyConfig;
   const regions = await selectedRegions(db, q.selection);
   const codes = regions.map((r) => r.code);
-  const figures = await figuresByRegion(db, config, codes, q.period, q);
+  // Two reads of the root handle, not a transaction: on a server they run side by side.
+  const [figures, officials] = await Promise.all([figuresByRegion(db, config, codes, q.period, q), officialBeside(db, codes, q.period, q.asOf)]);
   const { scores, ranks, compared } = scoreAll(config, figures);
-  const officials = await officialBeside(db, codes, q.period, q.asOf);
   return {
     methodology: methodologyLabel(methodology),
     period: q.period,

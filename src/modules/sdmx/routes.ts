@@ -5,14 +5,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../http/app-error.js';
 import { chosenOffer, type Offer } from '../../http/media-type.js';
 import { pastInstant } from '../../http/as-of.js';
-import { problem } from '../../http/route-docs.js';
+import { problem, RESPONSE_HEADERS, withHeaders } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
 import { ALL_DIMENSIONS, sdmxCsv, sdmxJson, structureSpecificMessage, type DataQueryShape, type Detail } from './data-message.js';
 import { dsdSchema } from './dsd-schema.js';
 import { AGENCY, parseFlowRef, TIME_DIMENSION, VERSION, type DataStructure } from './model.js';
 import { DATA_TYPES, DataParams, DataQuery, DataResponse, FlowParams, ResourceParams, SCHEMA_TYPE, SchemaParams, SchemaQuery, SchemaResponse, STRUCTURE_TYPE, StructureParams, StructureQuery, StructureResponse } from './schemas.js';
 import { dataState, findObservations, findStructures, flowWithCodes, MAX_OBSERVATIONS } from './service.js';
-import { memoryCache } from '../../util/memory-cache.js';
+import { fetchKept, memoryCache } from '../../util/memory-cache.js';
+import { cacheStatus } from '../../http/cache-status.js';
 import type { WatchedTable } from '../../db/change-signals.js';
 import { structureMessage } from './structure-message.js';
 
@@ -70,7 +71,8 @@ function flowOf(flowRef: string): string {
  * the figures and a message build (64 MiB; the expiry is a safety net for a lost notification).
  */
 const ANSWER_CACHE = { maxSize: 64 * 1024 * 1024, ttl: 10_000, sizeCalculation: (a: { body: string }) => Buffer.byteLength(a.body) };
-const DATA_TABLES: readonly WatchedTable[] = ['figure_changes', 'reconciled_figures', 'indicators', 'datasets', 'agencies', 'regions'];
+// Followed for the dataflow's indicator only: publications of other indicators leave the answer kept.
+const DATA_TABLES: readonly WatchedTable[] = ['reconciled_figures', 'indicators', 'datasets', 'agencies', 'regions'];
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database.db;
@@ -149,13 +151,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       return { body: structureSpecificMessage(messageHeader(), shape, found.observations) };
     };
     // The state is taken before the figures are read, so an answer is never filed under a state newer than its data.
-    const state = app.changes.stamp(DATA_TABLES) ?? (await dataState(db));
-    const answer = await answers.forceFetch(JSON.stringify([hideClosed, offer.format, request.url, state]), { context: build });
-    return reply.header('vary', 'Accept, Authorization').type(offer.type).send(answer.body);
+    const state = app.changes.stamp(DATA_TABLES, [flow]) ?? (await dataState(db));
+    const { value: answer, outcome } = await fetchKept(answers, JSON.stringify([hideClosed, offer.format, request.url, state]), build);
+    return reply.header('vary', 'Accept, Authorization').header('cache-status', cacheStatus(outcome)).type(offer.type).send(answer.body);
   }
 
   const dataResponses = {
-    200: DataResponse,
+    200: withHeaders(DataResponse, RESPONSE_HEADERS.cacheStatus),
     404: noResults,
     406: notAcceptable,
     413: problem(`More than ${MAX_OBSERVATIONS.toLocaleString('en')} observations (SDMX_RESPONSE_TOO_LARGE): narrow the key or the periods.`),
