@@ -122,9 +122,15 @@ const serve = async (serverEnv: Record<string, string>) => {
 
 const load = async () => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
 
+interface Session {
+  id: string;
+  secret: string;
+  auth: string;
+}
+
 interface Producer {
   agency: string;
-  auth: string;
+  session: Session;
   dataset: string;
   regions: string[];
   indicators: string[];
@@ -143,9 +149,13 @@ try {
   for (const code of SHARED) {
     await api(admin, 'PUT', `/v1/indicators/${code}/reconciliation-policy`, { tolerance: { absolute: 0, relative: 0 }, priority: ['DINSOS'], method: 'manual', requires_confirmation: false });
   }
-  const client = async (role: string, agency?: string) => {
+  // Tokens expire within the year's run: each client's is taken again before every month.
+  const sessions: Session[] = [];
+  const client = async (role: string, agency?: string): Promise<Session> => {
     const created = (await api(admin, 'POST', '/v1/clients', { name: `bench ${role} ${agency ?? 'nasional'}`, role, ...(agency && { agency }) })) as { client: { client_id: string }; client_secret: string };
-    return token(port, created.client.client_id, created.client_secret);
+    const session = { id: created.client.client_id, secret: created.client_secret, auth: await token(port, created.client.client_id, created.client_secret) };
+    sessions.push(session);
+    return session;
   };
   const verifier = await client('walidata');
   const publisher = await client('walidata');
@@ -157,8 +167,8 @@ try {
 
   const producer = async (agency: string, kind: string, prov: string, regions: string[], indicators: string[], levels: string[]): Promise<Producer> => {
     await api(admin, 'POST', '/v1/agencies', { code: agency, name: `${kind} ${prov}`, kind, jurisdiction_region_code: prov });
-    const auth = await client('producer', agency);
-    const dataset = await api(auth, 'POST', '/v1/datasets', {
+    const session = await client('producer', agency);
+    const dataset = await api(session.auth, 'POST', '/v1/datasets', {
       title: `PPKS bulanan ${agency}`,
       indicators,
       reference_periods: PERIODS,
@@ -170,7 +180,7 @@ try {
       access_classification: 'terbatas',
       estimation_levels: levels,
     });
-    return { agency, auth, dataset: dataset.id as string, regions, indicators };
+    return { agency, session, dataset: dataset.id as string, regions, indicators };
   };
   const dinsos: Producer[] = [];
   for (const prov of provinces) {
@@ -185,13 +195,13 @@ try {
   await takePeakRssMiB(child.pid);
 
   const push = async (p: Producer, month: number, differ?: (n: number) => boolean) => {
-    const report = await settled(p.auth, `push ${p.agency}`, await request(p.auth, 'POST', `/v1/datasets/${p.dataset}/versions`, csv(p.indicators, p.regions, month, differ)));
+    const report = await settled(p.session.auth, `push ${p.agency}`, await request(p.session.auth, 'POST', `/v1/datasets/${p.dataset}/versions`, csv(p.indicators, p.regions, month, differ)));
     if (report.status !== 'submitted') throw new Error(`push ${p.agency} ${PERIODS[month]}: ${JSON.stringify(report).slice(0, 500)}`);
     return report.version as number;
   };
-  const review = async (auth: string, p: Producer, version: number, action: 'verify' | 'publish') => {
+  const review = async (walidata: Session, p: Producer, version: number, action: 'verify' | 'publish') => {
     const headers: Record<string, string> = action === 'publish' && PREFER_ASYNC ? { prefer: 'respond-async' } : {};
-    return settled(auth, `${action} ${p.agency} v${version}`, await request(auth, 'POST', `/v1/datasets/${p.dataset}/versions/${version}/review`, { action }, headers));
+    return settled(walidata.auth, `${action} ${p.agency} v${version}`, await request(walidata.auth, 'POST', `/v1/datasets/${p.dataset}/versions/${version}/review`, { action }, headers));
   };
   const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
     const started = performance.now();
@@ -207,6 +217,7 @@ try {
       console.error(`BENCH_DEADLINE_S reached after ${month} month(s): stopping`);
       break;
     }
+    for (const session of sessions) session.auth = await token(port, session.id, session.secret);
     const versions = new Map<Producer, number>();
     const [, pushMs] = await timed(async () => {
       for (const p of dinsos) versions.set(p, await push(p, month));
