@@ -1,4 +1,5 @@
 import type { Migration, MigrationProvider } from 'kysely';
+import type { CopyFromBlob } from './reference-files.js';
 import * as m0001 from './0001_init.js';
 import * as m0002 from './0002_reference_data.js';
 import * as m0003 from './0003_datasets.js';
@@ -46,6 +47,8 @@ export const migrations: Record<string, Migration> = {
   '0022_scoped_change_notifications': m0022,
 };
 
-export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => migrations,
-};
+/** The migrations, with the bulk loading an engine offers (see 0002). */
+export function migrationProvider(options: { copyFromBlob?: CopyFromBlob } = {}): MigrationProvider {
+  const referenceData: Migration = { up: (db) => m0002.up(db, options.copyFromBlob) };
+  return { getMigrations: async () => ({ ...migrations, '0002_reference_data': referenceData }) };
+}

@@ -23,8 +23,18 @@ function referenceDir(): string {
   return join(projectRoot(), 'migrations', 'reference');
 }
 
+/**
+ * Runs `copy … from '/dev/blob'` with `data` as the file, in the transaction under way: PGlite
+ * has one session, and takes the file from this process.
+ */
+export type CopyFromBlob = (statement: string, data: Blob) => Promise<void>;
+
+export function readReferenceFile(file: string): Buffer {
+  return readFileSync(join(referenceDir(), file));
+}
+
 export function readReferenceCsv(file: string): Record<string, string>[] {
-  return parse(readFileSync(join(referenceDir(), file)), {
+  return parse(readReferenceFile(file), {
     columns: true,
     bom: true,
     skip_empty_lines: true,

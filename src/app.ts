@@ -5,6 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppConfig } from './config.js';
 import { createDb, type Database } from './db/create-db.js';
 import { AppError } from './http/app-error.js';
+import { lazyCompilers } from './http/lazy-compilers.js';
+import { REDACT_PATHS } from './http/redact-paths.js';
 import { ProblemSchema, SCHEMA_FORMATS } from './http/schemas.js';
 import authPlugin from './plugins/auth.js';
 import { findClientForAuth } from './modules/clients/repository.js';
@@ -54,20 +56,12 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** An existing pino logger (the server's), used instead of `logger`. */
   loggerInstance?: FastifyBaseLogger;
+  /** Compiles every route's validators and serializers before ready, as fastify does by itself (see lazy-compilers.ts). */
+  eagerSchemas?: boolean;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Secrets must never reach the logs, whichever way a client sends them. */
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  '*.client_secret',
-  '*.secret',
-  '*.access_token',
-  '*.password',
-];
 
 export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -86,6 +80,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
+    ...(!options.eagerSchemas && { schemaController: { compilersFactory: lazyCompilers() } }),
     ajv: {
       customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true, formats: SCHEMA_FORMATS },
     },

@@ -1,11 +1,11 @@
 import pino from 'pino';
-import { buildApp, REDACT_PATHS } from './app.js';
 import { ConfigError, loadConfig, type ServerConfig } from './config.js';
 import { waitForDatabase } from './db/connect.js';
 import { createDb } from './db/create-db.js';
 import { migrateToLatest } from './db/migrate.js';
 import { ensureBootstrapAdmin } from './modules/clients/service.js';
 import { failAbandonedJobs } from './modules/versions/job-repository.js';
+import { REDACT_PATHS } from './http/redact-paths.js';
 
 let config: ServerConfig;
 try {
@@ -23,12 +23,17 @@ if (config.jwtSecretGenerated) {
   log.warn('JWT_SECRET is not set: using a random key for this process, so tokens will not survive a restart');
 }
 
+// The routes' modules take seconds to load; they load while the database opens and migrates.
+const loadingApp = import('./app.js');
+// Awaited only after start-up succeeded: a failure before then must not also surface here.
+loadingApp.catch(() => undefined);
+
 const database = createDb(config.database, { onPoolError: (err) => log.warn({ err }, 'a database connection was lost; the pool makes a new one') });
 
 try {
   log.info({ database: config.database.kind }, 'connecting to the database');
   await waitForDatabase(database, config.startupRetries, log);
-  const migration = await migrateToLatest(database.db);
+  const migration = await migrateToLatest(database.db, database);
   log.info(migration, migration.applied.length > 0 ? 'migrations applied' : 'schema up to date');
 
   const admin = await ensureBootstrapAdmin(database.db, config.bootstrapAdmin);
@@ -58,6 +63,7 @@ try {
   process.exit(1);
 }
 
+const { buildApp } = await loadingApp;
 const app = await buildApp(config, { database, loggerInstance: log });
 
 let shuttingDown = false;

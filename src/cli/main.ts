@@ -12,7 +12,7 @@ if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
 
 const database = createDb(loadConfig(process.env).database);
 try {
-  await migrateToLatest(database.db);
+  await migrateToLatest(database.db, database);
   const result = await runClientsCommand(argv, database.db);
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);

@@ -6,7 +6,7 @@ import { migrateToLatest } from '../db/migrate.js';
 const config = loadConfig(process.env);
 const database = createDb(config.database);
 try {
-  const outcome = await migrateToLatest(database.db);
+  const outcome = await migrateToLatest(database.db, database);
   process.stdout.write(
     outcome.applied.length > 0
       ? `Applied ${outcome.applied.join(', ')} in ${outcome.durationMs} ms\n`

@@ -9,6 +9,7 @@ import pLimit from 'p-limit';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { CopyFromBlob } from '../../migrations/reference-files.js';
 import type { DatabaseConfig } from '../config.js';
 import { HOLD_INSTANCE_LOCK } from './instance.js';
 import type { DB } from './schema.js';
@@ -23,6 +24,8 @@ export interface Database {
   readonly instanceId: string;
   /** The embedded engine, when there is one (to dump its data directory). */
   readonly pglite?: PGlite;
+  /** PGlite only: bulk-loads a file into a table, inside the transaction under way (see migrations/reference-files.ts). */
+  readonly copyFromBlob?: CopyFromBlob;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /**
@@ -245,6 +248,9 @@ function createPglite(dataDir: string | undefined, options: CreateDbOptions): Da
     db,
     instanceId: randomUUID(),
     pglite,
+    copyFromBlob: async (statement, data) => {
+      await pglite.query(statement, [], { blob: data });
+    },
     ping: async () => {
       await sql`select 1`.execute(db);
     },

@@ -5,6 +5,7 @@ import { migrations } from '../../migrations/index.js';
 import { createDb } from '../../src/db/create-db.js';
 import { openTestDatabase, serverConfig, serverUrl, withDatabase } from '../helpers/database.js';
 import pg from 'pg';
+import { readReferenceCsv } from '../../migrations/reference-files.js';
 
 t.test('reference data is loaded completely', async (t) => {
   // Counts every region of the country, so not the small fixture.
@@ -22,6 +23,24 @@ t.test('reference data is loaded completely', async (t) => {
   t.ok(population.rows[0]!.total > 150_000 && population.rows[0]!.total < 250_000, 'Kota Salatiga has about 200,000 people');
   const orphans = await sql<{ n: number }>`select count(*)::int as n from regions where level > 1 and parent_code is null`.execute(database.db);
   t.equal(orphans.rows[0]!.n, 0, 'every region below provinsi has a parent');
+});
+
+t.test('the regions stored are the reference file, with the key and indexes the schema declares', async (t) => {
+  // PGlite loads them by COPY, a server from the parsed file: both must store the file as read.
+  const database = await openTestDatabase(t, { regions: 'full' });
+  const file = readReferenceCsv('wilayah-kepmendagri-2025.csv');
+  const { rows } = await sql<{ code: string; name: string; kind: string; parent_code: string | null }>`
+    select code, name, kind, parent_code from regions order by code`.execute(database.db);
+  t.equal(rows.length, file.length);
+  const stored = new Map(rows.map((r) => [r.code, r.name]));
+  t.same(file.filter((r) => stored.get(r.code!) !== r.name), [], 'every code has the name of the file, trimmed');
+  t.same(rows.find((r) => r.code === '14.02.09.2010'), { code: '14.02.09.2010', name: 'Lambang Sari I, II, III', kind: 'desa', parent_code: '14.02.09' }, 'a quoted name keeps its commas');
+  t.same(rows.find((r) => r.code === '31.72'), { code: '31.72', name: 'Kota Administrasi Jakarta Utara', kind: 'kota', parent_code: '31' });
+  const indexes = await sql<{ indexname: string }>`select indexname from pg_indexes where tablename = 'regions' order by indexname`.execute(database.db);
+  t.same(indexes.rows.map((r) => r.indexname), ['regions_level_idx', 'regions_name_trgm_idx', 'regions_parent_code_idx', 'regions_pkey']);
+  const fk = await sql<{ def: string }>`select pg_get_constraintdef(oid) as def from pg_constraint where conname = 'regions_parent_code_fkey'`.execute(database.db);
+  t.same(fk.rows, [{ def: 'FOREIGN KEY (parent_code) REFERENCES regions(code)' }]);
+  await t.rejects(sql`insert into regions (code, name, level, kind, parent_code) values ('99.01', 'x', 2, 'kabupaten', '99')`.execute(database.db), { code: '23503' }, 'the parent key is enforced again');
 });
 
 t.test('a second run applies nothing and reloads nothing', async (t) => {

@@ -145,7 +145,7 @@ async function preparePgliteDumps(): Promise<void> {
     : createDb({ kind: 'pglite', dataDir: undefined });
   try {
     if (!existsSync(PGLITE_DUMPS.full)) {
-      await migrateToLatest(db.db);
+      await migrateToLatest(db.db, db);
       await writeDump(db, PGLITE_DUMPS.full);
     }
     await prune(db);

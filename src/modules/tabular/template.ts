@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
 import { OBSERVATION_COLUMNS } from '../../domain/columns.js';
 
@@ -30,6 +29,8 @@ export function templateCsv(input: TemplateInput): string {
  * becomes 11.1 and is lost, which is the most common way regional data breaks.
  */
 export async function templateXlsx(input: TemplateInput): Promise<Buffer> {
+  // Loaded on first use, not at start: exceljs alone takes about a second to load.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Satu Data Exchange';
   const data = workbook.addWorksheet('data');

@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -419,6 +418,8 @@ async function* readRows(path: string, reading: SheetReading): AsyncGenerator<Xl
   let fileError: unknown;
   file.on('error', (error) => (fileError ??= error));
   try {
+    // Loaded on first use, not at start: exceljs alone takes about a second to load.
+    const { default: ExcelJS } = await import('exceljs');
     const sheets = new ExcelJS.stream.xlsx.WorkbookReader(file, READER_OPTIONS)[Symbol.asyncIterator]();
     let found = false;
     for (;;) {

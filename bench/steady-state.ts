@@ -1,0 +1,265 @@
+/**
+ * Steady-state benchmark: a year of monthly publishing on top of history, through the HTTP
+ * API of the real server process only (so it keeps measuring while internals change).
+ *
+ * Every month: each province's Dinas Sosial pushes its 26 PPKS figures for every kab/kota of
+ * the country (514), and the province under test (BENCH_PROVINCE) also for every desa; a
+ * national walidata verifies each version and another publishes it. Then a second agency
+ * (DP3AP2KB of that province) pushes the five PPKS it also produces for the same desa, a tenth
+ * of them different, and its publication reconciles them against Dinas Sosial's (national
+ * policy: Dinas Sosial first). Printed per month: the time of the pushes, verifications and
+ * publications, the second agency's push and publish, and the server's peak memory that month;
+ * then month N against month 1 (target ≤ 1.2: cost flat in history) and each month's publish
+ * against its push (target ≤ 2).
+ *
+ * PPKS are `tahunan` in the reference catalogue, which refuses a monthly period; the national
+ * walidata may change an indicator's periodicity (PATCH /v1/indicators/{code}), and a region
+ * counting PPKS monthly is what it does for them here, so periods 2025-01 … 2025-12 are taken.
+ *
+ * A publish answered 202 (a job, `Prefer: respond-async`, sent when BENCH_PREFER_ASYNC=1) is
+ * followed to its end through the job's Location, so the time is the publication's either way.
+ *
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:steady
+ *   BENCH_MONTHS=3 BENCH_PROVINCE=65 BENCH_DEADLINE_S=1200 npm run bench:steady
+ */
+import type { ChildProcess } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { ADMIN, benchDatabase, freePort, startServer, stopServer, token } from './server-process.js';
+
+const serverUrl = process.env.BENCH_DATABASE_URL;
+const PROVINCE = process.env.BENCH_PROVINCE ?? '65';
+const MONTHS = Math.min(12, Number(process.env.BENCH_MONTHS ?? 12));
+const DEADLINE = Date.now() + Number(process.env.BENCH_DEADLINE_S ?? 1800) * 1000;
+const PREFER_ASYNC = process.env.BENCH_PREFER_ASYNC === '1';
+const REQUEST_TIMEOUT_MS = 600_000;
+
+const PPKS = Array.from({ length: 26 }, (_, i) => `PPKS-${String(i + 1).padStart(2, '0')}`);
+/** The PPKS that DP3AP2KB also produces (source agency kinds in the reference catalogue). */
+const SHARED = ['PPKS-06', 'PPKS-07', 'PPKS-18', 'PPKS-19', 'PPKS-23'];
+const PERIODS = Array.from({ length: 12 }, (_, i) => `2025-${String(i + 1).padStart(2, '0')}`);
+
+let port = 0;
+
+let retried = 0;
+
+/** A 503 (the shared machine's database too slow to hand out a connection) changed nothing: tried again, and counted. */
+async function request(auth: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${auth}`, ...(typeof body === 'string' ? { 'content-type': 'text/csv' } : body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined || typeof body === 'string' ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    if (res.status !== 503 || attempt === 5) return res;
+    await res.body?.cancel();
+    retried++;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+async function api(auth: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await request(auth, method, path, body);
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${(await res.text()).slice(0, 500)}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+/** A 202 is a job: waits for it to end and gives its outcome, as a 200/201 gives it at once. */
+async function settled(auth: string, label: string, res: Response): Promise<Record<string, unknown>> {
+  if (res.status === 202) {
+    const location = res.headers.get('location');
+    if (!location) throw new Error(`${label}: 202 without a Location`);
+    for (;;) {
+      const job = await api(auth, 'GET', location);
+      if (job.status === 'succeeded') return (job.report ?? job.result ?? job) as Record<string, unknown>;
+      if (job.status === 'failed') throw new Error(`${label}: job failed ${JSON.stringify(job.problem)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  if (!res.ok) throw new Error(`${label}: ${res.status} ${(await res.text()).slice(0, 500)}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+async function regionsAt(auth: string, level: string, within?: string): Promise<string[]> {
+  const codes: string[] = [];
+  for (let cursor: string | null = ''; cursor !== null; ) {
+    const page = await api(auth, 'GET', `/v1/regions?level=${level}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+    codes.push(...(page.data as { code: string }[]).map((r) => r.code).filter((c) => !within || c.startsWith(`${within}.`)));
+    cursor = (page.page as { next_cursor: string | null }).next_cursor;
+  }
+  return codes;
+}
+
+/** Plausible monthly counts: each key drifts a little from month to month. */
+function value(indicator: string, region: string, month: number): number {
+  let h = 2166136261;
+  for (const c of `${indicator}|${region}`) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+  return ((h >>> 0) % 40) + 20 + (month % 3);
+}
+
+function csv(indicators: string[], regions: string[], month: number, differ = (_: number) => false): string {
+  const lines = ['indicator,region,period,value'];
+  let n = 0;
+  for (const region of regions) for (const indicator of indicators) lines.push(`${indicator},${region},${PERIODS[month]},${value(indicator, region, month) + (differ(n++) ? 7 : 0)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Peak resident memory since the last reset, then resets it (Linux: clear_refs 5 resets VmHWM). */
+async function takePeakRssMiB(pid: number | undefined): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  await writeFile(`/proc/${pid}/clear_refs`, '5').catch(() => undefined);
+  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024);
+}
+
+/** Servers still running if the bench fails, stopped on the way out so none outlives it. */
+const running = new Set<ChildProcess>();
+const serve = async (serverEnv: Record<string, string>) => {
+  const started = await startServer(serverEnv, port);
+  running.add(started.child);
+  started.child.once('exit', () => running.delete(started.child));
+  return started;
+};
+
+const load = async () => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
+
+interface Session {
+  id: string;
+  secret: string;
+  auth: string;
+}
+
+interface Producer {
+  agency: string;
+  session: Session;
+  dataset: string;
+  regions: string[];
+  indicators: string[];
+}
+
+const { env, cleanup } = await benchDatabase(serverUrl);
+port = await freePort();
+const loadBefore = await load();
+try {
+  // Pushes answered synchronously, so a push's request time is its work.
+  const serverEnv = { ...env, PUSH_ASYNC_ROWS: '100000000', DB_CONNECT_TIMEOUT_MS: '30000' };
+  const first = await serve(serverEnv);
+  const admin = await token(port, ADMIN.id, ADMIN.secret);
+
+  for (const code of PPKS) await api(admin, 'PATCH', `/v1/indicators/${code}`, { periodicity: 'bulanan' });
+  for (const code of SHARED) {
+    await api(admin, 'PUT', `/v1/indicators/${code}/reconciliation-policy`, { tolerance: { absolute: 0, relative: 0 }, priority: ['DINSOS'], method: 'manual', requires_confirmation: false });
+  }
+  // Tokens expire within the year's run: each client's is taken again before every month.
+  const sessions: Session[] = [];
+  const client = async (role: string, agency?: string): Promise<Session> => {
+    const created = (await api(admin, 'POST', '/v1/clients', { name: `bench ${role} ${agency ?? 'nasional'}`, role, ...(agency && { agency }) })) as { client: { client_id: string }; client_secret: string };
+    const session = { id: created.client.client_id, secret: created.client_secret, auth: await token(port, created.client.client_id, created.client_secret) };
+    sessions.push(session);
+    return session;
+  };
+  const verifier = await client('walidata');
+  const publisher = await client('walidata');
+
+  const kabkota = await regionsAt(admin, 'kabkota');
+  const desa = await regionsAt(admin, 'desa', PROVINCE);
+  if (desa.length === 0) throw new Error(`BENCH_PROVINCE=${PROVINCE}: no desa`);
+  const provinces = [...new Set(kabkota.map((c) => c.slice(0, 2)))];
+
+  const producer = async (agency: string, kind: string, prov: string, regions: string[], indicators: string[], levels: string[]): Promise<Producer> => {
+    await api(admin, 'POST', '/v1/agencies', { code: agency, name: `${kind} ${prov}`, kind, jurisdiction_region_code: prov });
+    const session = await client('producer', agency);
+    const dataset = await api(session.auth, 'POST', '/v1/datasets', {
+      title: `PPKS bulanan ${agency}`,
+      indicators,
+      reference_periods: PERIODS,
+      update_schedule: 'bulanan',
+      primary_source: 'Pendataan PPKS bulanan',
+      responsible_institution: `${kind} ${prov}`,
+      steward_name: 'Petugas Data',
+      steward_contact: 'data@example.go.id',
+      access_classification: 'terbatas',
+      estimation_levels: levels,
+    });
+    return { agency, session, dataset: dataset.id as string, regions, indicators };
+  };
+  const dinsos: Producer[] = [];
+  for (const prov of provinces) {
+    const own = kabkota.filter((c) => c.startsWith(`${prov}.`));
+    dinsos.push(await producer(`DINSOS-${prov}`, 'DINSOS', prov, prov === PROVINCE ? [...own, ...desa] : own, PPKS, prov === PROVINCE ? ['kabkota', 'desa'] : ['kabkota']));
+  }
+  const second = await producer(`DP3AP2KB-${PROVINCE}`, 'DP3AP2KB', PROVINCE, desa, SHARED, ['desa']);
+
+  // A server in service has loaded its reference data long ago: the year runs on a restarted one.
+  await stopServer(first.child);
+  const { child } = await serve(serverEnv);
+  await takePeakRssMiB(child.pid);
+
+  const push = async (p: Producer, month: number, differ?: (n: number) => boolean) => {
+    const report = await settled(p.session.auth, `push ${p.agency}`, await request(p.session.auth, 'POST', `/v1/datasets/${p.dataset}/versions`, csv(p.indicators, p.regions, month, differ)));
+    if (report.status !== 'submitted') throw new Error(`push ${p.agency} ${PERIODS[month]}: ${JSON.stringify(report).slice(0, 500)}`);
+    return report.version as number;
+  };
+  const review = async (walidata: Session, p: Producer, version: number, action: 'verify' | 'publish') => {
+    const headers: Record<string, string> = action === 'publish' && PREFER_ASYNC ? { prefer: 'respond-async' } : {};
+    return settled(walidata.auth, `${action} ${p.agency} v${version}`, await request(walidata.auth, 'POST', `/v1/datasets/${p.dataset}/versions/${version}/review`, { action }, headers));
+  };
+  const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+    const started = performance.now();
+    const result = await work();
+    return [result, performance.now() - started];
+  };
+
+  const rows: Record<string, string | number>[] = [];
+  const rowsPerMonth = dinsos.reduce((n, p) => n + p.regions.length * p.indicators.length, 0);
+  let conflicts = 0;
+  for (let month = 0; month < MONTHS; month++) {
+    if (Date.now() > DEADLINE) {
+      console.error(`BENCH_DEADLINE_S reached after ${month} month(s): stopping`);
+      break;
+    }
+    for (const session of sessions) session.auth = await token(port, session.id, session.secret);
+    const versions = new Map<Producer, number>();
+    const [, pushMs] = await timed(async () => {
+      for (const p of dinsos) versions.set(p, await push(p, month));
+    });
+    const [, verifyMs] = await timed(async () => {
+      for (const p of dinsos) await review(verifier, p, versions.get(p)!, 'verify');
+    });
+    const [, publishMs] = await timed(async () => {
+      for (const p of dinsos) await review(publisher, p, versions.get(p)!, 'publish');
+    });
+    const [secondVersion, secondPushMs] = await timed(() => push(second, month, (n) => n % 10 === 0));
+    await review(verifier, second, secondVersion, 'verify');
+    const [published, secondPublishMs] = await timed(() => review(publisher, second, secondVersion, 'publish'));
+    conflicts = (published.reconciliation as { conflicts?: number } | null)?.conflicts ?? conflicts;
+    rows.push({
+      month: PERIODS[month]!,
+      'push ms': Math.round(pushMs),
+      'verify ms': Math.round(verifyMs),
+      'publish ms': Math.round(publishMs),
+      'publish/push': (publishMs / pushMs).toFixed(2),
+      '2nd push ms': Math.round(secondPushMs),
+      '2nd publish ms': Math.round(secondPublishMs),
+      'peak RSS MiB': await takePeakRssMiB(child.pid),
+    });
+    console.error(`${PERIODS[month]} done (${JSON.stringify(rows.at(-1))})`);
+  }
+  await stopServer(child);
+
+  console.log(`\nSatu Data Exchange — steady-state benchmark (${serverUrl ? 'postgres' : 'pglite'}, node ${process.version})`);
+  console.log(
+    `a month: ${rowsPerMonth.toLocaleString('en')} observations in ${dinsos.length} pushes (514 kab/kota × 26 PPKS, and ${desa.length} desa of ${PROVINCE} × 26 PPKS), ` +
+      `then ${(second.regions.length * SHARED.length).toLocaleString('en')} of a second agency (a tenth differing); load before ${loadBefore}, after ${await load()}`,
+  );
+  console.table(rows);
+  const firstMonth = rows[0];
+  const lastMonth = rows.at(-1);
+  if (firstMonth && lastMonth && rows.length > 1) {
+    const ratio = (key: string) => (Number(lastMonth[key]) / Number(firstMonth[key])).toFixed(2);
+    console.log(`month ${rows.length} / month 1: push ${ratio('push ms')}, publish ${ratio('publish ms')}, 2nd publish ${ratio('2nd publish ms')} (target ≤ 1.2)`);
+  }
+  console.log(`publish / push, worst month: ${Math.max(...rows.map((r) => Number(r['publish/push']))).toFixed(2)} (target ≤ 2); conflicts left by the last reconciliation: ${conflicts}; requests retried after a 503: ${retried}`);
+} finally {
+  for (const child of running) await stopServer(child);
+  await cleanup();
+}
