@@ -17,6 +17,7 @@ import * as m0015 from './0015_dhis2_mappings.js';
 import * as m0016 from './0016_webhooks.js';
 import * as m0017 from './0017_indicator_definitions.js';
 import * as m0018 from './0018_report_letterheads.js';
+import * as m0021 from './0021_durable_jobs.js';
 
 /** Static list so bundling or compiling never changes which migrations run, or their order. */
 export const migrations: Record<string, Migration> = {
@@ -38,6 +39,7 @@ export const migrations: Record<string, Migration> = {
   '0016_webhooks': m0016,
   '0017_indicator_definitions': m0017,
   '0018_report_letterheads': m0018,
+  '0021_durable_jobs': m0021,
 };
 
 export const migrationProvider: MigrationProvider = {

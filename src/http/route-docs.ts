@@ -23,7 +23,7 @@ export const RESPONSE_HEADERS = {
   link: { Link: { type: 'string', description: 'RFC 8288 link to the next page (`rel="next"`), when there is one.' } },
   retryAfter: (why: string): Record<string, ResponseHeader> => ({ 'Retry-After': { type: 'integer', minimum: 1, description: `Seconds to wait before retrying: ${why}` } }),
   idempotentReplayed: { 'idempotent-replayed': { type: 'string', description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key.' } },
-  preferenceApplied: { 'Preference-Applied': { type: 'string', description: '`respond-async` when the push runs as a job because the request asked it to (Prefer).' } },
+  preferenceApplied: { 'Preference-Applied': { type: 'string', description: '`respond-async` when the push or publication runs as a job because the request asked it to (Prefer).' } },
 } as const;
 
 /** A response (a JSON schema, or `{ description, content }`) with the headers it carries declared beside it. */
