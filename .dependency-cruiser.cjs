@@ -11,7 +11,7 @@
  */
 const MODULE_ROLES = '(routes|service|repository|plugin|schemas|present)';
 // Files of a module that orchestrate database work besides its routes, services and repositories.
-const ORCHESTRATORS = '(ingest|idempotency|job-runner|detect|reconcile|reclassify|conflicts|record-audit|indicator-settings)';
+const ORCHESTRATORS = '(ingest|idempotency|detect|reconcile|reclassify|conflicts|record-audit|indicator-settings)';
 const DATABASE = '^src/db/|^node_modules/(kysely|pg|pg-copy-streams|@electric-sql/pglite)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -21,6 +21,7 @@ import * as m0018 from './0018_report_letterheads.js';
 import * as m0019 from './0019_change_feed_rows.js';
 import * as m0020 from './0020_published_candidates.js';
 import * as m0022 from './0022_scoped_change_notifications.js';
+import * as m0021 from './0021_durable_jobs.js';
 
 /** Static list so bundling or compiling never changes which migrations run, or their order. */
 export const migrations: Record<string, Migration> = {
@@ -45,6 +46,7 @@ export const migrations: Record<string, Migration> = {
   '0019_change_feed_rows': m0019,
   '0020_published_candidates': m0020,
   '0022_scoped_change_notifications': m0022,
+  '0021_durable_jobs': m0021,
 };
 
 /** The migrations, with the bulk loading an engine offers (see 0002). */

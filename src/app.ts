@@ -11,7 +11,7 @@ import { ProblemSchema, SCHEMA_FORMATS } from './http/schemas.js';
 import authPlugin from './plugins/auth.js';
 import { findClientForAuth } from './modules/clients/repository.js';
 import dbPlugin from './plugins/db.js';
-import jobsPlugin from './modules/versions/job-plugin.js';
+import jobsPlugin from './modules/jobs/plugin.js';
 import errorsPlugin, { routerError, sendProblem } from './plugins/errors.js';
 import inputLimitsPlugin from './plugins/input-limits.js';
 import contentNegotiationPlugin from './plugins/content-negotiation.js';
@@ -38,6 +38,10 @@ import ikesosRoutes from './modules/ikesos/routes.js';
 import inboxRoutes from './modules/inbox/routes.js';
 import indicatorRoutes from './modules/indicators/routes.js';
 import jobRoutes from './modules/versions/job-routes.js';
+import { pushJobHandler } from './modules/versions/push-job-service.js';
+import { PUSH_OPENERS } from './modules/versions/push-source.js';
+import { DHIS2_PUSH_OPENERS } from './modules/dhis2/push-source.js';
+import { publishJobHandler } from './modules/review/publish-job-service.js';
 import regionRoutes from './modules/regions/routes.js';
 import conflictRoutes from './modules/reconciliation/routes.js';
 import policyRoutes from './modules/reconciliation/policy-routes.js';
@@ -69,6 +73,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       ? { loggerInstance: options.loggerInstance }
       : { logger: options.logger ?? { level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } } }),
     bodyLimit: config.bodyLimitBytes,
+    // Behind a load balancer every request comes from it: only its X-Forwarded-For names the client.
+    ...(config.trustedProxies.length > 0 ? { trustProxy: config.trustedProxies } : {}),
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
     keepAliveTimeout: 72_000,
@@ -114,7 +120,14 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(authPlugin, { jwt: config.jwt, findClient: findClientForAuth });
   // After authentication: a caller without a token learns it needs one before anything else.
   await app.register(contentNegotiationPlugin);
-  await app.register(jobsPlugin);
+  // Each kind of durable job and what runs it, in whichever process claims it.
+  await app.register(jobsPlugin, {
+    ...config.jobs,
+    handlers: {
+      push: pushJobHandler({ memoryPoints: config.pushMemoryPoints, limits: config.inputLimits }, { ...PUSH_OPENERS, ...DHIS2_PUSH_OPENERS }),
+      publish: publishJobHandler({ chunkKeys: config.publishChunkKeys }),
+    },
+  });
   await app.register(webhooksPlugin, config.webhooks);
 
   await app.register(healthRoutes);
@@ -135,7 +148,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(versionRoutes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes, asyncRows: config.pushAsyncRows, memoryPoints: config.pushMemoryPoints });
   await app.register(dhis2Routes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes, asyncRows: config.pushAsyncRows, memoryPoints: config.pushMemoryPoints });
   await app.register(jobRoutes, { prefix: '/v1/jobs' });
-  await app.register(reviewRoutes, { prefix: '/v1/datasets', publishChunkKeys: config.publishChunkKeys });
+  await app.register(reviewRoutes, { prefix: '/v1/datasets', asyncKeys: config.publishAsyncKeys, publishChunkKeys: config.publishChunkKeys });
   await app.register(findingRoutes, { prefix: '/v1/findings' });
   await app.register(inboxRoutes, { prefix: '/v1/inbox' });
   await app.register(conflictRoutes, { prefix: '/v1/conflicts' });

@@ -34,6 +34,12 @@ const EnvSchema = Type.Object({
   PUSH_ASYNC_ROWS: Type.Integer({ default: 50_000, minimum: 1 }),
   PUSH_MEMORY_POINTS: Type.Integer({ default: 500_000, minimum: 0 }),
   PUBLISH_CHUNK_KEYS: Type.Integer({ default: 20_000, minimum: 1, maximum: 1_000_000 }),
+  PUBLISH_ASYNC_KEYS: Type.Integer({ default: 100_000, minimum: 1 }),
+  JOB_WORKER: Type.Boolean({ default: true }),
+  JOB_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64 }),
+  JOB_POLL_MS: Type.Integer({ default: 1000, minimum: 50, maximum: 600_000 }),
+  JOB_LEASE_MS: Type.Integer({ default: 60_000, minimum: 500, maximum: 3_600_000 }),
+  JOB_MAX_ATTEMPTS: Type.Integer({ default: 5, minimum: 1, maximum: 100 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 30000, minimum: 1000 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100 }),
   PUSH_MAX_COLUMNS: Type.Integer({ default: 200, minimum: 12, maximum: 16384 }),
@@ -43,6 +49,7 @@ const EnvSchema = Type.Object({
   JSON_MAX_DEPTH: Type.Integer({ default: 32, minimum: 8, maximum: 1000 }),
   JSON_MAX_ARRAY_ITEMS: Type.Integer({ default: 200_000, minimum: 100 }),
   CORS_ORIGINS: Type.String({ default: '', maxLength: 4096 }),
+  TRUST_PROXY: Type.String({ default: '', maxLength: 4096, pattern: '^[0-9A-Fa-f.:/, ]*$' }),
   PUBLIC_BASE_URL: Type.Optional(Type.String({ maxLength: 2048 })),
   CATALOG_PUBLISHER_NAME: Type.String({ default: 'Satu Data Exchange', minLength: 1, maxLength: 300 }),
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ default: 60, minimum: 1, maximum: 3600 }),
@@ -96,11 +103,19 @@ export interface AppConfig {
   pushMemoryPoints: number;
   /** Keys a publication reconciles per slice: bounds its memory and each statement's work. */
   publishChunkKeys: number;
+  /** Publications of versions with more observations than this run as jobs (202 and a job to poll). */
+  publishAsyncKeys: number;
+  jobs: JobConfig;
   requestTimeoutMs: number;
   /** How large, in each dimension, a request body may be before it is refused with 413. */
   inputLimits: InputLimits;
   /** Browser origins allowed to call the API (exact `scheme://host[:port]`); empty: no CORS at all. */
   corsOrigins: string[];
+  /**
+   * Addresses or CIDR ranges of the load balancers in front of the service, whose
+   * X-Forwarded-For is believed for the client's address (per-address rate limits); empty: none.
+   */
+  trustedProxies: string[];
   /**
    * The scheme, host and path prefix under which clients reach the service, without a trailing
    * slash: the DCAT catalogue names its datasets and links its distributions with it.
@@ -118,6 +133,21 @@ export interface AppConfig {
   /** Client secrets checked at once; each check is a deliberately slow scrypt. */
   secretHashConcurrency: number;
   webhooks: WebhookConfig;
+}
+
+export interface JobConfig {
+  /** Whether this process runs jobs at all (an API-only replica does not; it still accepts them). */
+  worker: boolean;
+  /** Jobs this process runs at once. */
+  concurrency: number;
+  /** How often it looks for jobs nobody runs (those it accepts itself start at once). */
+  pollMs: number;
+  /** How long a claim lasts unless renewed (every third of it): then another process may take the job. */
+  leaseMs: number;
+  /** Claims of a job, crashes included, before it is given up as failed. */
+  maxAttempts: number;
+  /** On shutdown, how long running jobs may go on before they are given back to the other processes. */
+  drainMs: number;
 }
 
 export interface WebhookConfig {
@@ -260,6 +290,16 @@ export function loadConfig(source: NodeJS.ProcessEnv): ServerConfig {
     pushAsyncRows: env.PUSH_ASYNC_ROWS,
     pushMemoryPoints: env.PUSH_MEMORY_POINTS,
     publishChunkKeys: env.PUBLISH_CHUNK_KEYS,
+    publishAsyncKeys: env.PUBLISH_ASYNC_KEYS,
+    jobs: {
+      worker: env.JOB_WORKER,
+      concurrency: env.JOB_CONCURRENCY,
+      pollMs: env.JOB_POLL_MS,
+      leaseMs: env.JOB_LEASE_MS,
+      maxAttempts: env.JOB_MAX_ATTEMPTS,
+      // Half the shutdown budget: the rest is for giving back what is still running.
+      drainMs: Math.floor(env.SHUTDOWN_TIMEOUT_MS / 2),
+    },
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     inputLimits: {
@@ -270,6 +310,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): ServerConfig {
       json: { maxDepth: env.JSON_MAX_DEPTH, maxArrayItems: env.JSON_MAX_ARRAY_ITEMS },
     },
     corsOrigins: parseOrigins(env.CORS_ORIGINS),
+    trustedProxies: env.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean),
     publicBaseUrl: parseBaseUrl(env.PUBLIC_BASE_URL, env.PORT),
     catalogPublisherName: env.CATALOG_PUBLISHER_NAME,
     rateLimits: {

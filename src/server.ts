@@ -4,7 +4,6 @@ import { waitForDatabase } from './db/connect.js';
 import { createDb } from './db/create-db.js';
 import { migrateToLatest } from './db/migrate.js';
 import { ensureBootstrapAdmin } from './modules/clients/service.js';
-import { failAbandonedJobs } from './modules/versions/job-repository.js';
 import { REDACT_PATHS } from './http/redact-paths.js';
 
 let config: ServerConfig;
@@ -53,10 +52,6 @@ try {
   } else if (admin) {
     log.info({ clientId: admin.client.client_id }, 'bootstrap admin created from BOOTSTRAP_ADMIN_CLIENT_ID');
   }
-  // Jobs whose process has ended (db/instance.ts) are abandoned. On a server, a job from before
-  // owners were recorded (migration 0014) still gets a minute to have taken its lock.
-  const interrupted = await failAbandonedJobs(database.db, database.pglite ? 0 : 60, database.instanceId);
-  if (interrupted > 0) log.warn({ interrupted }, 'push jobs interrupted by an earlier stop were marked failed');
 } catch (err) {
   log.fatal({ err }, 'start-up failed');
   await database.close().catch(() => undefined);

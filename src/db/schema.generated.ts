@@ -254,6 +254,12 @@ export interface Indicators {
   value_type: string;
 }
 
+export interface JobChunks {
+  bytes: Buffer;
+  job_id: string;
+  seq: number;
+}
+
 export interface Obligations {
   agency_id: string;
   created_at: Generated<Timestamp>;
@@ -304,15 +310,20 @@ export interface PublishedCandidates {
 }
 
 export interface PushJobs {
+  attempts: Generated<number>;
   client_id: string;
   created_at: Generated<Timestamp>;
   dataset_id: string;
-  dry_run: boolean;
+  dry_run: boolean | null;
   finished_at: Timestamp | null;
-  format: string;
+  format: string | null;
   id: Generated<string>;
+  kind: Generated<string>;
+  lease_until: Timestamp | null;
   owner: string | null;
+  payload: Stored.Json | null;
   problem: Stored.Json | null;
+  progress: Stored.Json | null;
   report: Stored.Json | null;
   rows_expected: number | null;
   status: string;
@@ -470,6 +481,7 @@ export interface DB {
   ikesos_methodologies: IkesosMethodologies;
   ikesos_official_scores: IkesosOfficialScores;
   indicators: Indicators;
+  job_chunks: JobChunks;
   obligations: Obligations;
   observations: Observations;
   populations: Populations;

@@ -56,7 +56,7 @@ interface Shaped {
   ikesos_methodologies: WithJson<Generated.IkesosMethodologies, { config: JSONColumnType<Row> }>;
   indicators: WithJson<Generated.Indicators, { metadata: JSONColumnType<IndicatorMetadata> }>;
   observations: WithJson<Generated.Observations, { disagg: JSONColumnType<Record<string, string>> }>;
-  push_jobs: WithJson<Generated.PushJobs, { report: NullableJson<Row>; problem: NullableJson<Row> }>;
+  push_jobs: WithJson<Generated.PushJobs, { report: NullableJson<Row>; problem: NullableJson<Row>; payload: NullableJson<Row>; progress: NullableJson<Row> }>;
   quality_rules: WithJson<Generated.QualityRules, { config: JSONColumnType<Row> }>;
   reconciled_figures: WithJson<Generated.ReconciledFigures, { disagg: JSONColumnType<Record<string, string>>; candidates: JSONColumnType<unknown[]> }>;
   reconciliation_policies: WithJson<Generated.ReconciliationPolicies, { config: JSONColumnType<Row> }>;

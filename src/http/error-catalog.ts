@@ -275,8 +275,8 @@ export const ERROR_CATALOG = {
     status: 500,
     title: { id: 'Pekerjaan terhenti', en: 'Job interrupted' },
     detail: {
-      id: 'Proses layanan berhenti saat pekerjaan ini berjalan; tidak ada yang tersimpan dari push ini. Kirim ulang.',
-      en: 'The service process stopped while this job ran; nothing of the push was stored. Push again.',
+      id: 'Proses layanan yang menjalankan pekerjaan ini berhenti berulang kali, sehingga pekerjaan ini tidak dicoba lagi; tidak ada yang tersimpan darinya. Kirim ulang.',
+      en: 'The service processes running this job stopped each time it ran, so it is not tried again; nothing of it was stored. Send it again.',
     },
   },
   CYCLE_NOT_FOUND: {

@@ -30,7 +30,7 @@ export const RESPONSE_HEADERS = {
         'RFC 9211: how the service\'s in-memory cache handled the request. `satudata; hit`: served from memory (the data under it has not changed since it was built); `satudata; fwd=miss`: built for this request and kept (`collapsed`: built once for this and concurrent requests); `fwd=stale`: built again after the kept answer expired; `fwd=bypass`: not kept, because changes cannot be followed right now.',
     },
   },
-  preferenceApplied: { 'Preference-Applied': { type: 'string', description: '`respond-async` when the push runs as a job because the request asked it to (Prefer).' } },
+  preferenceApplied: { 'Preference-Applied': { type: 'string', description: '`respond-async` when the push or publication runs as a job because the request asked it to (Prefer).' } },
 } as const;
 
 /** A response (a JSON schema, or `{ description, content }`) with the headers it carries declared beside it. */

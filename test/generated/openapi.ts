@@ -570,8 +570,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Follow a push that runs as a job
-         * @description A push above PUSH_ASYNC_ROWS rows, or sent with `Prefer: respond-async`, is answered 202 with this resource in `Location`. Poll it: `running` with progress (rows read, accepted, findings so far), then `succeeded` with the push report, or `failed` with a problem (a failed push stores nothing). Only the client that pushed, walidata and admin see a job; others get 404. Kept as long as the dataset.
+         * Follow a push or a publication that runs as a job
+         * @description A push above PUSH_ASYNC_ROWS rows, or a publication of a version above PUBLISH_ASYNC_KEYS observations, or either sent with `Prefer: respond-async`, is answered 202 with this resource in `Location`. Poll it: `running` with progress, then `succeeded` with the push report (`kind: push`) or the publication's result (`kind: publish`), or `failed` with a problem (a failed job stores nothing). Jobs are kept in the database: any service process may run one, and one whose process stops is taken up by another (`attempts`), with the same outcome. Only the client that sent the job, walidata and admin see it; others get 404. Kept as long as the dataset.
          */
         get: operations["getPushJob"];
         put?: never;
@@ -593,7 +593,7 @@ export interface paths {
         put?: never;
         /**
          * Verify, publish or return a version
-         * @description The Satu Data verification cycle, tiered by region. `verify`: a walidata of the agency's region or a region above it, not bound to the producing agency itself (submitted → verified). `publish`: a walidata of a region above the agency's (e.g. the province for a kab/kota agency; a walidata without an agency is national), not the one who verified (verified → published). Four eyes: the client that pushed a version never reviews it, and a walidata bound to the producing agency may return its data but not verify or publish it. `return`: either, with a mandatory note (→ returned; the agency pushes a corrected version, the returned one stays in history). Publishing is refused (409 VERSION_HAS_OPEN_ERRORS) while the version has error findings not yet explained or findings confirmed as errors. Only published versions feed reconciliation and the pull API; a newer published version supersedes the older one for the keys it covers. Producers may not review (403). Audited.
+         * @description The Satu Data verification cycle, tiered by region. `verify`: a walidata of the agency's region or a region above it, not bound to the producing agency itself (submitted → verified). `publish`: a walidata of a region above the agency's (e.g. the province for a kab/kota agency; a walidata without an agency is national), not the one who verified (verified → published). Four eyes: the client that pushed a version never reviews it, and a walidata bound to the producing agency may return its data but not verify or publish it. `return`: either, with a mandatory note (→ returned; the agency pushes a corrected version, the returned one stays in history). Publishing is refused (409 VERSION_HAS_OPEN_ERRORS) while the version has error findings not yet explained or findings confirmed as errors. Only published versions feed reconciliation and the pull API; a newer published version supersedes the older one for the keys it covers. Producers may not review (403). Audited. A large publication (more observations than PUBLISH_ASYNC_KEYS), or one sent with `Prefer: respond-async`, is answered `202` with a job to poll (`Location: /v1/jobs/{id}`): its progress, then the result below, or the problem it was refused with; whichever service process is free runs it, and one whose process dies is run again by another with the same outcome.
          */
         post: operations["reviewVersion"];
         delete?: never;
@@ -3022,21 +3022,54 @@ export interface components {
             }[];
             page: components["schemas"]["PageInfo"];
         };
-        /** Job */
-        Job: {
+        /**
+         * PushJob
+         * @example {
+         *       "id": "3f1c2a9e-6b0d-4d3e-9f51-2c7a0e8b4d10",
+         *       "kind": "push",
+         *       "status": "running",
+         *       "dataset_id": "0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11",
+         *       "attempts": 1,
+         *       "format": "csv",
+         *       "dry_run": false,
+         *       "rows_expected": 1005144,
+         *       "created_at": "2026-01-20T03:00:00.000Z",
+         *       "finished_at": null,
+         *       "progress": {
+         *         "rows_read": 250000,
+         *         "accepted": 249998,
+         *         "errors": 2,
+         *         "warnings": 14
+         *       },
+         *       "version": null,
+         *       "report": null,
+         *       "problem": null,
+         *       "links": {
+         *         "self": "/v1/jobs/3f1c2a9e-6b0d-4d3e-9f51-2c7a0e8b4d10"
+         *       }
+         *     }
+         */
+        PushJob: {
             /** Format: uuid */
             id: string;
             /** @enum {unknown} */
             status: "running" | "succeeded" | "failed";
             /** Format: uuid */
             dataset_id: string;
+            /** @description How many times a service process has taken the job up: more than 1 when the process running it stopped (or lost touch) and another went on with it. */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            finished_at: string | null;
+            /** @description Once failed: why, as a problem (nothing of the job was stored). */
+            problem: components["schemas"]["Problem"] | null;
+            /** @enum {string} */
+            kind: "push";
             format: string;
             dry_run: boolean;
             /** @description Rows counted when the body was received (CSV: an upper bound); null for XLSX. */
             rows_expected: number | null;
-            /** Format: date-time */
-            created_at: string;
-            finished_at: string | null;
+            /** @description So far, while the job runs, whichever service process runs it (updated about every second); null once it has ended or before it has started. */
             progress: {
                 rows_read: number;
                 accepted: number;
@@ -3047,24 +3080,35 @@ export interface components {
             version: number | null;
             /** @description Once succeeded: the same report a synchronous push returns. */
             report: components["schemas"]["PushReport"] | null;
-            /** @description Once failed: why, as a problem (nothing of the push was stored). */
-            problem: components["schemas"]["Problem"] | null;
             links: {
                 self: string;
                 version?: string;
             };
         };
-        /** ReviewAction */
-        ReviewAction: {
-            /**
-             * @description `verify` (submitted → verified), `publish` (verified → published) or `return` (submitted or verified → returned, with a note).
-             * @enum {unknown}
-             */
-            action: "verify" | "publish" | "return";
-            /** @description Why; required for `return` (what the agency must fix). */
-            note?: string;
-        };
-        /** ReviewResult */
+        /**
+         * ReviewResult
+         * @example {
+         *       "dataset_id": "0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11",
+         *       "version": 3,
+         *       "action": "publish",
+         *       "from_status": "verified",
+         *       "status": "published",
+         *       "note": null,
+         *       "reviewed_by": "walidata-prov-65",
+         *       "reviewed_at": "2026-02-10T03:00:00.000Z",
+         *       "supersedes": [
+         *         {
+         *           "version": 1,
+         *           "keys": 24
+         *         }
+         *       ],
+         *       "reconciliation": {
+         *         "keys": 30,
+         *         "conflicts": 1,
+         *         "changed": 30
+         *       }
+         *     }
+         */
         ReviewResult: {
             /** Format: uuid */
             dataset_id: string;
@@ -3097,6 +3141,74 @@ export interface components {
                 /** @description Reconciled figures that changed (each one an entry of the change feed). */
                 changed: number;
             } | null;
+        };
+        /**
+         * PublishJob
+         * @example {
+         *       "id": "7a2e9c41-0f3b-4c8e-a1d2-5b6c7d8e9f01",
+         *       "kind": "publish",
+         *       "status": "running",
+         *       "dataset_id": "0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11",
+         *       "attempts": 1,
+         *       "version": 3,
+         *       "created_at": "2026-02-10T03:00:00.000Z",
+         *       "finished_at": null,
+         *       "progress": {
+         *         "keys_done": 400000,
+         *         "keys_total": 1005144
+         *       },
+         *       "result": null,
+         *       "problem": null,
+         *       "links": {
+         *         "self": "/v1/jobs/7a2e9c41-0f3b-4c8e-a1d2-5b6c7d8e9f01",
+         *         "version": "/v1/datasets/0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11/versions/3"
+         *       }
+         *     }
+         */
+        PublishJob: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {unknown} */
+            status: "running" | "succeeded" | "failed";
+            /** Format: uuid */
+            dataset_id: string;
+            /** @description How many times a service process has taken the job up: more than 1 when the process running it stopped (or lost touch) and another went on with it. */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            finished_at: string | null;
+            /** @description Once failed: why, as a problem (nothing of the job was stored). */
+            problem: components["schemas"]["Problem"] | null;
+            /** @enum {string} */
+            kind: "publish";
+            /** @description The version being published. */
+            version: number;
+            /** @description Keys of the version reconciled. So far, while the job runs, whichever service process runs it (updated about every second); null once it has ended or before it has started. */
+            progress: {
+                keys_done: number;
+                keys_total: number;
+            } | null;
+            /** @description Once succeeded: the same result a synchronous publication returns. */
+            result: components["schemas"]["ReviewResult"] | null;
+            links: {
+                self: string;
+                version: string;
+            };
+        };
+        /**
+         * Job
+         * @description A push or a publication run as a job (`kind`).
+         */
+        Job: components["schemas"]["PushJob"] | components["schemas"]["PublishJob"];
+        /** ReviewAction */
+        ReviewAction: {
+            /**
+             * @description `verify` (submitted → verified), `publish` (verified → published) or `return` (submitted or verified → returned, with a note).
+             * @enum {unknown}
+             */
+            action: "verify" | "publish" | "return";
+            /** @description Why; required for `return` (what the agency must fix). */
+            note?: string;
         };
         /** AuditEntry */
         AuditEntry: {
@@ -9095,7 +9207,7 @@ export interface operations {
                     "x-request-id": components["headers"]["x-request-id"];
                     /** @description Path of the job to poll (GET /v1/jobs/{id}). */
                     Location?: string;
-                    /** @description `respond-async` when the push runs as a job because the request asked it to (Prefer). */
+                    /** @description `respond-async` when the push or publication runs as a job because the request asked it to (Prefer). */
                     "Preference-Applied"?: string;
                     [name: string]: unknown;
                 };
@@ -11225,37 +11337,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A push or a publication run as a job (`kind`). */
             200: {
                 headers: {
                     "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "3f1c2a9e-6b0d-4d3e-9f51-2c7a0e8b4d10",
-                     *       "status": "running",
-                     *       "dataset_id": "0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11",
-                     *       "format": "csv",
-                     *       "dry_run": false,
-                     *       "rows_expected": 1005144,
-                     *       "created_at": "2026-01-20T03:00:00.000Z",
-                     *       "finished_at": null,
-                     *       "progress": {
-                     *         "rows_read": 250000,
-                     *         "accepted": 249998,
-                     *         "errors": 2,
-                     *         "warnings": 14
-                     *       },
-                     *       "version": null,
-                     *       "report": null,
-                     *       "problem": null,
-                     *       "links": {
-                     *         "self": "/v1/jobs/3f1c2a9e-6b0d-4d3e-9f51-2c7a0e8b4d10"
-                     *       }
-                     *     }
-                     */
                     "application/json": components["schemas"]["Job"];
                 };
             };
@@ -11347,6 +11435,11 @@ export interface operations {
                  * @example 8f0c2c1e-6c1b-4a43-9f7e-0d6a3c9b1f20
                  */
                 "x-request-id"?: string;
+                /**
+                 * @description `respond-async` to run a publication as a job (202) whatever its size (RFC 7240); other actions ignore it.
+                 * @example respond-async
+                 */
+                Prefer?: string;
             };
             path: {
                 id: string;
@@ -11391,6 +11484,43 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ReviewResult"];
+                };
+            };
+            /** @description A publication of a version with more observations than PUBLISH_ASYNC_KEYS (default 100,000), or sent with `Prefer: respond-async`: it runs as a job; poll `Location` (GET /v1/jobs/{id}) for its progress and then the same result a synchronous publication returns, or the problem (403, 409…) it would have been refused with. */
+            202: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    /** @description Path of the job to poll (GET /v1/jobs/{id}). */
+                    Location?: string;
+                    /** @description `respond-async` when the push or publication runs as a job because the request asked it to (Prefer). */
+                    "Preference-Applied"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "job_id": "7a2e9c41-0f3b-4c8e-a1d2-5b6c7d8e9f01",
+                     *       "status": "running",
+                     *       "dataset_id": "0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11",
+                     *       "version": 3,
+                     *       "links": {
+                     *         "self": "/v1/jobs/7a2e9c41-0f3b-4c8e-a1d2-5b6c7d8e9f01"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        job_id: string;
+                        /** @enum {string} */
+                        status: "running";
+                        /** Format: uuid */
+                        dataset_id: string;
+                        /** @description The version being published. */
+                        version: number;
+                        links: {
+                            self: string;
+                        };
+                    };
                 };
             };
             /** @description Invalid request (problem code VALIDATION_FAILED and others); see `errors`. */

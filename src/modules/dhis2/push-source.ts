@@ -1,15 +1,16 @@
 import { CsvError, parse } from 'csv-parse';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { InputLimits } from '../../config.js';
 import { AppError } from '../../http/app-error.js';
 import { makeFinding } from '../../domain/finding-builder.js';
 import type { Finding } from '../../domain/finding.js';
 import type { ReaderBatch } from '../tabular/json-reader.js';
 import type { PushSource } from '../versions/ingest.js';
-import type { PreparedPush } from '../versions/push-source.js';
+import type { PreparedPush, PushOpener } from '../versions/push-source.js';
 import { spool } from '../versions/spool.js';
-import type { MappingIndex } from './mapping-rules.js';
+import { indexMapping, type Dhis2Mapping, type MappingIndex } from './mapping-rules.js';
 import { csvPlace, jsonPlace, translateValue, type Dhis2DataValue, type Dhis2Defaults, type ValuePlace } from './translate.js';
 
 const BATCH_SIZE = 5_000;
@@ -91,8 +92,9 @@ async function drain(batches: AsyncIterable<ReaderBatch>): Promise<void> {
 }
 
 /** A JSON data value set, already parsed and bounded by the body schema and the JSON limits. */
-export function jsonPush(body: Dhis2DataValueSet, mapping: MappingIndex): Dhis2Push {
-  const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+export function jsonPush(body: Dhis2DataValueSet, stored: Dhis2Mapping, text = Buffer.from(JSON.stringify(body))): Dhis2Push {
+  const mapping = indexMapping(stored);
+  const digest = createHash('sha256').update(text).digest('hex');
   const defaults: Dhis2Defaults = { period: body.period, orgUnit: body.orgUnit, attributeOptionCombo: body.attributeOptionCombo };
   const passes = counted(async function* (translator) {
     translator.addFindings(dataSetFinding(mapping, body.dataSet, { pointer: '/dataSet' }));
@@ -107,6 +109,7 @@ export function jsonPush(body: Dhis2DataValueSet, mapping: MappingIndex): Dhis2P
   return {
     source,
     rows: body.dataValues.length,
+    stored: { bytes: () => [text], options: { mapping: stored } },
     dispose: noop,
     release: noop,
     values: passes.values,
@@ -157,10 +160,10 @@ async function* csvRecords(path: string, limits: InputLimits, translator: Transl
 }
 
 /** A DHIS2 CSV body, spooled first like every CSV push so its size is known and it can outlive the request. */
-export async function csvPush(input: AsyncIterable<Buffer>, mapping: MappingIndex, options: { limits: InputLimits; header: boolean }): Promise<Dhis2Push> {
+export async function csvPush(input: AsyncIterable<Buffer>, mapping: Dhis2Mapping, options: { limits: InputLimits; header: boolean }): Promise<Dhis2Push> {
   const spooled = await spool(input);
-  const passes = counted((translator) => csvRecords(spooled.path, options.limits, translator, options.header), mapping, {});
-  // Held by the push (or its job) and by the caller, which may read the file again to count it.
+  const passes = counted((translator) => csvRecords(spooled.path, options.limits, translator, options.header), indexMapping(mapping), {});
+  // Held by the push and by the caller, which may read the file again to count it.
   let holds = 2;
   const letGo = async () => {
     if (--holds === 0) await spooled.dispose();
@@ -168,6 +171,7 @@ export async function csvPush(input: AsyncIterable<Buffer>, mapping: MappingInde
   return {
     source: { format: 'dhis2-csv', batches: passes.batches, sha256: () => spooled.sha256 },
     rows: Math.max(0, spooled.lines - (options.header ? 1 : 0)),
+    stored: { bytes: () => createReadStream(spooled.path, { highWaterMark: 1024 * 1024 }), options: { mapping, header: options.header } },
     dispose: letGo,
     release: letGo,
     values: passes.values,
@@ -177,3 +181,15 @@ export async function csvPush(input: AsyncIterable<Buffer>, mapping: MappingInde
     },
   };
 }
+
+/** How a job reads a DHIS2 push again, with the mapping it was accepted under. */
+export const DHIS2_PUSH_OPENERS: Record<'dhis2-json' | 'dhis2-csv', PushOpener> = {
+  'dhis2-json': async (body, options) => {
+    const text = await readFile(body.path);
+    return jsonPush(JSON.parse(text.toString('utf8')), options.mapping as Dhis2Mapping, text).source;
+  },
+  'dhis2-csv': async (body, options, limits) => {
+    const passes = counted((translator) => csvRecords(body.path, limits, translator, options.header === true), indexMapping(options.mapping as Dhis2Mapping), {});
+    return { format: 'dhis2-csv', batches: passes.batches, sha256: () => body.sha256 };
+  },
+};

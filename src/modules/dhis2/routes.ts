@@ -6,14 +6,15 @@ import { problem } from '../../http/route-docs.js';
 import { principalOf } from '../../plugins/auth.js';
 import { DatasetParams } from '../datasets/schemas.js';
 import { assertOwner, visibleDataset, workingDataset } from '../datasets/service.js';
-import { idempotencyKey, prefersAsync } from '../versions/push-headers.js';
+import { idempotencyKey } from '../versions/push-headers.js';
+import { prefersAsync } from '../../http/prefer.js';
 import { CSV_TYPES, limited } from '../versions/push-source.js';
 import { AcceptedJobSchema } from '../versions/schemas.js';
 import { csvRecord, EXPORT_CSV_COLUMNS } from './export-rules.js';
 import { unsupportedScheme, type SchemeParameters } from './id-schemes.js';
 import { csvPush, jsonPush, type Dhis2DataValueSet } from './push-source.js';
 import { DataValueSetCsv, DataValueSetJson, Dhis2PushAnswer, ExportQuery, ExportSchema, MappingBody, MappingSchema, PushQuery } from './schemas.js';
-import { exportDataValues, mappingIndex, pushDataValueSet, readMapping, replaceMapping } from './service.js';
+import { currentMapping, exportDataValues, mappingIndex, pushDataValueSet, readMapping, replaceMapping } from './service.js';
 
 function requireCodes(query: SchemeParameters, payload?: SchemeParameters): void {
   const refused = unsupportedScheme(query, payload);
@@ -113,7 +114,8 @@ const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: n
       const csv = CSV_TYPES.includes(type);
       const body = csv ? undefined : (request.body as Dhis2DataValueSet);
       requireCodes(request.query, body as SchemeParameters | undefined);
-      const mapping = await mappingIndex(db, dataset);
+      // As it is now: a job run later reads the payload the same way.
+      const mapping = await currentMapping(db, dataset);
       const header = request.query.firstRowIsHeader ?? true;
       const result = await pushDataValueSet(app.database, app.jobs, opts, {
         actor,

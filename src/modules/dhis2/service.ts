@@ -13,7 +13,7 @@ import type { DatasetRow } from '../datasets/repository.js';
 import { listFigures, type FigureCursor, type FigureFilter } from '../figures/repository.js';
 import { regionLevels } from '../regions/repository.js';
 import type { PushReport } from '../versions/ingest.js';
-import type { JobRunner } from '../versions/job-runner.js';
+import type { JobWorker } from '../jobs/worker-service.js';
 import { push, type PushOutcome, type PushRequest, type PushSettings } from '../versions/push-service.js';
 import { toDataValue, type Dhis2ExportValue } from './export-rules.js';
 import { importSummary, type ImportSummary } from './import-summary.js';
@@ -37,11 +37,16 @@ export async function readMapping(db: Kysely<DB>, dataset: DatasetRow) {
   return present(row);
 }
 
-/** The dataset's mapping, ready to translate with; a dataset without one cannot take DHIS2 payloads. */
-export async function mappingIndex(db: Kysely<DB>, dataset: DatasetRow): Promise<MappingIndex> {
+/** The dataset's mapping; a dataset without one cannot take DHIS2 payloads. */
+export async function currentMapping(db: Kysely<DB>, dataset: DatasetRow): Promise<Dhis2Mapping> {
   const row = await findMapping(db, dataset.id);
   if (!row) throw new AppError('DHIS2_MAPPING_MISSING', { id: dataset.id });
-  return indexMapping(row.mapping as unknown as Dhis2Mapping);
+  return row.mapping as unknown as Dhis2Mapping;
+}
+
+/** The dataset's mapping, ready to translate with. */
+export async function mappingIndex(db: Kysely<DB>, dataset: DatasetRow): Promise<MappingIndex> {
+  return indexMapping(await currentMapping(db, dataset));
 }
 
 /**
@@ -101,7 +106,7 @@ export type Dhis2PushOutcome =
  */
 export async function pushDataValueSet(
   database: Database,
-  jobs: Pick<JobRunner, 'start'>,
+  jobs: Pick<JobWorker, 'wake'>,
   settings: PushSettings,
   req: Omit<PushRequest, 'read'> & { read: () => Promise<Dhis2Push>; csvHeader: boolean; language: Language },
 ): Promise<Dhis2PushOutcome> {

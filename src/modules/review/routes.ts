@@ -2,14 +2,18 @@ import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { decodeCursor, paginate } from '../../http/pagination.js';
 import { PageOf, PageQuery } from '../../http/schemas.js';
-import { problem } from '../../http/route-docs.js';
+import { problem, RESPONSE_HEADERS, withHeaders } from '../../http/route-docs.js';
+import { prefersAsync } from '../../http/prefer.js';
 import { principalOf } from '../../plugins/auth.js';
 import { listAudit } from '../audit/repository.js';
 import { AuditEntry, presentAudit } from '../audit/schemas.js';
 import { DatasetParams } from '../datasets/schemas.js';
 import { workingDataset } from '../datasets/service.js';
-import { REVIEW_ACTIONS, VERSION_STATUSES } from '../../domain/review-rules.js';
+import { REVIEW_ACTIONS } from '../../domain/review-rules.js';
 import { reviewVersion } from './service.js';
+import { AcceptedPublicationSchema, ReviewResultSchema } from './schemas.js';
+import { enqueuePublication } from './publish-job-service.js';
+import { versionSize } from './publish-job-repository.js';
 
 const ReviewParams = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -30,51 +34,7 @@ const ReviewBody = Type.Object(
   },
 );
 
-const ReviewResultSchema = Type.Object(
-  {
-    dataset_id: Type.String({ format: 'uuid' }),
-    version: Type.Integer(),
-    action: Type.Enum([...REVIEW_ACTIONS]),
-    from_status: Type.Enum([...VERSION_STATUSES]),
-    status: Type.Enum([...VERSION_STATUSES], { description: 'The status after this step.' }),
-    note: Type.Union([Type.String(), Type.Null()]),
-    reviewed_by: Type.String({ description: 'Client id of the walidata.' }),
-    reviewed_at: Type.String({ format: 'date-time' }),
-    supersedes: Type.Array(Type.Object({ version: Type.Integer(), keys: Type.Integer() }), {
-      description: 'On publish: earlier published versions of this dataset and how many of their keys (indicator, region, period, breakdown) this version now supersedes. Keys it does not cover stay with the older version.',
-    }),
-    reconciliation: Type.Union(
-      [
-        Type.Object({
-          keys: Type.Integer({ description: 'Keys of the version compared with the other agencies.' }),
-          conflicts: Type.Integer({ description: 'Keys now in an open conflict (see GET /v1/conflicts).' }),
-          changed: Type.Integer({ description: 'Reconciled figures that changed (each one an entry of the change feed).' }),
-        }),
-        Type.Null(),
-      ],
-      { description: 'On publish: what reconciliation made of the version; null for other actions.' },
-    ),
-  },
-  {
-    title: 'ReviewResult',
-    examples: [
-      {
-        dataset_id: '0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11',
-        version: 3,
-        action: 'publish',
-        from_status: 'verified',
-        status: 'published',
-        note: null,
-        reviewed_by: 'walidata-prov-65',
-        reviewed_at: '2026-02-10T03:00:00.000Z',
-        supersedes: [{ version: 1, keys: 24 }],
-        reconciliation: { keys: 30, conflicts: 1, changed: 30 },
-      },
-    ],
-  },
-);
-
-const routes: FastifyPluginAsyncTypebox<{ publishChunkKeys: number }> = async (app, opts) => {
+const routes: FastifyPluginAsyncTypebox<{ asyncKeys: number; publishChunkKeys: number }> = async (app, opts) => {
   const db = app.database.db;
 
   app.post(
@@ -86,21 +46,44 @@ const routes: FastifyPluginAsyncTypebox<{ publishChunkKeys: number }> = async (a
         operationId: 'reviewVersion',
         summary: 'Verify, publish or return a version',
         description:
-          "The Satu Data verification cycle, tiered by region. `verify`: a walidata of the agency's region or a region above it, not bound to the producing agency itself (submitted → verified). `publish`: a walidata of a region above the agency's (e.g. the province for a kab/kota agency; a walidata without an agency is national), not the one who verified (verified → published). Four eyes: the client that pushed a version never reviews it, and a walidata bound to the producing agency may return its data but not verify or publish it. `return`: either, with a mandatory note (→ returned; the agency pushes a corrected version, the returned one stays in history). Publishing is refused (409 VERSION_HAS_OPEN_ERRORS) while the version has error findings not yet explained or findings confirmed as errors. Only published versions feed reconciliation and the pull API; a newer published version supersedes the older one for the keys it covers. Producers may not review (403). Audited.",
+          "The Satu Data verification cycle, tiered by region. `verify`: a walidata of the agency's region or a region above it, not bound to the producing agency itself (submitted → verified). `publish`: a walidata of a region above the agency's (e.g. the province for a kab/kota agency; a walidata without an agency is national), not the one who verified (verified → published). Four eyes: the client that pushed a version never reviews it, and a walidata bound to the producing agency may return its data but not verify or publish it. `return`: either, with a mandatory note (→ returned; the agency pushes a corrected version, the returned one stays in history). Publishing is refused (409 VERSION_HAS_OPEN_ERRORS) while the version has error findings not yet explained or findings confirmed as errors. Only published versions feed reconciliation and the pull API; a newer published version supersedes the older one for the keys it covers. Producers may not review (403). Audited. A large publication (more observations than PUBLISH_ASYNC_KEYS), or one sent with `Prefer: respond-async`, is answered `202` with a job to poll (`Location: /v1/jobs/{id}`): its progress, then the result below, or the problem it was refused with; whichever service process is free runs it, and one whose process dies is run again by another with the same outcome.",
         params: ReviewParams,
+        headers: Type.Object({
+          Prefer: Type.Optional(Type.String({ description: '`respond-async` to run a publication as a job (202) whatever its size (RFC 7240); other actions ignore it.', examples: ['respond-async'] })),
+        }),
         body: ReviewBody,
         response: {
           200: ReviewResultSchema,
+          202: withHeaders(
+            {
+              description:
+                'A publication of a version with more observations than PUBLISH_ASYNC_KEYS (default 100,000), or sent with `Prefer: respond-async`: it runs as a job; poll `Location` (GET /v1/jobs/{id}) for its progress and then the same result a synchronous publication returns, or the problem (403, 409…) it would have been refused with.',
+              ...AcceptedPublicationSchema,
+            },
+            RESPONSE_HEADERS.location('the job to poll (GET /v1/jobs/{id})'),
+            RESPONSE_HEADERS.preferenceApplied,
+          ),
           403: problem('Not a walidata (FORBIDDEN), or not this walidata\'s region or tier, the verifier trying to publish, the version\'s own submitter, or a walidata of the producing agency verifying or publishing (REVIEW_NOT_PERMITTED).'),
           404: problem('No such dataset or version (DATASET_NOT_FOUND, VERSION_NOT_FOUND).'),
           409: problem('The version\'s status does not allow this action (REVIEW_TRANSITION_INVALID, with `allowed_actions`), or error findings are still open (VERSION_HAS_OPEN_ERRORS).'),
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const actor = principalOf(request);
       const dataset = await workingDataset(db, actor, request.params.id);
-      return reviewVersion(db, actor, request.id, dataset, request.params.version, request.body, { chunkKeys: opts.publishChunkKeys });
+      const { version } = request.params;
+      if (request.body.action === 'publish') {
+        const preferAsync = prefersAsync(request);
+        // No such version: answered now, with the 404 of the synchronous path.
+        const size = await versionSize(db, dataset.id, version);
+        if (size !== undefined && (preferAsync || size > opts.asyncKeys)) {
+          const job = await enqueuePublication(app.database, app.jobs, { actor, requestId: request.id, dataset, version, note: request.body.note });
+          if (preferAsync) reply.header('preference-applied', 'respond-async');
+          return reply.code(202).header('location', job.links.self).send(job);
+        }
+      }
+      return reviewVersion(db, actor, request.id, dataset, version, request.body, { chunkKeys: opts.publishChunkKeys });
     },
   );
 

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/create-db.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../http/app-error.js';
-import { findJob } from './job-repository.js';
+import { findJob } from '../jobs/repository.js';
 import type { PushReport } from './ingest.js';
 import {
   completeClaim,

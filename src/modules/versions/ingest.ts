@@ -4,7 +4,6 @@ import type { DB } from '../../db/schema.js';
 import { detectAnomalies } from '../anomalies/detect.js';
 import { KeptPoints } from '../anomalies/kept-points.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { lockJob } from './job-repository.js';
 import type { Principal } from '../../domain/principal.js';
 import { loadCodeSets } from '../codelists/repository.js';
 import { indicatorMetadata, indicatorValidationFacts } from '../indicators/repository.js';
@@ -265,7 +264,12 @@ type PushOptions = {
   dryRun: boolean;
   /** How many stored observations the plausibility checks may hold in memory (PUSH_MEMORY_POINTS). */
   memoryPoints: number;
-  job?: { id: string; progress(p: PushProgress): void };
+  /** A push run as a job: its transaction is the job's (jobs/worker-service.ts RunningJob). */
+  job?: {
+    progress(p: PushProgress): void;
+    enter(trx: Kysely<DB>): Promise<void>;
+    commit(trx: Kysely<DB>, outcome: { version: number | null; report: PushReport }): Promise<void>;
+  };
 };
 
 /**
@@ -301,8 +305,7 @@ async function storeVersion(
   { actor, requestId, dataset, source, options }: { actor: Principal; requestId: string; dataset: DatasetRow; source: PushSource; options: PushOptions },
 ): Promise<PushReport> {
   return db.transaction().execute(async (trx) => {
-    // Held while the job's transaction lives: a job whose lock is free has lost its process.
-    if (options.job) await lockJob(trx, options.job.id);
+    if (options.job) await options.job.enter(trx);
     await lockDataset(trx, dataset.id);
     const version = await nextVersionNumber(trx, dataset.id);
     const versionId = await insertVersion(trx, { dataset_id: dataset.id, version, format: source.format, submitted_by: actor.clientId });
@@ -363,6 +366,8 @@ async function storeVersion(
       entityId: dataset.id,
       after: { version, status, format: source.format, content_sha256: sha256, rows: summary.rows_read, accepted: summary.accepted, errors: summary.errors, warnings: summary.warnings },
     });
+    // A job's outcome commits with its version: a claim that lost the job rolls the version back.
+    if (options.job) await options.job.commit(trx, { version, report });
     return report;
   });
 }

@@ -18,8 +18,3 @@ export function idempotencyKey(request: FastifyRequest): string | undefined {
   }
   return key;
 }
-
-/** The client sent `Prefer: respond-async`. */
-export function prefersAsync(request: FastifyRequest): boolean {
-  return /(^|[,;\s])respond-async\b/i.test(String(request.headers.prefer ?? ''));
-}

@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { InputLimits } from '../../config.js';
 import { AppError } from '../../http/app-error.js';
 import { readCsv } from '../tabular/csv-reader.js';
@@ -34,10 +35,16 @@ export interface PreparedPush {
   source: PushSource;
   /** Rows, or an upper bound of them (CSV); null when unknown before parsing (XLSX). */
   rows: number | null;
+  /** What a job stores to run the push in any process: the body's bytes, and how to read them (see PushOpener). */
+  stored: { bytes(): Iterable<Buffer> | AsyncIterable<Buffer>; options: Record<string, unknown> };
   dispose(): Promise<void>;
 }
 
+/** Reads a job's push again from its body, copied to a local file: the same source the request had. */
+export type PushOpener = (body: { path: string; sha256: string }, options: Record<string, unknown>, limits: InputLimits) => Promise<PushSource>;
+
 const noDispose = async () => {};
+const fileBytes = (path: string) => () => createReadStream(path, { highWaterMark: 1024 * 1024 });
 
 async function* csvBatches(path: string, limits: InputLimits) {
   // The reader leaves what it did not read for its caller: here, the file is closed.
@@ -49,12 +56,29 @@ async function* csvBatches(path: string, limits: InputLimits) {
   }
 }
 
+function jsonSource(body: { observations: Record<string, unknown>[] }, sha256: string): PushSource {
+  return { format: 'json', batches: () => readJson(body.observations, BATCH_SIZE), sha256: () => sha256 };
+}
+
+function xlsxSource(bytes: Buffer, sha256: string, sheet: string | undefined, limits: InputLimits): PushSource {
+  const options = { batchSize: BATCH_SIZE, sheet, maxEntryBytes: limits.xlsxMaxInflatedBytes, maxCellBytes: limits.maxCellBytes, maxColumns: limits.maxColumns };
+  return { format: 'xlsx', batches: () => readXlsx(bytes, options), sha256: () => sha256 };
+}
+
+/** How a job reads each format of push (DHIS2 adds its own, see app.ts). */
+export const PUSH_OPENERS: Record<'csv' | 'json' | 'xlsx', PushOpener> = {
+  csv: async (body, _options, limits) => ({ format: 'csv', batches: () => csvBatches(body.path, limits), sha256: () => body.sha256 }),
+  json: async (body) => jsonSource(JSON.parse(await readFile(body.path, 'utf8')), body.sha256),
+  xlsx: async (body, options, limits) => xlsxSource(await readFile(body.path), body.sha256, options.sheet as string | undefined, limits),
+};
+
 /** CSV written to a temporary file first, so its row count is known and it can outlive the request. */
 async function spoolCsv(input: AsyncIterable<Buffer>, limits: InputLimits): Promise<PreparedPush> {
   const spooled = await spool(input);
   return {
     source: { format: 'csv', batches: () => csvBatches(spooled.path, limits), sha256: () => spooled.sha256 },
     rows: Math.max(0, spooled.lines - 1),
+    stored: { bytes: fileBytes(spooled.path), options: {} },
     dispose: spooled.dispose,
   };
 }
@@ -73,8 +97,9 @@ export async function preparePush(request: FastifyRequest, options: { uploadLimi
     return spoolCsv(limited(request.body as AsyncIterable<Buffer>, options.uploadLimitBytes), limits);
   }
   const body = request.body as { observations: Record<string, unknown>[] };
-  const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-  return { source: { format: 'json', batches: () => readJson(body.observations, BATCH_SIZE), sha256: () => digest }, rows: body.observations.length, dispose: noDispose };
+  // The body as the digest reads it is also what a job stores: parsed again, it is the same.
+  const text = Buffer.from(JSON.stringify(body));
+  return { source: jsonSource(body, createHash('sha256').update(text).digest('hex')), rows: body.observations.length, stored: { bytes: () => [text], options: {} }, dispose: noDispose };
 }
 
 /** One uploaded .csv or .xlsx file (a spreadsheet operator's route into the API). */
@@ -91,17 +116,7 @@ async function fileSource(request: FastifyRequest, sheet: string | undefined, li
     // Held in memory (bounded by the upload limit): the reader needs random access to the zip
     // to bound every part before anything parses it.
     const bytes = await file.toBuffer();
-    const digest = createHash('sha256').update(bytes).digest('hex');
-    return {
-      source: {
-        format: 'xlsx',
-        batches: () =>
-          readXlsx(bytes, { batchSize: BATCH_SIZE, sheet, maxEntryBytes: limits.xlsxMaxInflatedBytes, maxCellBytes: limits.maxCellBytes, maxColumns: limits.maxColumns }),
-        sha256: () => digest,
-      },
-      rows: null,
-      dispose: noDispose,
-    };
+    return { source: xlsxSource(bytes, createHash('sha256').update(bytes).digest('hex'), sheet, limits), rows: null, stored: { bytes: () => [bytes], options: { sheet } }, dispose: noDispose };
   }
   file.file.resume();
   throw new AppError('UNSUPPORTED_MEDIA_TYPE', { type: file.filename });

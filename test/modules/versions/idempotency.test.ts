@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { claimKey } from '../../../src/modules/versions/idempotency.js';
-import { finishJob, insertJob } from '../../../src/modules/versions/job-repository.js';
+import { finishJob, insertJob } from '../../../src/modules/jobs/repository.js';
 import { serverUrl } from '../../helpers/database.js';
 import { datasetBody } from '../../helpers/datasets.js';
 import { until } from '../../helpers/live-server.js';
@@ -112,8 +112,8 @@ t.test('a push its dead process had stored before answering is answered from tha
 t.test('a key answered with a job follows the job: free again once the job has failed', async (t) => {
   const id = await newDataset();
   const jobKey = async (key: string, status: 'failed' | 'succeeded') => {
-    const jobId = await insertJob(db, { dataset_id: id, client_id: producer.clientId, format: 'json', dry_run: false, rows_expected: 2, owner: database.instanceId });
-    await finishJob(db, jobId, status === 'failed' ? { status, problem: { code: 'JOB_INTERRUPTED', params: {}, errors: [] } } : { status, version: null, report: {} });
+    const jobId = await insertJob(db, { kind: 'push', dataset_id: id, client_id: producer.clientId, format: 'json', dry_run: false, rows_expected: 2, version: null, payload: {}, owner: database.instanceId }, undefined);
+    await finishJob(db, { id: jobId, attempt: 0 }, status === 'failed' ? { status, problem: { code: 'JOB_INTERRUPTED', params: {}, errors: [] } } : { status, version: null, report: {} });
     const body = { job_id: jobId, status: 'running', dataset_id: id, rows_expected: 2, links: { self: `/v1/jobs/${jobId}` } };
     const first = await push(id, undefined);
     await db
