@@ -85,11 +85,13 @@ const desa = readReferenceCsv('wilayah-kepmendagri-2025.csv')
 const { env, cleanup } = await benchDatabase(serverUrl);
 const dir = await mkdtemp(join(tmpdir(), 'sde-publish-'));
 const port = await freePort();
+// The server running now, stopped in the end whatever happens.
+let running: { child: import('node:child_process').ChildProcess } | undefined;
 try {
   // Pushes and publications synchronous, so each request's own time is what is measured; the
   // statement timeout stays the service's 30 s.
   const serverEnv = { ...env, PUSH_ASYNC_ROWS: '100000000', REQUEST_TIMEOUT_MS: '3600000' };
-  const first = await startServer(serverEnv, port);
+  const first = (running = await startServer(serverEnv, port));
   const adminToken = await token(port, ADMIN.id, ADMIN.secret);
   const client = async (role: string, agency?: string) => {
     const made = (await api(port, adminToken, 'POST', '/v1/clients', { name: 'bench', role, ...(agency ? { agency } : {}) })) as { client: { client_id: string }; client_secret: string };
@@ -134,7 +136,7 @@ try {
   // One push of a million rows needs more than the 256 MiB heap (the server dies of it) and
   // a statement of more than 30 s (it fails with 500), so the pushes run on a server with a
   // larger heap and no statement timeout; the publications on one with the service's limits.
-  const pushing = await startServer({ ...serverEnv, NODE_OPTIONS: '--max-old-space-size=2048', DB_STATEMENT_TIMEOUT_MS: '3600000' }, port);
+  const pushing = (running = await startServer({ ...serverEnv, NODE_OPTIONS: '--max-old-space-size=2048', DB_STATEMENT_TIMEOUT_MS: '3600000' }, port));
   const pushed: { pushMs: number; pushPeak: number; version: number }[] = [];
   for (const file of files) {
     const p = producers[file.producer]!;
@@ -153,7 +155,7 @@ try {
   await stopServer(pushing.child);
 
   // A server in service has long loaded the reference data: a restarted one publishes.
-  const { child } = await startServer(serverEnv, port);
+  const { child } = (running = await startServer(serverEnv, port));
   const results: { label: string; rows: number; pushMs: number; pushPeak: number; publishMs: number; publishPeak: number; load: string; outcome: unknown }[] = [];
   for (const [i, file] of files.entries()) {
     const p = producers[file.producer]!;
@@ -181,6 +183,7 @@ try {
   }
   console.log(`\ntargets: publish of a version within 2× its push; peak RSS within the 256 MiB heap budget's process (< 300 MiB)`);
 } finally {
+  if (running && running.child.exitCode === null && running.child.signalCode === null) await stopServer(running.child);
   await rm(dir, { recursive: true, force: true });
   await cleanup();
 }
