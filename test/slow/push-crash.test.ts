@@ -1,6 +1,6 @@
 import t from 'tap';
-import { ADMIN, bigCsv, desaOf65, producerWithDataset, startServer, until } from './helpers/live-server.js';
-import { processDatabase } from './helpers/server-process.js';
+import { ADMIN, bigCsv, desaOf65, producerWithDataset, startServer, until } from '../helpers/live-server.js';
+import { processDatabase } from '../helpers/server-process.js';
 
 // Kill the process in the middle of a push job: after a restart the version is entirely
 // absent (one transaction), the job says it was interrupted, and the same Idempotency-Key
