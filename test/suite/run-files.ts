@@ -21,7 +21,7 @@ const SLOW = 'test/slow/';
 // Each file has tap's per-file limit (TAP_TIMEOUT, set from .taprc) to itself; the process
 // gets it anew before each file, plus the time to report a timed-out file.
 const LIMIT = Number(process.env.TAP_TIMEOUT || 30) * 1000;
-const GRACE = 10_000;
+const GRACE = 30_000;
 
 /** The test files of the suite as their sources are named (a compiled file whose source is gone is not one). */
 function suiteFiles(): string[] {
