@@ -62,6 +62,12 @@ export interface BuildOptions {
   loggerInstance?: FastifyBaseLogger;
   /** Compiles every route's validators and serializers before ready, as fastify does by itself (see lazy-compilers.ts). */
   eagerSchemas?: boolean;
+  /**
+   * What builds the routes' validators and serializers (Fastify's own by default). A test
+   * seam: the suite builds a hundred apps in a few processes and hands them all one that
+   * keeps what it compiled, which saves about a second of CPU per app.
+   */
+  schemaCompilers?: NonNullable<FastifyServerOptions['schemaController']>['compilersFactory'];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -90,6 +96,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     ajv: {
       customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true, formats: SCHEMA_FORMATS },
     },
+    ...(options.schemaCompilers ? { schemaController: { compilersFactory: options.schemaCompilers } } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const ownsDatabase = !options.database;

@@ -5,7 +5,7 @@ import { datasetBody } from './helpers/datasets.js';
 import { bombSheet, replacePart } from './helpers/zip-parts.js';
 
 // Small limits, so that each breach takes a small body; the defaults are checked against a
-// real process in input-limits-memory.test.ts.
+// real process in slow/input-limits-memory.test.ts.
 const ctx = await createTestApp(t, {
   PUSH_MAX_COLUMNS: '12',
   PUSH_MAX_LINE_BYTES: '4096',

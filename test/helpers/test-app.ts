@@ -9,6 +9,7 @@ import { findAgencyId } from '../../src/modules/agencies/repository.js';
 import { hashSecret } from '../../src/modules/clients/secret-hash.js';
 import { insertClient } from '../../src/modules/clients/repository.js';
 import { openTestDatabase, type TestDatabaseOptions } from './database.js';
+import { schemaCompilers } from './schema-compilers.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 const SHARED_SECRET = 'test-client-secret-shared-by-logins-0123456789';
@@ -26,7 +27,7 @@ export interface TestContext {
 export async function createTestApp(t: Test, env: Record<string, string> = {}, options: TestDatabaseOptions = {}): Promise<TestContext> {
   const database = await openTestDatabase(t, options);
   const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
-  const app = await buildApp(config, { database, logger: false });
+  const app = await buildApp(config, { database, logger: false, schemaCompilers });
   t.teardown(() => app.close());
   return {
     app,

@@ -204,7 +204,7 @@ t.test('official scores are shown beside the computed ones, and asOf reproduces 
   t.equal(past.official, null, 'the official score was loaded later, so it was not there then');
 
   const afterFirstLoad = new Date().toISOString();
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  await clockPast(afterFirstLoad);
   const reloaded = await app.inject({ method: 'POST', url: '/v1/ikesos/official-scores', headers: verifier.auth, payload: { source: 'Kemensos 2025 (ralat)', scores: [{ region: '65.71', period: '2025', score: 52 }] } });
   t.equal(reloaded.statusCode, 200, reloaded.body);
   const official = async (asOf?: string) =>
@@ -228,6 +228,15 @@ t.test('sensitivity: weights ±10 % and each indicator left out', async (t) => {
   t.equal((await app.inject({ url: '/v1/ikesos/scores/65.99/2025/sensitivity', headers: consumer.auth })).statusCode, 404);
 });
 
+/**
+ * Returns once the clock has left the millisecond of `instant` (an asOf), so whatever is
+ * written next is dated after it: a condition to wait for rather than a pause that is
+ * usually long enough.
+ */
+async function clockPast(instant: string): Promise<void> {
+  while (Date.now() <= Date.parse(instant)) await new Promise((resolve) => setImmediate(resolve));
+}
+
 type Explained = { score: number | null; as_of: string | null; coverage: object; left_out: object[]; indicators: (Step & { value: number | null; left_out: string | null })[]; dimensions: (Dim & { present: number })[] };
 const explain = async (asOf?: string): Promise<Explained> =>
   (await app.inject({ url: `/v1/ikesos/scores/65.71/2025${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`, headers: consumer.auth })).json();
@@ -236,7 +245,7 @@ const listed = async () => (await app.inject({ url: '/v1/ikesos/scores?period=20
 t.test('freshness: a changed figure changes the score on the next read, and asOf before the change gives the old one', async (t) => {
   const old = await explain();
   const before = new Date().toISOString();
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  await clockPast(before);
   // Dinas Sosial revises PKH coverage (IKS-01) from 50 to 90 in a second version.
   await publishVersion(tarakan.auth, tarakanDataset, 2, '65.71', CODES, { 'IKS-01': 90 });
   const now = await explain();

@@ -1,9 +1,9 @@
 import t from 'tap';
 import net from 'node:net';
 import pg from 'pg';
-import { createDb } from '../src/db/create-db.js';
-import { bigCsv, desaOf65, producerWithDataset, startServer, until, type LiveServer } from './helpers/live-server.js';
-import { processDatabase } from './helpers/server-process.js';
+import { createDb } from '../../src/db/create-db.js';
+import { bigCsv, desaOf65, producerWithDataset, startServer, until, type LiveServer } from '../helpers/live-server.js';
+import { processDatabase } from '../helpers/server-process.js';
 
 // SIGKILL while pushes hold Idempotency-Keys: the claims stay behind in the database, yet
 // after a restart the same key pushes at once; no 409 window.

@@ -2,8 +2,8 @@ import t from 'tap';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
-import { freePort, processDatabase, run, waitReady } from './helpers/server-process.js';
-import { bombSheet, replacePart } from './helpers/zip-parts.js';
+import { freePort, processDatabase, run, waitReady } from '../helpers/server-process.js';
+import { bombSheet, replacePart } from '../helpers/zip-parts.js';
 
 // What an attacker sends, against the real process with its default limits and the heap
 // `npm start` gives it: each is refused with a 413, and the resident memory grows by less than

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { ADMIN, bigCsv, desaOf65, producerWithDataset, startServer, until } from './helpers/live-server.js';
-import { processDatabase } from './helpers/server-process.js';
+import { ADMIN, bigCsv, desaOf65, producerWithDataset, startServer, until } from '../helpers/live-server.js';
+import { processDatabase } from '../helpers/server-process.js';
 
 // Kill the process in the middle of a push job: nothing of it was stored (one transaction),
 // and the restarted process takes the job up again from its stored body: one version in all,

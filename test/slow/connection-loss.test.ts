@@ -1,8 +1,8 @@
 import t from 'tap';
 import pg from 'pg';
-import { serverUrl } from './helpers/database.js';
-import { bigCsv, desaOf65, startServer, producerWithDataset, until, type Answer } from './helpers/live-server.js';
-import { processDatabase } from './helpers/server-process.js';
+import { serverUrl } from '../helpers/database.js';
+import { bigCsv, desaOf65, startServer, producerWithDataset, until, type Answer } from '../helpers/live-server.js';
+import { processDatabase } from '../helpers/server-process.js';
 
 // Someone (an operator, a failover, a pooler) cuts the service's database connections while
 // it works: whatever used them fails with 503, the process lives on, and it recovers alone.

@@ -1,8 +1,8 @@
 import t from 'tap';
 import pg from 'pg';
-import { serverUrl } from './helpers/database.js';
-import { ADMIN, bigCsv, desaOf65, producerWithDataset, startServer, until, type LiveServer } from './helpers/live-server.js';
-import { processDatabase } from './helpers/server-process.js';
+import { serverUrl } from '../helpers/database.js';
+import { ADMIN, bigCsv, desaOf65, producerWithDataset, startServer, until, type LiveServer } from '../helpers/live-server.js';
+import { processDatabase } from '../helpers/server-process.js';
 
 // Two service processes on one Postgres database: a job accepted by one is run by whichever is
 // free, its progress and outcome are seen through either, and a job whose process is killed
