@@ -23,6 +23,39 @@ const common = {
   problem: Type.Union([Type.Unsafe<Record<string, unknown>>({ $ref: 'Problem#' }), Type.Null()], { description: 'Once failed: why, as a problem (nothing of the job was stored).' }),
 };
 
+const PUSH_JOB_EXAMPLE = {
+  id: '3f1c2a9e-6b0d-4d3e-9f51-2c7a0e8b4d10',
+  kind: 'push',
+  status: 'running',
+  dataset_id: '0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11',
+  attempts: 1,
+  format: 'csv',
+  dry_run: false,
+  rows_expected: 1005144,
+  created_at: '2026-01-20T03:00:00.000Z',
+  finished_at: null,
+  progress: { rows_read: 250000, accepted: 249998, errors: 2, warnings: 14 },
+  version: null,
+  report: null,
+  problem: null,
+  links: { self: '/v1/jobs/3f1c2a9e-6b0d-4d3e-9f51-2c7a0e8b4d10' },
+};
+
+const PUBLISH_JOB_EXAMPLE = {
+  id: '7a2e9c41-0f3b-4c8e-a1d2-5b6c7d8e9f01',
+  kind: 'publish',
+  status: 'running',
+  dataset_id: '0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11',
+  attempts: 1,
+  version: 3,
+  created_at: '2026-02-10T03:00:00.000Z',
+  finished_at: null,
+  progress: { keys_done: 400000, keys_total: 1005144 },
+  result: null,
+  problem: null,
+  links: { self: '/v1/jobs/7a2e9c41-0f3b-4c8e-a1d2-5b6c7d8e9f01', version: '/v1/datasets/0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11/versions/3' },
+};
+
 const PushJob = Type.Object(
   {
     ...common,
@@ -37,25 +70,7 @@ const PushJob = Type.Object(
   },
   {
     title: 'PushJob',
-    examples: [
-      {
-        id: '3f1c2a9e-6b0d-4d3e-9f51-2c7a0e8b4d10',
-        kind: 'push',
-        status: 'running',
-        dataset_id: '0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11',
-        attempts: 1,
-        format: 'csv',
-        dry_run: false,
-        rows_expected: 1005144,
-        created_at: '2026-01-20T03:00:00.000Z',
-        finished_at: null,
-        progress: { rows_read: 250000, accepted: 249998, errors: 2, warnings: 14 },
-        version: null,
-        report: null,
-        problem: null,
-        links: { self: '/v1/jobs/3f1c2a9e-6b0d-4d3e-9f51-2c7a0e8b4d10' },
-      },
-    ],
+    examples: [PUSH_JOB_EXAMPLE],
   },
 );
 
@@ -70,26 +85,15 @@ const PublishJob = Type.Object(
   },
   {
     title: 'PublishJob',
-    examples: [
-      {
-        id: '7a2e9c41-0f3b-4c8e-a1d2-5b6c7d8e9f01',
-        kind: 'publish',
-        status: 'running',
-        dataset_id: '0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11',
-        attempts: 1,
-        version: 3,
-        created_at: '2026-02-10T03:00:00.000Z',
-        finished_at: null,
-        progress: { keys_done: 400000, keys_total: 1005144 },
-        result: null,
-        problem: null,
-        links: { self: '/v1/jobs/7a2e9c41-0f3b-4c8e-a1d2-5b6c7d8e9f01', version: '/v1/datasets/0b6f3f0e-3c2e-4a8e-9a59-2f0f4f7d9c11/versions/3' },
-      },
-    ],
+    examples: [PUBLISH_JOB_EXAMPLE],
   },
 );
 
-export const JobSchema = Type.Union([PushJob, PublishJob], { title: 'Job', description: 'A push or a publication run as a job (`kind`).' });
+export const JobSchema = Type.Union([PushJob, PublishJob], {
+  title: 'Job',
+  description: 'A push or a publication run as a job (`kind`).',
+  examples: [PUSH_JOB_EXAMPLE, PUBLISH_JOB_EXAMPLE],
+});
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
