@@ -2,8 +2,14 @@ import { sql, type Kysely } from 'kysely';
 import { ownerEnded } from '../../db/instance.js';
 import type { DB } from '../../db/schema.js';
 
-/** Stored body pieces: small enough for one statement, large enough that a 100 MB body is 100 rows. */
-const CHUNK_BYTES = 1024 * 1024;
+/**
+ * Stored body pieces. Small, because embedded PGlite grows its engine's memory (never given
+ * back) with the size of a statement's parameters: 1 MiB pieces cost a 10 MB body ~450 MiB of
+ * resident memory there, 64 KiB pieces ~90 MiB (test/slow/input-limits-memory.test.ts).
+ */
+const CHUNK_BYTES = 64 * 1024;
+/** Pieces read per statement: 1 MiB. */
+const CHUNKS_PER_READ = 16;
 const lockKey = (id: string) => sql`hashtext(${`push-job:${id}`})`;
 const leaseEnd = (leaseMs: number) => sql<Date>`now() + make_interval(secs => ${leaseMs / 1000})`;
 
@@ -63,7 +69,7 @@ export async function insertJob(db: Kysely<DB>, job: NewJob & { owner: string },
 /** A job's stored body, a few chunks per statement, so memory stays flat whatever its size. */
 export async function* jobBody(db: Kysely<DB>, id: string): AsyncGenerator<Buffer> {
   for (let next = 0; ; ) {
-    const rows = await db.selectFrom('job_chunks').select(['seq', 'bytes']).where('job_id', '=', id).where('seq', '>=', next).orderBy('seq').limit(4).execute();
+    const rows = await db.selectFrom('job_chunks').select(['seq', 'bytes']).where('job_id', '=', id).where('seq', '>=', next).orderBy('seq').limit(CHUNKS_PER_READ).execute();
     if (rows.length === 0) return;
     for (const r of rows) yield r.bytes;
     next = rows.at(-1)!.seq + 1;
