@@ -86,5 +86,6 @@ export async function token(port: number, id: string, secret: string): Promise<s
     headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
     body: 'grant_type=client_credentials',
   });
+  if (!res.ok) throw new Error(`token for ${id}: ${res.status} ${(await res.text()).slice(0, 300)}`);
   return ((await res.json()) as { access_token: string }).access_token;
 }
