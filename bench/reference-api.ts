@@ -2,7 +2,8 @@
  * Reference API benchmark. The service runs as its own process (as in production) and
  * autocannon loads it from this one, so the two do not share an event loop.
  *
- * Prints: first start (migrations + 91,599 regions) and restart time to readiness, then
+ * Prints: first start (a new database: migrations and 91,599 regions on the server, the build's
+ * seed unpacked on PGlite, see src/db/pglite-seed.ts) and restart time to readiness, then
  * throughput and latency per endpoint next to GET /health/live, the baseline measured in
  * the same run, and the server's peak resident memory (VmHWM).
  *
@@ -45,7 +46,7 @@ try {
   await stopServer(child);
 
   console.log(`\nSatu Data Exchange — reference API benchmark (${serverUrl ? 'postgres' : 'pglite'}, node ${process.version}, ${CONNECTIONS} connections, ${DURATION_S} s each)`);
-  console.log(`first start to ready (migrations + 91,599 regions): ${first.readyMs} ms`);
+  console.log(`first start to ready (${serverUrl ? 'migrations + 91,599 regions' : 'a new data directory, from the PGlite seed `npm run bench:build` made'}): ${first.readyMs} ms`);
   console.log(`restart to ready (data already loaded): ${readyMs} ms`);
   console.table(rows);
   console.log(`server peak RSS: ${peak} MiB`);

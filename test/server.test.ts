@@ -1,4 +1,8 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import t from 'tap';
+import { seedPath } from '../src/db/pglite-seed.js';
+import { openTestDatabase, serverUrl } from './helpers/database.js';
 import { freePort, processDatabase, run, waitReady } from './helpers/server-process.js';
 
 t.test('a bad configuration value stops the process with a message naming it', async (t) => {
@@ -43,4 +47,31 @@ t.test('first start: migrates, prints the bootstrap admin once, serves, and exit
   child.kill('SIGTERM');
   t.equal(await exited, 0, 'graceful shutdown exits 0');
   t.match(output.stdout, /shutdown complete/);
+});
+
+t.test('on PGlite, a first start unpacks the build\'s seed instead of migrating, and a restart keeps its data', { skip: serverUrl ? 'PGlite only' : false }, async (t) => {
+  // `npm test` builds no seed (`npm run build` does): this one is the small test database, dumped where the server looks.
+  const seed = seedPath();
+  const source = await openTestDatabase(t);
+  await mkdir(dirname(seed), { recursive: true });
+  await writeFile(seed, Buffer.from(await (await source.pglite!.dumpDataDir('none')).arrayBuffer()));
+  t.teardown(() => rm(seed, { force: true }));
+
+  const port = await freePort();
+  const env = { ...(await processDatabase(t, { fresh: true })), PORT: String(port) };
+  const first = run(env);
+  t.teardown(() => void first.child.kill('SIGKILL'));
+  t.ok(await waitReady(port, first.exited), `ready (stderr: ${first.output.stderr.slice(0, 500)})`);
+  t.match(first.output.stdout, /"applied":\[\].*schema up to date/, 'the empty directory came with every migration applied');
+  t.match(first.output.stdout, /client_id:\s+sde-admin-/, 'and without clients: the bootstrap admin is made on it');
+  first.child.kill('SIGTERM');
+  t.equal(await first.exited, 0);
+
+  await rm(seed, { force: true });
+  const again = run(env);
+  t.teardown(() => void again.child.kill('SIGKILL'));
+  t.ok(await waitReady(port, again.exited), `ready again (stderr: ${again.output.stderr.slice(0, 500)})`);
+  t.notMatch(again.output.stdout, /client_id:/, 'the restart found the admin the first start made');
+  again.child.kill('SIGTERM');
+  t.equal(await again.exited, 0);
 });

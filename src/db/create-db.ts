@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGliteDialect } from 'kysely-pglite-dialect';
+import { seedFor } from './pglite-seed.js';
 import pg from 'pg';
 import pLimit from 'p-limit';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -234,12 +235,15 @@ function isAlive(pid: number): boolean {
 
 function createPglite(dataDir: string | undefined, options: CreateDbOptions): Database {
   let unlock = () => {};
-  if (dataDir && !options.loadDataDir) {
+  if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
     unlock = lockDataDir(dataDir);
   }
+  // A new directory starts from the build's seed when there is one (db/pglite-seed.ts).
+  const loadDataDir = options.loadDataDir ?? (dataDir ? seedFor(dataDir) : undefined);
   const pglite = new PGlite({
-    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : dataDir ? { dataDir } : {}),
+    ...(dataDir ? { dataDir } : {}),
+    ...(loadDataDir ? { loadDataDir } : {}),
     extensions: { pg_trgm },
   });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
