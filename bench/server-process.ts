@@ -89,3 +89,76 @@ export async function token(port: number, id: string, secret: string): Promise<s
   if (!res.ok) throw new Error(`token for ${id}: ${res.status} ${(await res.text()).slice(0, 300)}`);
   return ((await res.json()) as { access_token: string }).access_token;
 }
+
+/** CPU time a process has used so far (utime + stime of /proc/<pid>/stat, 100 ticks a second), in ms; undefined once it is gone. */
+async function processCpuMs(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (!stat) return undefined;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * CPU time spent on the bench's work by the server process and, on Postgres, by the backends
+ * of the bench's database. On a shared machine a wall time measures the others' load as much
+ * as the work; CPU time much less. Backends are sampled every 250 ms, so one that ends between
+ * samples loses at most its last quarter second.
+ */
+export class CpuMeter {
+  readonly #latest = new Map<number, number>();
+  #base = new Map<number, number>();
+  readonly #client: pg.Client | undefined;
+  readonly #timer: NodeJS.Timeout;
+  #sampling: Promise<void> = Promise.resolve();
+
+  private constructor(readonly serverPid: number, client: pg.Client | undefined) {
+    this.#client = client;
+    this.#timer = setInterval(() => void this.#sample(), 250);
+  }
+
+  static async start(serverPid: number, databaseUrl: string | undefined): Promise<CpuMeter> {
+    const client = databaseUrl ? new pg.Client({ connectionString: databaseUrl }) : undefined;
+    await client?.connect();
+    const meter = new CpuMeter(serverPid, client);
+    await meter.mark();
+    return meter;
+  }
+
+  #sample(): Promise<void> {
+    this.#sampling = this.#sampling.then(async () => {
+      const backends = this.#client
+        ? (await this.#client.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()')).rows.map((r) => r.pid)
+        : [];
+      for (const pid of [this.serverPid, ...backends]) {
+        const cpu = await processCpuMs(pid);
+        if (cpu !== undefined) this.#latest.set(pid, cpu);
+      }
+    });
+    return this.#sampling;
+  }
+
+  /** Starts a new measure from now. */
+  async mark(): Promise<void> {
+    await this.#sample();
+    this.#base = new Map(this.#latest);
+  }
+
+  /** CPU ms since the last mark: the server's and the database's. */
+  async read(): Promise<{ server: number; database: number }> {
+    await this.#sample();
+    let server = 0;
+    let database = 0;
+    for (const [pid, cpu] of this.#latest) {
+      const used = cpu - (this.#base.get(pid) ?? 0);
+      if (pid === this.serverPid) server += used;
+      else database += used;
+    }
+    return { server, database };
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#sampling;
+    await this.#client?.end();
+  }
+}
