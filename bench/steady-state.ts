@@ -26,6 +26,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import pg from 'pg';
 import { ADMIN, benchDatabase, CpuMeter, freePort, startServer, stopServer, token } from './server-process.js';
 
 const serverUrl = process.env.BENCH_DATABASE_URL;
@@ -268,6 +269,8 @@ try {
   }
   await meter.stop();
   await stopServer(child);
+  // What a year of this costs on disk, for the national-scale estimate (bench/README.md).
+  const storage = env.DATABASE_URL ? await databaseSize(env.DATABASE_URL) : undefined;
 
   console.log(`\nSatu Data Exchange — steady-state benchmark (${serverUrl ? 'postgres' : 'pglite'}, node ${process.version})`);
   console.log(
@@ -283,8 +286,31 @@ try {
     console.log(`month ${rows.length} / month 1, CPU (server + database): push ${ratio('push CPU ms')}, publish ${ratio('publish CPU ms')}, 2nd publish ${ratio('2nd publish CPU ms')} (target ≤ 1.2)`);
   }
   const worst = (key: string) => Math.max(...rows.map((r) => Number(r[key]))).toFixed(2);
+  if (storage) {
+    console.log(
+      `stored: ${storage.observations.toLocaleString('en')} observations, ${storage.figures.toLocaleString('en')} figures (${storage.current.toLocaleString('en')} current), ` +
+        `${storage.changes.toLocaleString('en')} feed entries; database ${(storage.bytes / 2 ** 20).toFixed(0)} MiB (${Math.round(storage.bytes / storage.observations)} bytes per observation, everything included)`,
+    );
+  }
   console.log(`publish / push, worst month: wall ${worst('publish/push')}, CPU ${worst('publish/push CPU')} (target ≤ 2); conflicts left by the last reconciliation: ${conflicts}; requests retried after a 503: ${retried}`);
 } finally {
   for (const child of running) await stopServer(child);
   await cleanup();
+}
+
+async function databaseSize(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ bytes: string; observations: string; figures: string; current: string; changes: string }>(`
+      select pg_database_size(current_database()) as bytes,
+        (select count(*) from observations) as observations,
+        (select count(*) from reconciled_figures) as figures,
+        (select count(*) from reconciled_figures where valid_to is null) as current,
+        (select count(*) from figure_changes) as changes`);
+    const r = rows[0]!;
+    return { bytes: Number(r.bytes), observations: Number(r.observations), figures: Number(r.figures), current: Number(r.current), changes: Number(r.changes) };
+  } finally {
+    await client.end();
+  }
 }

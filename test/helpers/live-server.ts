@@ -73,6 +73,13 @@ export async function startServer(t: Test, env: Record<string, string>) {
       proc.child.kill('SIGTERM');
       return proc.exited;
     },
+    /** SIGSTOP, as a hung or starved process: alive, connections open, doing nothing until resumed. */
+    pause() {
+      proc.child.kill('SIGSTOP');
+    },
+    resume() {
+      proc.child.kill('SIGCONT');
+    },
   };
 }
 

@@ -190,7 +190,12 @@ export class JobWorker {
 
   /** A bad request fails the job; trouble of the moment (the database went away) is retried by whichever process is free. */
   private async afterFailure(claim: Claim, err: unknown, aborted: boolean): Promise<JobOutcome | undefined> {
-    if (err instanceof LeaseLost || aborted) return undefined;
+    if (err instanceof LeaseLost || aborted) {
+      // Unless this process is stopping, the claim is over because it stalled past its lease (a
+      // paused or starved process): whatever it wrote rolls back with its transaction.
+      if (!this.stopped) this.log.warn({ job: claim.id, attempt: claim.attempt }, 'job lease lost: another process has taken the job; this attempt is abandoned');
+      return undefined;
+    }
     if (err instanceof AppError || claim.attempt >= this.settings.maxAttempts) {
       if (!(err instanceof AppError)) this.log.error({ err, job: claim.id }, 'job failed');
       return { status: 'failed', problem: storedProblem(err) };
