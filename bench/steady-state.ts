@@ -218,12 +218,13 @@ try {
     return settled(walidata.auth, `${action} ${p.agency} v${version}`, await request(walidata.auth, 'POST', `/v1/datasets/${p.dataset}/versions/${version}/review`, { action }, headers));
   };
   /** Wall ms, and CPU ms of the server and its database backends (the figure a loaded machine distorts least). */
-  const timed = async <T>(work: () => Promise<T>): Promise<[T, number, number]> => {
+  const timed = async <T>(label: string, work: () => Promise<T>): Promise<[T, number, number]> => {
     await meter.mark();
     const started = performance.now();
     const result = await work();
     const wall = performance.now() - started;
     const cpu = await meter.read();
+    console.error(`  ${label}: ${Math.round(wall)} ms wall; CPU ms: server ${cpu.server}, database ${cpu.database}`);
     return [result, wall, cpu.server + cpu.database];
   };
 
@@ -237,18 +238,18 @@ try {
     }
     for (const session of sessions) session.auth = await token(port, session.id, session.secret);
     const versions = new Map<Producer, number>();
-    const [, pushMs, pushCpu] = await timed(async () => {
+    const [, pushMs, pushCpu] = await timed('push', async () => {
       for (const p of dinsos) versions.set(p, await push(p, month));
     });
-    const [, verifyMs] = await timed(async () => {
+    const [, verifyMs] = await timed('verify', async () => {
       for (const p of dinsos) await review(verifier, p, versions.get(p)!, 'verify');
     });
-    const [, publishMs, publishCpu] = await timed(async () => {
+    const [, publishMs, publishCpu] = await timed('publish', async () => {
       for (const p of dinsos) await review(publisher, p, versions.get(p)!, 'publish');
     });
-    const [secondVersion, secondPushMs] = await timed(() => push(second, month, (n) => n % 10 === 0));
+    const [secondVersion, secondPushMs] = await timed('2nd push', () => push(second, month, (n) => n % 10 === 0));
     await review(verifier, second, secondVersion, 'verify');
-    const [published, secondPublishMs, secondPublishCpu] = await timed(() => review(publisher, second, secondVersion, 'publish'));
+    const [published, secondPublishMs, secondPublishCpu] = await timed('2nd publish', () => review(publisher, second, secondVersion, 'publish'));
     conflicts = (published.reconciliation as { conflicts?: number } | null)?.conflicts ?? conflicts;
     const row = {
       month: PERIODS[month]!,
