@@ -290,7 +290,8 @@ try {
   if (storage) {
     console.log(
       `stored: ${storage.observations.toLocaleString('en')} observations, ${storage.figures.toLocaleString('en')} figures (${storage.current.toLocaleString('en')} current), ` +
-        `${storage.changes.toLocaleString('en')} feed entries; database ${(storage.bytes / 2 ** 20).toFixed(0)} MiB (${Math.round(storage.bytes / storage.observations)} bytes per observation, everything included)`,
+        `${storage.changes.toLocaleString('en')} feed entries; database ${(storage.bytes / 2 ** 20).toFixed(0)} MiB, of which the tables that grow ${(storage.growing / 2 ** 20).toFixed(0)} MiB ` +
+        `(${Math.round(storage.growing / storage.observations)} bytes per observation: ${storage.tables})`,
     );
   }
   console.log(`publish / push, worst month: wall ${worst('publish/push')}, CPU ${worst('publish/push CPU')} (target ≤ 2); conflicts left by the last reconciliation: ${conflicts}; requests retried after a 503: ${retried}`);
@@ -299,18 +300,23 @@ try {
   await cleanup();
 }
 
+/** The tables that grow with every month, with their indexes and TOAST: what a year of this adds. */
+const GROWING = ['observations', 'reconciled_figures', 'figure_changes', 'published_candidates', 'findings', 'conflicts', 'audit_log'];
+
 async function databaseSize(url: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ bytes: string; observations: string; figures: string; current: string; changes: string }>(`
+    const { rows } = await client.query<{ bytes: string; growing: string; tables: string; observations: string; figures: string; current: string; changes: string }>(`
       select pg_database_size(current_database()) as bytes,
+        (select sum(pg_total_relation_size(t::regclass)) from unnest($1::text[]) t) as growing,
+        (select string_agg(t || ' ' || round(pg_total_relation_size(t::regclass) / 1048576.0)::text || ' MiB', ', ') from unnest($1::text[]) t) as tables,
         (select count(*) from observations) as observations,
         (select count(*) from reconciled_figures) as figures,
         (select count(*) from reconciled_figures where valid_to is null) as current,
-        (select count(*) from figure_changes) as changes`);
+        (select count(*) from figure_changes) as changes`, [GROWING]);
     const r = rows[0]!;
-    return { bytes: Number(r.bytes), observations: Number(r.observations), figures: Number(r.figures), current: Number(r.current), changes: Number(r.changes) };
+    return { bytes: Number(r.bytes), growing: Number(r.growing), tables: r.tables, observations: Number(r.observations), figures: Number(r.figures), current: Number(r.current), changes: Number(r.changes) };
   } finally {
     await client.end();
   }
