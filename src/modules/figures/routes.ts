@@ -19,6 +19,24 @@ import { ChangePage, ChangesQuery, FigurePage, FigureQuery, SeriesQuery, SeriesS
 
 const READERS = ['consumer', 'producer', 'walidata', 'admin'] as const;
 
+/**
+ * `head`, the JSON `entries` separated by commas, and `tail`, as UTF-8 bytes, each encoded
+ * once straight into the page. Joined into one string first, an entry with a character
+ * beyond Latin-1 (a Σ in a formula) turns the whole page into a two-byte string, which
+ * then costs more to build, to keep and to encode when sent than the entries themselves.
+ */
+function jsonBytes(head: string, entries: readonly string[], tail: string): Buffer {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit.
+  const out = Buffer.allocUnsafe(3 * (head.length + tail.length + entries.reduce((n, e) => n + e.length + 1, 0)));
+  let at = out.write(head);
+  entries.forEach((entry, i) => {
+    if (i > 0) at += out.write(',', at);
+    at += out.write(entry, at);
+  });
+  at += out.write(tail, at);
+  return out.subarray(0, at);
+}
+
 function figureCursor(cursor: string | undefined): FigureCursor | undefined {
   const key = decodeCursor(cursor);
   if (key === undefined) return undefined;
@@ -207,8 +225,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const rows = await listChanges(db, { since: after, limit, hideClosed: principalOf(request).role === 'consumer', indicators: indicator });
       const served = rows.slice(0, limit);
       const last = served[served.length - 1];
-      // The entries come as JSON from the database (see listChanges): the page is written around them, not serialised again.
-      const body = `{"data":[${served.map((r) => r.entry).join(',')}],"next_cursor":${JSON.stringify(encodeCursor(last ? last.seq : after))},"has_more":${rows.length > limit}}`;
+      // The entries are stored as JSON (see listChanges): the page is written around them, not serialised again.
+      const body = jsonBytes('{"data":[', served.map((r) => r.entry), `],"next_cursor":${JSON.stringify(encodeCursor(last ? last.seq : after))},"has_more":${rows.length > limit}}`);
       return reply.type('application/json; charset=utf-8').send(body as never);
     },
   );
