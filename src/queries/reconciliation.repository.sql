@@ -381,12 +381,16 @@ with
     set
       valid_to = now(),
       superseded_unchanged = replaced.same,
-      entry = left("c"."entry", - length('null}}')) || to_json(
-        to_char(
-          now() at time zone 'UTC',
-          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-        )
-      )::text || '}}'
+      entry = regexp_replace(
+        "c"."entry",
+        '(null|"[^"]*")}}$',
+        to_json(
+          to_char(
+            now() at time zone 'UTC',
+            'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+          )
+        )::text || '}}'
+      )
     from
       replaced
     where

@@ -396,7 +396,7 @@ export const isoText = (value: RawBuilder<unknown>) => sql<string>`to_char(${val
  * A change-feed entry as the API serves it: kind, at, and the figure as presentFigure shows
  * it, from `e`, the entry's figure_changes columns, with the labels of the indicator `i`, the
  * source dataset `d` and its agency `a` as they are when it is written (migration 0023). It
- * is written while the figure is served: it ends in `"valid_to" : null}}` (closedEntry).
+ * is written while the figure is served: it ends in `"valid_to" : null}}` until closedEntry sets it.
  */
 function changeEntry(e: string) {
   const c = (column: string) => sql.ref(`${e}.${column}`);
@@ -418,8 +418,8 @@ const ENTRY_COLUMNS = [
   'consumer_visible', 'prev_consumer_visible', 'unchanged',
 ] as const;
 
-/** The entry `entry` of a figure that stopped being served just now: its valid_to given. */
-const closedEntry = (entry: RawBuilder<unknown>) => sql<string>`left(${entry}, -length('null}}')) || to_json(${isoText(sql`now()`)})::text || '}}'`;
+/** The entry `entry` of a figure that stopped being served just now: its valid_to, the last value, set to now. */
+const closedEntry = (entry: RawBuilder<unknown>) => sql<string>`regexp_replace(${entry}, '(null|"[^"]*")}}$', to_json(${isoText(sql`now()`)})::text || '}}')`;
 
 /**
  * Closes the current figure of every key written and adds the new ones with their
