@@ -4,10 +4,10 @@ import { type Kysely, sql } from 'kysely';
 //
 // Each change-feed entry keeps the JSON the API serves for it, written with the entry
 // (writeFigures), so a page of the feed reads one index range of figure_changes and sends
-// that text: no label look-ups, no JSON built per read. Building it at read time cost
-// ~50 µs per entry, more for the indicators whose definition and formula sit compressed in
-// their metadata (decompressed twice per entry), which is why a page of some indicators cost
-// twice a page of others.
+// that text: no label look-ups, no JSON built per read. Built at read time, a page of 1,000
+// cost ~50 ms, more for the indicators whose definition and formula sit compressed in their
+// metadata (decompressed twice per entry), which is why a page of some indicators cost twice
+// a page of others.
 //
 // The entry is a record of what was announced: the indicator's name, unit, definition and
 // formula and the source's agency and dataset title as they were when the change was
