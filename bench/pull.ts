@@ -120,11 +120,17 @@ try {
        where r.level = 2`,
       [PERIODS, candidates],
     );
-    // Each entry as writeFigures writes it (migration 0019): the figure, its region's labels, visible to consumers (an open source).
+    // Each entry as writeFigures writes it (migrations 0019, 0023): the figure, its region's labels, visible to consumers (an open
+    // source), and its JSON as served (no source: the figures have no source version).
     await db.query(
-      `insert into figure_changes (figure_id, kind, indicator_code, region_code, region_name, region_level, period, disagg_key, disagg, status, value, method, decided_by, valid_from, consumer_visible, prev_consumer_visible, unchanged)
-       select f.id, 'new', f.indicator_code, f.region_code, r.name, r.level, f.period, f.disagg_key, f.disagg, f.status, f.value, f.method, f.decided_by, f.valid_from, true, false, false
-       from reconciled_figures f join regions r on r.code = f.region_code order by f.id`,
+      `insert into figure_changes (figure_id, kind, at, indicator_code, region_code, region_name, region_level, period, disagg_key, disagg, status, value, method, decided_by, valid_from, consumer_visible, prev_consumer_visible, unchanged, entry)
+       select f.id, 'new', f.valid_from, f.indicator_code, f.region_code, r.name, r.level, f.period, f.disagg_key, f.disagg, f.status, f.value, f.method, f.decided_by, f.valid_from, true, false, false,
+              json_build_object('kind', 'new', 'at', to_json(f.valid_from), 'figure', json_build_object(
+                'indicator', f.indicator_code, 'indicator_name', i.name, 'unit', i.unit, 'definition', i.metadata->>'definisi', 'formula', i.metadata->>'metode_perhitungan',
+                'region', f.region_code, 'region_name', r.name, 'region_level', 'kabkota', 'period', f.period, 'disaggregation', f.disagg, 'status', f.status,
+                'value', f.value::text, 'method', f.method, 'source', null, 'conflict_id', null, 'rationale', null, 'decided_by', f.decided_by,
+                'valid_from', to_json(f.valid_from), 'valid_to', null))::text
+       from reconciled_figures f join regions r on r.code = f.region_code join indicators i on i.code = f.indicator_code order by f.id`,
     );
     await db.query('analyze reconciled_figures; analyze figure_changes');
     const { rows } = await db.query<{ n: number }>('select count(*)::int as n from reconciled_figures');

@@ -22,6 +22,7 @@ import * as m0019 from './0019_change_feed_rows.js';
 import * as m0020 from './0020_published_candidates.js';
 import * as m0022 from './0022_scoped_change_notifications.js';
 import * as m0021 from './0021_durable_jobs.js';
+import * as m0023 from './0023_change_feed_entries.js';
 
 /** Static list so bundling or compiling never changes which migrations run, or their order. */
 export const migrations: Record<string, Migration> = {
@@ -47,6 +48,7 @@ export const migrations: Record<string, Migration> = {
   '0020_published_candidates': m0020,
   '0022_scoped_change_notifications': m0022,
   '0021_durable_jobs': m0021,
+  '0023_change_feed_entries': m0023,
 };
 
 /** The migrations, with the bulk loading an engine offers (see 0002). */

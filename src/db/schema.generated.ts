@@ -146,6 +146,7 @@ export interface FigureChanges {
   decided_by: string | null;
   disagg: Stored.Json;
   disagg_key: string;
+  entry: string;
   figure_id: Stored.Int8;
   indicator_code: string;
   kind: string;

@@ -242,170 +242,37 @@ select
         and l.classid >= 1073741824
         and l.classid < 2147483648
         and s.next is not null
+        and l.database = (
+          select
+            oid
+          from
+            pg_database
+          where
+            datname = current_database()
+        )
     )
   )::text as horizon
 from
   s;
 
 -- listChanges({"since":"0","limit":500,"hideClosed":false}), statement 2 of 2
-with
-  page as materialized (
-    select
-      *
-    from
-      figure_changes c
-    where
-      "c"."seq" > $1::bigint
-      and "c"."seq" < $2::bigint
-      and not "c"."unchanged"
-    order by
-      c.seq
-    limit
-      $3
-  ),
-  indicator as (
-    select
-      code,
-      name,
-      unit,
-      metadata ->> 'definisi' as definition,
-      metadata ->> 'metode_perhitungan' as formula
-    from
-      indicators
-    where
-      code in (
-        select
-          indicator_code
-        from
-          page
-      )
-  ),
-  source as (
-    select
-      d.id,
-      d.title,
-      a.code,
-      a.name
-    from
-      datasets d
-      join agencies a on a.id = d.agency_id
-    where
-      d.id in (
-        select
-          source_dataset_id
-        from
-          page
-      )
-  )
 select
-  p.seq::text as seq,
-  p.kind,
+  c.seq::text as seq,
+  c.kind,
   true as visible,
-  p.indicator_code,
-  p.region_code,
-  case
-    when true then json_build_object(
-      'kind',
-      p.kind,
-      'at',
-      to_char(
-        "p"."at" at time zone 'UTC',
-        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-      ),
-      'figure',
-      json_build_object(
-        'indicator',
-        p.indicator_code,
-        'indicator_name',
-        i.name,
-        'unit',
-        i.unit,
-        'definition',
-        i.definition,
-        'formula',
-        i.formula,
-        'region',
-        p.region_code,
-        'region_name',
-        p.region_name,
-        'region_level',
-        ($4::text[]) [p.region_level],
-        'period',
-        p.period,
-        'disaggregation',
-        p.disagg,
-        'status',
-        p.status,
-        'value',
-        p.value::text,
-        'method',
-        p.method,
-        'source',
-        case
-          when s.code is not null
-          and p.source_version is not null then json_build_object(
-            'agency',
-            s.code,
-            'agency_name',
-            coalesce(s.name, s.code),
-            'dataset_id',
-            p.source_dataset_id,
-            'dataset_title',
-            coalesce(s.title, ''),
-            'version',
-            p.source_version,
-            'published_at',
-            to_char(
-              "p"."source_published_at" at time zone 'UTC',
-              'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-            )
-          )
-        end,
-        'conflict_id',
-        p.conflict_id::text,
-        'rationale',
-        p.rationale,
-        'decided_by',
-        p.decided_by,
-        'valid_from',
-        to_char(
-          "p"."valid_from" at time zone 'UTC',
-          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-        ),
-        'valid_to',
-        to_char(
-          "p"."valid_to" at time zone 'UTC',
-          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-        )
-      )
-    )
-    else json_build_object(
-      'kind',
-      'withdrawn',
-      'at',
-      to_char(
-        "p"."at" at time zone 'UTC',
-        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-      ),
-      'figure',
-      json_build_object(
-        'indicator',
-        p.indicator_code,
-        'region',
-        p.region_code,
-        'period',
-        p.period,
-        'disaggregation',
-        p.disagg
-      )
-    )
-  end::text as entry
+  c.indicator_code,
+  c.region_code,
+  c.entry as entry
 from
-  page p
-  join indicator i on i.code = p.indicator_code
-  left join source s on s.id = p.source_dataset_id
+  figure_changes c
+where
+  c.seq > $1::bigint
+  and c.seq < $2::bigint
+  and not c.unchanged
 order by
-  p.seq;
+  c.seq
+limit
+  $3;
 
 -- listChanges({"since":"0","limit":500,"hideClosed":false,"indicators":["IKS-01"]}), statement 1 of 2
 with
@@ -434,181 +301,54 @@ select
         and l.classid >= 1073741824
         and l.classid < 2147483648
         and s.next is not null
+        and l.database = (
+          select
+            oid
+          from
+            pg_database
+          where
+            datname = current_database()
+        )
     )
   )::text as horizon
 from
   s;
 
 -- listChanges({"since":"0","limit":500,"hideClosed":false,"indicators":["IKS-01"]}), statement 2 of 2
-with
-  page as materialized (
+select
+  c.seq,
+  c.kind,
+  c.visible,
+  c.indicator_code,
+  c.region_code,
+  c.entry
+from
+  unnest($1::text[]) as i (code)
+  cross join lateral (
     select
-      c.*
+      c.seq as n,
+      c.seq::text as seq,
+      c.kind,
+      true as visible,
+      c.indicator_code,
+      c.region_code,
+      c.entry as entry
     from
-      unnest($1::text[]) as i (code)
-      cross join lateral (
-        select
-          *
-        from
-          figure_changes c
-        where
-          c.indicator_code = i.code
-          and "c"."seq" > $2::bigint
-          and "c"."seq" < $3::bigint
-          and not "c"."unchanged"
-        order by
-          c.seq
-        limit
-          $4
-      ) c
+      figure_changes c
+    where
+      c.indicator_code = i.code
+      and c.seq > $2::bigint
+      and c.seq < $3::bigint
+      and not c.unchanged
     order by
       c.seq
     limit
-      $5
-  ),
-  indicator as (
-    select
-      code,
-      name,
-      unit,
-      metadata ->> 'definisi' as definition,
-      metadata ->> 'metode_perhitungan' as formula
-    from
-      indicators
-    where
-      code in (
-        select
-          indicator_code
-        from
-          page
-      )
-  ),
-  source as (
-    select
-      d.id,
-      d.title,
-      a.code,
-      a.name
-    from
-      datasets d
-      join agencies a on a.id = d.agency_id
-    where
-      d.id in (
-        select
-          source_dataset_id
-        from
-          page
-      )
-  )
-select
-  p.seq::text as seq,
-  p.kind,
-  true as visible,
-  p.indicator_code,
-  p.region_code,
-  case
-    when true then json_build_object(
-      'kind',
-      p.kind,
-      'at',
-      to_char(
-        "p"."at" at time zone 'UTC',
-        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-      ),
-      'figure',
-      json_build_object(
-        'indicator',
-        p.indicator_code,
-        'indicator_name',
-        i.name,
-        'unit',
-        i.unit,
-        'definition',
-        i.definition,
-        'formula',
-        i.formula,
-        'region',
-        p.region_code,
-        'region_name',
-        p.region_name,
-        'region_level',
-        ($6::text[]) [p.region_level],
-        'period',
-        p.period,
-        'disaggregation',
-        p.disagg,
-        'status',
-        p.status,
-        'value',
-        p.value::text,
-        'method',
-        p.method,
-        'source',
-        case
-          when s.code is not null
-          and p.source_version is not null then json_build_object(
-            'agency',
-            s.code,
-            'agency_name',
-            coalesce(s.name, s.code),
-            'dataset_id',
-            p.source_dataset_id,
-            'dataset_title',
-            coalesce(s.title, ''),
-            'version',
-            p.source_version,
-            'published_at',
-            to_char(
-              "p"."source_published_at" at time zone 'UTC',
-              'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-            )
-          )
-        end,
-        'conflict_id',
-        p.conflict_id::text,
-        'rationale',
-        p.rationale,
-        'decided_by',
-        p.decided_by,
-        'valid_from',
-        to_char(
-          "p"."valid_from" at time zone 'UTC',
-          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-        ),
-        'valid_to',
-        to_char(
-          "p"."valid_to" at time zone 'UTC',
-          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-        )
-      )
-    )
-    else json_build_object(
-      'kind',
-      'withdrawn',
-      'at',
-      to_char(
-        "p"."at" at time zone 'UTC',
-        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-      ),
-      'figure',
-      json_build_object(
-        'indicator',
-        p.indicator_code,
-        'region',
-        p.region_code,
-        'period',
-        p.period,
-        'disaggregation',
-        p.disagg
-      )
-    )
-  end::text as entry
-from
-  page p
-  join indicator i on i.code = p.indicator_code
-  left join source s on s.id = p.source_dataset_id
+      $4
+  ) c
 order by
-  p.seq;
+  c.n
+limit
+  $5;
 
 -- listChanges({"since":"0","limit":500,"hideClosed":true}), statement 1 of 2
 with
@@ -637,170 +377,59 @@ select
         and l.classid >= 1073741824
         and l.classid < 2147483648
         and s.next is not null
+        and l.database = (
+          select
+            oid
+          from
+            pg_database
+          where
+            datname = current_database()
+        )
     )
   )::text as horizon
 from
   s;
 
 -- listChanges({"since":"0","limit":500,"hideClosed":true}), statement 2 of 2
-with
-  page as materialized (
-    select
-      *
-    from
-      figure_changes c
-    where
-      "c"."seq" > $1::bigint
-      and "c"."seq" < $2::bigint
-      and "c"."consumer_listed"
-    order by
-      c.seq
-    limit
-      $3
-  ),
-  indicator as (
-    select
-      code,
-      name,
-      unit,
-      metadata ->> 'definisi' as definition,
-      metadata ->> 'metode_perhitungan' as formula
-    from
-      indicators
-    where
-      code in (
-        select
-          indicator_code
-        from
-          page
-      )
-  ),
-  source as (
-    select
-      d.id,
-      d.title,
-      a.code,
-      a.name
-    from
-      datasets d
-      join agencies a on a.id = d.agency_id
-    where
-      d.id in (
-        select
-          source_dataset_id
-        from
-          page
-      )
-  )
 select
-  p.seq::text as seq,
-  p.kind,
-  p.consumer_visible as visible,
-  p.indicator_code,
-  p.region_code,
+  c.seq::text as seq,
+  c.kind,
+  c.consumer_visible as visible,
+  c.indicator_code,
+  c.region_code,
   case
-    when p.consumer_visible then json_build_object(
-      'kind',
-      p.kind,
-      'at',
-      to_char(
-        "p"."at" at time zone 'UTC',
-        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-      ),
-      'figure',
-      json_build_object(
-        'indicator',
-        p.indicator_code,
-        'indicator_name',
-        i.name,
-        'unit',
-        i.unit,
-        'definition',
-        i.definition,
-        'formula',
-        i.formula,
-        'region',
-        p.region_code,
-        'region_name',
-        p.region_name,
-        'region_level',
-        ($4::text[]) [p.region_level],
-        'period',
-        p.period,
-        'disaggregation',
-        p.disagg,
-        'status',
-        p.status,
-        'value',
-        p.value::text,
-        'method',
-        p.method,
-        'source',
-        case
-          when s.code is not null
-          and p.source_version is not null then json_build_object(
-            'agency',
-            s.code,
-            'agency_name',
-            coalesce(s.name, s.code),
-            'dataset_id',
-            p.source_dataset_id,
-            'dataset_title',
-            coalesce(s.title, ''),
-            'version',
-            p.source_version,
-            'published_at',
-            to_char(
-              "p"."source_published_at" at time zone 'UTC',
-              'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-            )
-          )
-        end,
-        'conflict_id',
-        p.conflict_id::text,
-        'rationale',
-        p.rationale,
-        'decided_by',
-        p.decided_by,
-        'valid_from',
-        to_char(
-          "p"."valid_from" at time zone 'UTC',
-          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-        ),
-        'valid_to',
-        to_char(
-          "p"."valid_to" at time zone 'UTC',
-          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-        )
-      )
-    )
+    when c.consumer_visible then c.entry
     else json_build_object(
       'kind',
       'withdrawn',
       'at',
       to_char(
-        "p"."at" at time zone 'UTC',
+        c.at at time zone 'UTC',
         'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
       ),
       'figure',
       json_build_object(
         'indicator',
-        p.indicator_code,
+        c.indicator_code,
         'region',
-        p.region_code,
+        c.region_code,
         'period',
-        p.period,
+        c.period,
         'disaggregation',
-        p.disagg
+        c.disagg
       )
-    )
-  end::text as entry
+    )::text
+  end as entry
 from
-  page p
-  join indicator i on i.code = p.indicator_code
-  left join source s on s.id = p.source_dataset_id
+  figure_changes c
+where
+  c.seq > $1::bigint
+  and c.seq < $2::bigint
+  and c.consumer_listed
 order by
-  p.seq;
+  c.seq
+limit
+  $3;
 
 -- listChanges({"since":"0","limit":500,"hideClosed":true,"indicators":["IKS-01"]}), statement 1 of 2
 with
@@ -829,178 +458,73 @@ select
         and l.classid >= 1073741824
         and l.classid < 2147483648
         and s.next is not null
+        and l.database = (
+          select
+            oid
+          from
+            pg_database
+          where
+            datname = current_database()
+        )
     )
   )::text as horizon
 from
   s;
 
 -- listChanges({"since":"0","limit":500,"hideClosed":true,"indicators":["IKS-01"]}), statement 2 of 2
-with
-  page as materialized (
+select
+  c.seq,
+  c.kind,
+  c.visible,
+  c.indicator_code,
+  c.region_code,
+  c.entry
+from
+  unnest($1::text[]) as i (code)
+  cross join lateral (
     select
-      c.*
+      c.seq as n,
+      c.seq::text as seq,
+      c.kind,
+      c.consumer_visible as visible,
+      c.indicator_code,
+      c.region_code,
+      case
+        when c.consumer_visible then c.entry
+        else json_build_object(
+          'kind',
+          'withdrawn',
+          'at',
+          to_char(
+            c.at at time zone 'UTC',
+            'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+          ),
+          'figure',
+          json_build_object(
+            'indicator',
+            c.indicator_code,
+            'region',
+            c.region_code,
+            'period',
+            c.period,
+            'disaggregation',
+            c.disagg
+          )
+        )::text
+      end as entry
     from
-      unnest($1::text[]) as i (code)
-      cross join lateral (
-        select
-          *
-        from
-          figure_changes c
-        where
-          c.indicator_code = i.code
-          and "c"."seq" > $2::bigint
-          and "c"."seq" < $3::bigint
-          and "c"."consumer_listed"
-        order by
-          c.seq
-        limit
-          $4
-      ) c
+      figure_changes c
+    where
+      c.indicator_code = i.code
+      and c.seq > $2::bigint
+      and c.seq < $3::bigint
+      and c.consumer_listed
     order by
       c.seq
     limit
-      $5
-  ),
-  indicator as (
-    select
-      code,
-      name,
-      unit,
-      metadata ->> 'definisi' as definition,
-      metadata ->> 'metode_perhitungan' as formula
-    from
-      indicators
-    where
-      code in (
-        select
-          indicator_code
-        from
-          page
-      )
-  ),
-  source as (
-    select
-      d.id,
-      d.title,
-      a.code,
-      a.name
-    from
-      datasets d
-      join agencies a on a.id = d.agency_id
-    where
-      d.id in (
-        select
-          source_dataset_id
-        from
-          page
-      )
-  )
-select
-  p.seq::text as seq,
-  p.kind,
-  p.consumer_visible as visible,
-  p.indicator_code,
-  p.region_code,
-  case
-    when p.consumer_visible then json_build_object(
-      'kind',
-      p.kind,
-      'at',
-      to_char(
-        "p"."at" at time zone 'UTC',
-        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-      ),
-      'figure',
-      json_build_object(
-        'indicator',
-        p.indicator_code,
-        'indicator_name',
-        i.name,
-        'unit',
-        i.unit,
-        'definition',
-        i.definition,
-        'formula',
-        i.formula,
-        'region',
-        p.region_code,
-        'region_name',
-        p.region_name,
-        'region_level',
-        ($6::text[]) [p.region_level],
-        'period',
-        p.period,
-        'disaggregation',
-        p.disagg,
-        'status',
-        p.status,
-        'value',
-        p.value::text,
-        'method',
-        p.method,
-        'source',
-        case
-          when s.code is not null
-          and p.source_version is not null then json_build_object(
-            'agency',
-            s.code,
-            'agency_name',
-            coalesce(s.name, s.code),
-            'dataset_id',
-            p.source_dataset_id,
-            'dataset_title',
-            coalesce(s.title, ''),
-            'version',
-            p.source_version,
-            'published_at',
-            to_char(
-              "p"."source_published_at" at time zone 'UTC',
-              'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-            )
-          )
-        end,
-        'conflict_id',
-        p.conflict_id::text,
-        'rationale',
-        p.rationale,
-        'decided_by',
-        p.decided_by,
-        'valid_from',
-        to_char(
-          "p"."valid_from" at time zone 'UTC',
-          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-        ),
-        'valid_to',
-        to_char(
-          "p"."valid_to" at time zone 'UTC',
-          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-        )
-      )
-    )
-    else json_build_object(
-      'kind',
-      'withdrawn',
-      'at',
-      to_char(
-        "p"."at" at time zone 'UTC',
-        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-      ),
-      'figure',
-      json_build_object(
-        'indicator',
-        p.indicator_code,
-        'region',
-        p.region_code,
-        'period',
-        p.period,
-        'disaggregation',
-        p.disagg
-      )
-    )
-  end::text as entry
-from
-  page p
-  join indicator i on i.code = p.indicator_code
-  left join source s on s.id = p.source_dataset_id
+      $4
+  ) c
 order by
-  p.seq;
+  c.n
+limit
+  $5;

@@ -380,7 +380,17 @@ with
     update figure_changes c
     set
       valid_to = now(),
-      superseded_unchanged = replaced.same
+      superseded_unchanged = replaced.same,
+      entry = regexp_replace(
+        "c"."entry",
+        '(null|"[^"]*")}}$',
+        to_json(
+          to_char(
+            now() at time zone 'UTC',
+            'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+          )
+        )::text || '}}'
+      )
     from
       replaced
     where
@@ -431,72 +441,178 @@ with
   )
 insert into
   figure_changes (
-    figure_id,
-    kind,
-    indicator_code,
-    region_code,
-    region_name,
-    region_level,
-    period,
-    disagg_key,
-    disagg,
-    status,
-    value,
-    method,
-    source_dataset_id,
-    source_version,
-    source_published_at,
-    conflict_id,
-    rationale,
-    decided_by,
-    valid_from,
-    consumer_visible,
-    prev_consumer_visible,
-    unchanged
+    "figure_id",
+    "kind",
+    "at",
+    "indicator_code",
+    "region_code",
+    "region_name",
+    "region_level",
+    "period",
+    "disagg_key",
+    "disagg",
+    "status",
+    "value",
+    "method",
+    "source_dataset_id",
+    "source_version",
+    "source_published_at",
+    "conflict_id",
+    "rationale",
+    "decided_by",
+    "valid_from",
+    "consumer_visible",
+    "prev_consumer_visible",
+    "unchanged",
+    entry
   )
 select
-  f.id,
-  i.kind,
-  i.indicator_code,
-  i.region_code,
-  r.name,
-  r.level,
-  i.period,
-  i.disagg_key,
-  i.disagg,
-  i.status,
-  i.value,
-  i.method,
-  sv.dataset_id,
-  sv.version,
-  sv.published_at,
-  i.conflict_id,
-  i.rationale,
-  i.decided_by,
-  f.valid_from,
-  (
-    coalesce(
-      "sd".metadata ->> 'access_classification',
-      'terbuka'
-    ) <> 'tertutup'
-    and exists (
-      select
-        1
-      from
-        jsonb_array_elements("i".candidates) c
-        join datasets d on d.id = (c ->> 'dataset_id')::uuid
-      where
-        coalesce(d.metadata ->> 'access_classification', 'terbuka') <> 'tertutup'
+  "e"."figure_id",
+  "e"."kind",
+  "e"."at",
+  "e"."indicator_code",
+  "e"."region_code",
+  "e"."region_name",
+  "e"."region_level",
+  "e"."period",
+  "e"."disagg_key",
+  "e"."disagg",
+  "e"."status",
+  "e"."value",
+  "e"."method",
+  "e"."source_dataset_id",
+  "e"."source_version",
+  "e"."source_published_at",
+  "e"."conflict_id",
+  "e"."rationale",
+  "e"."decided_by",
+  "e"."valid_from",
+  "e"."consumer_visible",
+  "e"."prev_consumer_visible",
+  "e"."unchanged",
+  json_build_object(
+    'kind',
+    "e"."kind",
+    'at',
+    to_char(
+      "e"."at" at time zone 'UTC',
+      'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+    ),
+    'figure',
+    json_build_object(
+      'indicator',
+      "e"."indicator_code",
+      'indicator_name',
+      i.name,
+      'unit',
+      i.unit,
+      'definition',
+      i.metadata ->> 'definisi',
+      'formula',
+      i.metadata ->> 'metode_perhitungan',
+      'region',
+      "e"."region_code",
+      'region_name',
+      "e"."region_name",
+      'region_level',
+      ($15::text[]) ["e"."region_level"],
+      'period',
+      "e"."period",
+      'disaggregation',
+      "e"."disagg",
+      'status',
+      "e"."status",
+      'value',
+      "e"."value"::text,
+      'method',
+      "e"."method",
+      'source',
+      case
+        when a.code is not null
+        and "e"."source_version" is not null then json_build_object(
+          'agency',
+          a.code,
+          'agency_name',
+          coalesce(a.name, a.code),
+          'dataset_id',
+          "e"."source_dataset_id",
+          'dataset_title',
+          coalesce(d.title, ''),
+          'version',
+          "e"."source_version",
+          'published_at',
+          to_char(
+            "e"."source_published_at" at time zone 'UTC',
+            'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+          )
+        )
+      end,
+      'conflict_id',
+      "e"."conflict_id"::text,
+      'rationale',
+      "e"."rationale",
+      'decided_by',
+      "e"."decided_by",
+      'valid_from',
+      to_char(
+        "e"."valid_from" at time zone 'UTC',
+        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+      ),
+      'valid_to',
+      null
     )
-  ),
-  coalesce(replaced.consumer_visible, false),
-  coalesce(replaced.same, false)
+  )::text
 from
-  inserted f
-  join input i using (indicator_code, region_code, period, disagg_key)
-  join regions r on r.code = i.region_code
-  left join dataset_versions sv on sv.id = i.source_version_id
-  left join datasets sd on sd.id = sv.dataset_id
-  left join replaced on replaced.n = i.n
+  (
+    select
+      f.id as figure_id,
+      i.kind,
+      now() as at,
+      i.indicator_code,
+      i.region_code,
+      r.name as region_name,
+      r.level as region_level,
+      i.period,
+      i.disagg_key,
+      i.disagg,
+      i.status,
+      i.value,
+      i.method,
+      sv.dataset_id as source_dataset_id,
+      sv.version as source_version,
+      sv.published_at as source_published_at,
+      i.conflict_id,
+      i.rationale,
+      i.decided_by,
+      f.valid_from,
+      (
+        coalesce(
+          "sd".metadata ->> 'access_classification',
+          'terbuka'
+        ) <> 'tertutup'
+        and exists (
+          select
+            1
+          from
+            jsonb_array_elements("i".candidates) c
+            join datasets d on d.id = (c ->> 'dataset_id')::uuid
+          where
+            coalesce(d.metadata ->> 'access_classification', 'terbuka') <> 'tertutup'
+        )
+      ) as consumer_visible,
+      coalesce(replaced.consumer_visible, false) as prev_consumer_visible,
+      coalesce(replaced.same, false) as unchanged,
+      i.n
+    from
+      inserted f
+      join input i using (indicator_code, region_code, period, disagg_key)
+      join regions r on r.code = i.region_code
+      left join dataset_versions sv on sv.id = i.source_version_id
+      left join datasets sd on sd.id = sv.dataset_id
+      left join replaced on replaced.n = i.n
+  ) e
+  join indicators i on i.code = e.indicator_code
+  left join datasets d on d.id = e.source_dataset_id
+  left join agencies a on a.id = d.agency_id
 order by
-  i.n;
+  e.n;

@@ -1,7 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { REGION_LEVELS } from '../../domain/region-code.js';
-import { changeFeedHorizon, consumerVisible } from '../reconciliation/repository.js';
+import { changeFeedHorizon, consumerVisible, isoText } from '../reconciliation/repository.js';
 
 export interface FigureFilter {
   indicators?: string[] | undefined;
@@ -125,8 +124,9 @@ export function figureSeries(db: Kysely<DB>, f: FigureFilter) {
 
 /**
  * A change-feed entry: `entry` is its JSON as the API serves it (kind, at, and the figure as
- * presentFigure shows it, or only the key when withdrawn), built by the database so a page is
- * sent without building an object per change; the rest is what webhooks file it under.
+ * presentFigure shows it, or only the key when withdrawn), stored when it was written
+ * (migration 0023), so a page is sent without building anything per change; the rest is what
+ * webhooks file it under.
  */
 export interface ChangeRow {
   seq: string;
@@ -136,9 +136,6 @@ export interface ChangeRow {
   region_code: string;
   entry: string;
 }
-
-/** A timestamp as JavaScript's toISOString writes it (UTC, milliseconds). */
-const iso = (column: string) => sql`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * The change feed after `since` (a sequence number), oldest first, with each change's figure
@@ -155,52 +152,29 @@ const iso = (column: string) => sql`to_char(${sql.ref(column)} at time zone 'UTC
  * exactly the entry that brings it up to date. Everyone else saw nothing change: they do
  * not get re-announcements.
  *
- * All of that is decided when entries are written (migration 0019, writeFigures,
- * refreshConsumerVisibility): a page is one range of an index of the feed, per indicator
- * asked for, whatever the feed's length, and only entries below the horizon of writers still
- * in flight (changeFeedHorizon), so a cursor never passes a change that commits later. The
- * labels that can be edited are looked up once per distinct indicator and source dataset.
- * Each entry's JSON is the one presentFigure gives (test/modules/figures/change-feed-order.test.ts
- * compares them).
+ * All of that, and each entry's JSON with the labels of the time, is decided when entries are
+ * written (migrations 0019 and 0023, writeFigures, refreshConsumerVisibility): a page is one
+ * range of an index of the feed, per indicator asked for, whatever the feed's length, and only
+ * entries below the horizon of writers still in flight (changeFeedHorizon), so a cursor never
+ * passes a change that commits later. test/modules/figures/reconcile-and-pull.test.ts
+ * compares the entries with what /v1/figures serves.
  */
 export async function listChanges(db: Kysely<DB>, f: { since: string; limit: number; hideClosed: boolean; indicators?: string[] | undefined }): Promise<ChangeRow[]> {
   const horizon = await changeFeedHorizon(db);
-  const range = (c: string) =>
-    sql`${sql.ref(`${c}.seq`)} > ${f.since}::bigint and ${sql.ref(`${c}.seq`)} < ${horizon}::bigint and ${f.hideClosed ? sql`${sql.ref(`${c}.consumer_listed`)}` : sql`not ${sql.ref(`${c}.unchanged`)}`}`;
-  const page = f.indicators?.length
-    ? sql`
-      select c.* from unnest(${[...new Set(f.indicators)]}::text[]) as i(code)
-      cross join lateral (select * from figure_changes c where c.indicator_code = i.code and ${range('c')} order by c.seq limit ${f.limit + 1}) c
-      order by c.seq limit ${f.limit + 1}`
-    : sql`select * from figure_changes c where ${range('c')} order by c.seq limit ${f.limit + 1}`;
-  const visible = f.hideClosed ? sql`p.consumer_visible` : sql`true`;
-  const { rows } = await sql<ChangeRow>`
-    with page as materialized (${page}),
-    indicator as (
-      select code, name, unit, metadata->>'definisi' as definition, metadata->>'metode_perhitungan' as formula
-      from indicators where code in (select indicator_code from page)
-    ),
-    source as (
-      select d.id, d.title, a.code, a.name from datasets d join agencies a on a.id = d.agency_id
-      where d.id in (select source_dataset_id from page)
-    )
-    select p.seq::text as seq, p.kind, ${visible} as visible, p.indicator_code, p.region_code,
-           case when ${visible} then json_build_object('kind', p.kind, 'at', ${iso('p.at')}, 'figure', json_build_object(
-             'indicator', p.indicator_code, 'indicator_name', i.name, 'unit', i.unit, 'definition', i.definition, 'formula', i.formula,
-             'region', p.region_code, 'region_name', p.region_name, 'region_level', (${[...REGION_LEVELS]}::text[])[p.region_level],
-             'period', p.period, 'disaggregation', p.disagg, 'status', p.status, 'value', p.value::text, 'method', p.method,
-             'source', case when s.code is not null and p.source_version is not null then json_build_object(
-               'agency', s.code, 'agency_name', coalesce(s.name, s.code), 'dataset_id', p.source_dataset_id, 'dataset_title', coalesce(s.title, ''),
-               'version', p.source_version, 'published_at', ${iso('p.source_published_at')}) end,
-             'conflict_id', p.conflict_id::text, 'rationale', p.rationale, 'decided_by', p.decided_by,
-             'valid_from', ${iso('p.valid_from')}, 'valid_to', ${iso('p.valid_to')}))
-           else json_build_object('kind', 'withdrawn', 'at', ${iso('p.at')}, 'figure', json_build_object(
-             'indicator', p.indicator_code, 'region', p.region_code, 'period', p.period, 'disaggregation', p.disagg))
-           end::text as entry
-    from page p
-    join indicator i on i.code = p.indicator_code
-    left join source s on s.id = p.source_dataset_id
-    order by p.seq`.execute(db);
+  const range = sql`c.seq > ${f.since}::bigint and c.seq < ${horizon}::bigint and ${f.hideClosed ? sql`c.consumer_listed` : sql`not c.unchanged`}`;
+  const visible = f.hideClosed ? sql`c.consumer_visible` : sql`true`;
+  // Withdrawn entries are few and small: only their key, built here.
+  const entry = f.hideClosed
+    ? sql`case when c.consumer_visible then c.entry else json_build_object('kind', 'withdrawn', 'at', ${isoText(sql`c.at`)}, 'figure', json_build_object(
+        'indicator', c.indicator_code, 'region', c.region_code, 'period', c.period, 'disaggregation', c.disagg))::text end`
+    : sql`c.entry`;
+  const columns = sql`c.seq::text as seq, c.kind, ${visible} as visible, c.indicator_code, c.region_code, ${entry} as entry`;
+  const { rows } = f.indicators?.length
+    ? await sql<ChangeRow>`
+      select c.seq, c.kind, c.visible, c.indicator_code, c.region_code, c.entry from unnest(${[...new Set(f.indicators)]}::text[]) as i(code)
+      cross join lateral (select c.seq as n, ${columns} from figure_changes c where c.indicator_code = i.code and ${range} order by c.seq limit ${f.limit + 1}) c
+      order by c.n limit ${f.limit + 1}`.execute(db)
+    : await sql<ChangeRow>`select ${columns} from figure_changes c where ${range} order by c.seq limit ${f.limit + 1}`.execute(db);
   return rows;
 }
 

@@ -19,6 +19,24 @@ import { ChangePage, ChangesQuery, FigurePage, FigureQuery, SeriesQuery, SeriesS
 
 const READERS = ['consumer', 'producer', 'walidata', 'admin'] as const;
 
+/**
+ * `head`, the JSON `entries` separated by commas, and `tail`, as UTF-8 bytes, each encoded
+ * once straight into the page. Joined into one string first, an entry with a character
+ * beyond Latin-1 (a Σ in a formula) turns the whole page into a two-byte string, which
+ * then costs more to build, to keep and to encode when sent than the entries themselves.
+ */
+function jsonBytes(head: string, entries: readonly string[], tail: string): Buffer {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit.
+  const out = Buffer.allocUnsafe(3 * (head.length + tail.length + entries.reduce((n, e) => n + e.length + 1, 0)));
+  let at = out.write(head);
+  entries.forEach((entry, i) => {
+    if (i > 0) at += out.write(',', at);
+    at += out.write(entry, at);
+  });
+  at += out.write(tail, at);
+  return out.subarray(0, at);
+}
+
 function figureCursor(cursor: string | undefined): FigureCursor | undefined {
   const key = decodeCursor(cursor);
   if (key === undefined) return undefined;
@@ -196,7 +214,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listFigureChanges',
         summary: 'Change feed of reconciled figures',
         description:
-          "Every change to the figures in the order it was committed: `new` (first figure for a key), `revised` (a new value), `disputed` (agencies now disagree, or a decision was taken back) and `resolved` (a conflict was settled). Start without `since`, then pass `next_cursor` back as `since`: the cursor is opaque and stable, and replaying from an old cursor delivers every later change exactly once, in order. Each entry carries the figure as written by that change. Consumers see only changes to figures they may see; when a figure they could see comes to be served from a `tertutup` dataset, they get a `withdrawn` entry with only the key (drop the figure: /v1/figures no longer serves it to them). The same happens when a dataset is reclassified to `tertutup` (PATCH /v1/datasets/{id}); when one is reclassified from `tertutup`, the figures it now lets them see arrive again, unchanged, with the kind of the change that made them, and their earlier entries are no longer replayed, so a replay still delivers each figure once. Apply entries as upserts by key: after a dataset is closed and reopened, a consumer that did not sync in between receives the same figure again. Only consumers get these re-announcements.",
+          "Every change to the figures in the order it was committed: `new` (first figure for a key), `revised` (a new value), `disputed` (agencies now disagree, or a decision was taken back) and `resolved` (a conflict was settled). Start without `since`, then pass `next_cursor` back as `since`: the cursor is opaque and stable, and replaying from an old cursor delivers every later change exactly once, in order. Each entry is a record of what was announced: the figure as written by that change, with the labels it had then (indicator name, unit, definition and formula; source agency and dataset title), and `valid_to` once a later change replaced it. A label edited later shows at once in /v1/figures, and in the feed with the figure's next change; replaying a cursor returns the same entries. Consumers see only changes to figures they may see; when a figure they could see comes to be served from a `tertutup` dataset, they get a `withdrawn` entry with only the key (drop the figure: /v1/figures no longer serves it to them). The same happens when a dataset is reclassified to `tertutup` (PATCH /v1/datasets/{id}); when one is reclassified from `tertutup`, the figures it now lets them see arrive again, unchanged, with the kind of the change that made them, and their earlier entries are no longer replayed, so a replay still delivers each figure once. Apply entries as upserts by key: after a dataset is closed and reopened, a consumer that did not sync in between receives the same figure again. Only consumers get these re-announcements.",
         querystring: ChangesQuery,
         response: { 200: ChangePage },
       },
@@ -207,8 +225,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const rows = await listChanges(db, { since: after, limit, hideClosed: principalOf(request).role === 'consumer', indicators: indicator });
       const served = rows.slice(0, limit);
       const last = served[served.length - 1];
-      // The entries come as JSON from the database (see listChanges): the page is written around them, not serialised again.
-      const body = `{"data":[${served.map((r) => r.entry).join(',')}],"next_cursor":${JSON.stringify(encodeCursor(last ? last.seq : after))},"has_more":${rows.length > limit}}`;
+      // The entries are stored as JSON (see listChanges): the page is written around them, not serialised again.
+      const body = jsonBytes('{"data":[', served.map((r) => r.entry), `],"next_cursor":${JSON.stringify(encodeCursor(last ? last.seq : after))},"has_more":${rows.length > limit}}`);
       return reply.type('application/json; charset=utf-8').send(body as never);
     },
   );

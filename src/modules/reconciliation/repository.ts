@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { REGION_LEVELS } from '../../domain/region-code.js';
 import type { DB } from '../../db/schema.js';
 import type { Candidate, FigureMethod, ReconciliationPolicy, ScopedPolicy } from './policy.js';
 import { effectivePolicy } from './policy.js';
@@ -48,13 +49,16 @@ export async function enterChangeFeed(db: Kysely<DB>) {
  */
 export async function changeFeedHorizon(db: Kysely<DB>): Promise<string> {
   // The next number is read before the writers' keys; a writer that took a number below it
-  // had already registered, so it is either among the keys or committed.
+  // had already registered, so it is either among the keys or committed. Advisory locks are
+  // per database but pg_locks shows every database's: another database of the server (its
+  // own feed writers) must not hold this one's readers back.
   const { rows } = await sql<{ horizon: string }>`
     with s as materialized (select case when is_called then last_value + 1 else last_value end as next from figure_changes_seq_seq)
     select least(s.next, (
       select min(((l.classid::bigint << 32) | l.objid::bigint) - ${FEED_WRITER_KEY.toString()}::bigint)
       from pg_locks l
       where l.locktype = 'advisory' and l.objsubid = 1 and l.classid >= 1073741824 and l.classid < 2147483648 and s.next is not null
+        and l.database = (select oid from pg_database where datname = current_database())
     ))::text as horizon
     from s`.execute(db);
   return rows[0]!.horizon;
@@ -385,12 +389,44 @@ function sameKey(a: string, b: string) {
   return sql<boolean>`${sql.join(cols.map((c) => sql`${sql.ref(`${a}.${c}`)} = ${sql.ref(`${b}.${c}`)}`), sql` and `)}`;
 }
 
+/** A timestamp as JavaScript's toISOString writes it (UTC, milliseconds). */
+export const isoText = (value: RawBuilder<unknown>) => sql<string>`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * A change-feed entry as the API serves it: kind, at, and the figure as presentFigure shows
+ * it, from `e`, the entry's figure_changes columns, with the labels of the indicator `i`, the
+ * source dataset `d` and its agency `a` as they are when it is written (migration 0023). It
+ * is written while the figure is served: it ends in `"valid_to" : null}}` until closedEntry sets it.
+ */
+function changeEntry(e: string) {
+  const c = (column: string) => sql.ref(`${e}.${column}`);
+  return sql<string>`json_build_object('kind', ${c('kind')}, 'at', ${isoText(c('at'))}, 'figure', json_build_object(
+    'indicator', ${c('indicator_code')}, 'indicator_name', i.name, 'unit', i.unit, 'definition', i.metadata->>'definisi', 'formula', i.metadata->>'metode_perhitungan',
+    'region', ${c('region_code')}, 'region_name', ${c('region_name')}, 'region_level', (${[...REGION_LEVELS]}::text[])[${c('region_level')}],
+    'period', ${c('period')}, 'disaggregation', ${c('disagg')}, 'status', ${c('status')}, 'value', ${c('value')}::text, 'method', ${c('method')},
+    'source', case when a.code is not null and ${c('source_version')} is not null then json_build_object(
+      'agency', a.code, 'agency_name', coalesce(a.name, a.code), 'dataset_id', ${c('source_dataset_id')}, 'dataset_title', coalesce(d.title, ''),
+      'version', ${c('source_version')}, 'published_at', ${isoText(c('source_published_at'))}) end,
+    'conflict_id', ${c('conflict_id')}::text, 'rationale', ${c('rationale')}, 'decided_by', ${c('decided_by')},
+    'valid_from', ${isoText(c('valid_from'))}, 'valid_to', null))::text`;
+}
+
+/** The columns of a change-feed entry that writeFigures gives, besides its JSON. */
+const ENTRY_COLUMNS = [
+  'figure_id', 'kind', 'at', 'indicator_code', 'region_code', 'region_name', 'region_level', 'period', 'disagg_key', 'disagg', 'status', 'value',
+  'method', 'source_dataset_id', 'source_version', 'source_published_at', 'conflict_id', 'rationale', 'decided_by', 'valid_from',
+  'consumer_visible', 'prev_consumer_visible', 'unchanged',
+] as const;
+
+/** The entry `entry` of a figure that stopped being served just now: its valid_to, the last value, set to now. */
+const closedEntry = (entry: RawBuilder<unknown>) => sql<string>`regexp_replace(${entry}, '(null|"[^"]*")}}$', to_json(${isoText(sql`now()`)})::text || '}}')`;
+
 /**
  * Closes the current figure of every key written and adds the new ones with their
  * change-feed entries, each carrying what a page of the feed shows and who may see it (see
- * migration 0019), and marks the entries of the figures replaced: when they stopped being
- * served and whether the new figure re-announces them. Three statements, whatever the number
- * of keys, after enterChangeFeed.
+ * migrations 0019 and 0023), and marks the entries of the figures replaced: when they stopped
+ * being served and whether the new figure re-announces them. Three statements, whatever the
+ * number of keys, after enterChangeFeed.
  */
 export async function writeFigures(db: Kysely<DB>, writes: readonly FigureWrite[]) {
   if (writes.length === 0) return;
@@ -424,7 +460,7 @@ export async function writeFigures(db: Kysely<DB>, writes: readonly FigureWrite[
       join figure_changes pc on pc.figure_id = p.id
     ),
     superseded as (
-      update figure_changes c set valid_to = now(), superseded_unchanged = replaced.same
+      update figure_changes c set valid_to = now(), superseded_unchanged = replaced.same, entry = ${closedEntry(sql.ref('c.entry'))}
       from replaced where c.figure_id = replaced.id
     ),
     inserted as (
@@ -433,20 +469,25 @@ export async function writeFigures(db: Kysely<DB>, writes: readonly FigureWrite[
       from input order by n
       returning id, indicator_code, region_code, period, disagg_key, valid_from
     )
-    insert into figure_changes (
-      figure_id, kind, indicator_code, region_code, region_name, region_level, period, disagg_key, disagg, status, value, method,
-      source_dataset_id, source_version, source_published_at, conflict_id, rationale, decided_by, valid_from,
-      consumer_visible, prev_consumer_visible, unchanged)
-    select f.id, i.kind, i.indicator_code, i.region_code, r.name, r.level, i.period, i.disagg_key, i.disagg, i.status, i.value, i.method,
-           sv.dataset_id, sv.version, sv.published_at, i.conflict_id, i.rationale, i.decided_by, f.valid_from,
-           ${consumerVisible('i', 'sd')}, coalesce(replaced.consumer_visible, false), coalesce(replaced.same, false)
-    from inserted f
-    join input i using (indicator_code, region_code, period, disagg_key)
-    join regions r on r.code = i.region_code
-    left join dataset_versions sv on sv.id = i.source_version_id
-    left join datasets sd on sd.id = sv.dataset_id
-    left join replaced on replaced.n = i.n
-    order by i.n`.execute(db);
+    insert into figure_changes (${sql.join(ENTRY_COLUMNS.map((c) => sql.id(c)))}, entry)
+    select ${sql.join(ENTRY_COLUMNS.map((c) => sql.ref(`e.${c}`)))}, ${changeEntry('e')}
+    from (
+      select f.id as figure_id, i.kind, now() as at, i.indicator_code, i.region_code, r.name as region_name, r.level as region_level, i.period,
+             i.disagg_key, i.disagg, i.status, i.value, i.method, sv.dataset_id as source_dataset_id, sv.version as source_version,
+             sv.published_at as source_published_at, i.conflict_id, i.rationale, i.decided_by, f.valid_from,
+             ${consumerVisible('i', 'sd')} as consumer_visible, coalesce(replaced.consumer_visible, false) as prev_consumer_visible,
+             coalesce(replaced.same, false) as unchanged, i.n
+      from inserted f
+      join input i using (indicator_code, region_code, period, disagg_key)
+      join regions r on r.code = i.region_code
+      left join dataset_versions sv on sv.id = i.source_version_id
+      left join datasets sd on sd.id = sv.dataset_id
+      left join replaced on replaced.n = i.n
+    ) e
+    join indicators i on i.code = e.indicator_code
+    left join datasets d on d.id = e.source_dataset_id
+    left join agencies a on a.id = d.agency_id
+    order by e.n`.execute(db);
 }
 
 /**

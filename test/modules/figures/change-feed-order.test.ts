@@ -4,7 +4,8 @@ import type { DB } from '../../../src/db/schema.js';
 import { changeFeedHorizon, writeFigures, type FigureWrite } from '../../../src/modules/reconciliation/repository.js';
 import { encodeCursor } from '../../../src/http/pagination.js';
 import { createTestApp } from '../../helpers/test-app.js';
-import { serverUrl } from '../../helpers/database.js';
+import pg from 'pg';
+import { serverUrl, withDatabase } from '../../helpers/database.js';
 
 // Figure writers no longer take turns on one lock: sequence numbers are taken when a change is
 // written, so they can commit out of order. A reader must still never pass a change that
@@ -94,4 +95,28 @@ t.test('two writers committing in the opposite order of their numbers: no change
   const after = await page(held.next_cursor);
   t.same(periods(after), ['2005', '2006'], 'both changes, in number order, once');
   t.same(periods(await page(after.next_cursor)), [], 'nothing twice');
+});
+
+// Advisory locks belong to a database, but pg_locks lists those of every database of the server.
+t.test('a feed writer of another database on the same server holds nobody back here', { skip: serverUrl ? false : 'PGlite has one database' }, async (t) => {
+  const name = `sde_test_other_feed_${process.pid}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists "${name}" with (force)`);
+  await admin.query(`create database "${name}"`);
+  const other = new pg.Client({ connectionString: withDatabase(serverUrl!, name) });
+  await other.connect();
+  t.teardown(async () => {
+    await other.end();
+    await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+  });
+  const before = await lastSeq();
+  await db.transaction().execute((trx) => writeFigures(trx, [write('2007', '7')]));
+  // What enterChangeFeed takes there (2^62 + 1) for its first change: below every number here.
+  await other.query('begin');
+  await other.query(`select pg_advisory_xact_lock_shared(4611686018427387905)`);
+  t.equal(await changeFeedHorizon(db), (BigInt(await lastSeq()) + 1n).toString(), 'the horizon is past every committed change');
+  t.same(periods(await page(before)), ['2007']);
+  await other.query('rollback');
 });
