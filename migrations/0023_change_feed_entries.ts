@@ -9,8 +9,10 @@ import { type Kysely, sql } from 'kysely';
 // metadata (decompressed twice per entry), which is why a page of some indicators cost twice
 // a page of others.
 //
-// The entry is a record of what was announced: the indicator's name, unit, definition and
-// formula and the source's agency and dataset title as they were when the change was
+// An entry carries the figure but not its indicator's definition and formula (about 0.8 kB
+// repeated in every entry of the indicator, 2.5× the rest of the entry; a consumer reads them
+// once from /v1/indicators). It is a record of what was announced: the indicator's name and
+// unit and the source's agency and dataset title as they were when the change was
 // written. Until this migration they were looked up at each read, so an edit showed in every
 // replay; the entries that exist now are written with the labels as they are now.
 //
@@ -23,7 +25,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // The entries of one update, joined to themselves because an update cannot left-join its target.
   await sql`
     update figure_changes c set entry = json_build_object('kind', e.kind, 'at', ${iso('e.at')}, 'figure', json_build_object(
-      'indicator', e.indicator_code, 'indicator_name', i.name, 'unit', i.unit, 'definition', i.metadata->>'definisi', 'formula', i.metadata->>'metode_perhitungan',
+      'indicator', e.indicator_code, 'indicator_name', i.name, 'unit', i.unit,
       'region', e.region_code, 'region_name', e.region_name, 'region_level', ('{provinsi,kabkota,kecamatan,desa}'::text[])[e.region_level],
       'period', e.period, 'disaggregation', e.disagg, 'status', e.status, 'value', e.value::text, 'method', e.method,
       'source', case when a.code is not null and e.source_version is not null then json_build_object(

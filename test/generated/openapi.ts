@@ -851,7 +851,7 @@ export interface paths {
         };
         /**
          * Change feed of reconciled figures
-         * @description Every change to the figures in the order it was committed: `new` (first figure for a key), `revised` (a new value), `disputed` (agencies now disagree, or a decision was taken back) and `resolved` (a conflict was settled). Start without `since`, then pass `next_cursor` back as `since`: the cursor is opaque and stable, and replaying from an old cursor delivers every later change exactly once, in order. Each entry is a record of what was announced: the figure as written by that change, with the labels it had then (indicator name, unit, definition and formula; source agency and dataset title), and `valid_to` once a later change replaced it. A label edited later shows at once in /v1/figures, and in the feed with the figure's next change; replaying a cursor returns the same entries. Consumers see only changes to figures they may see; when a figure they could see comes to be served from a `tertutup` dataset, they get a `withdrawn` entry with only the key (drop the figure: /v1/figures no longer serves it to them). The same happens when a dataset is reclassified to `tertutup` (PATCH /v1/datasets/{id}); when one is reclassified from `tertutup`, the figures it now lets them see arrive again, unchanged, with the kind of the change that made them, and their earlier entries are no longer replayed, so a replay still delivers each figure once. Apply entries as upserts by key: after a dataset is closed and reopened, a consumer that did not sync in between receives the same figure again. Only consumers get these re-announcements.
+         * @description Every change to the figures in the order it was committed: `new` (first figure for a key), `revised` (a new value), `disputed` (agencies now disagree, or a decision was taken back) and `resolved` (a conflict was settled). Start without `since`, then pass `next_cursor` back as `since`: the cursor is opaque and stable, and replaying from an old cursor delivers every later change exactly once, in order. Each entry is a record of what was announced: the figure as written by that change, with the labels it had then (indicator name and unit; source agency and dataset title), and `valid_to` once a later change replaced it. The indicator's definition and formula are not repeated in every entry: GET /v1/indicators/{code} gives them (and /v1/figures with each figure). A label edited later shows at once in /v1/figures, and in the feed with the figure's next change; replaying a cursor returns the same entries. Consumers see only changes to figures they may see; when a figure they could see comes to be served from a `tertutup` dataset, they get a `withdrawn` entry with only the key (drop the figure: /v1/figures no longer serves it to them). The same happens when a dataset is reclassified to `tertutup` (PATCH /v1/datasets/{id}); when one is reclassified from `tertutup`, the figures it now lets them see arrive again, unchanged, with the kind of the change that made them, and their earlier entries are no longer replayed, so a replay still delivers each figure once. Apply entries as upserts by key: after a dataset is closed and reopened, a consumer that did not sync in between receives the same figure again. Only consumers get these re-announcements.
          */
         get: operations["listFigureChanges"];
         put?: never;
@@ -3693,6 +3693,54 @@ export interface components {
             /** @description One point per period (and breakdown), oldest first, each with its provenance. */
             data: components["schemas"]["Figure"][];
         };
+        /**
+         * FeedFigure
+         * @description A figure as /v1/figures serves it, without the indicator's `definition` and `formula` (GET /v1/indicators/{code} gives them once) and without candidates.
+         */
+        FeedFigure: {
+            indicator: string;
+            indicator_name: string;
+            /** @description Satuan of the indicator (orang, persen, …). */
+            unit: string;
+            region: string;
+            region_name: string;
+            /** @enum {unknown} */
+            region_level: "provinsi" | "kabkota" | "kecamatan" | "desa";
+            period: string;
+            /** @description Empty for the total. */
+            disaggregation: {
+                [key: string]: string;
+            };
+            /**
+             * @description `disputed`: agencies disagree and nobody has resolved it yet; no value is served.
+             * @enum {unknown}
+             */
+            status: "final" | "disputed";
+            /** @description Decimal text (no float rounding); null while disputed. */
+            value: string | null;
+            /** @description How the value was chosen. `agreement`: every candidate within the tolerance; the value of the highest-priority agency of the policy that reported the key, else the median of the agreeing values (never simply the latest published). */
+            method: ("single-source" | "agreement" | "priority" | "median" | "latest" | "manual") | null;
+            /** @description The agency figure served; null for a median, an adjudicated value or a disputed key. */
+            source: {
+                agency: string;
+                agency_name: string;
+                /** Format: uuid */
+                dataset_id: string;
+                dataset_title: string;
+                version: number;
+                published_at: string | null;
+            } | null;
+            /** @description The conflict this key went through, if any (GET /v1/conflicts/{id}). */
+            conflict_id: string | null;
+            /** @description A walidata's reason for a manual value or a reopening; for `agreement`, which rule chose the value (priority agency or median). */
+            rationale: string | null;
+            /** @description The walidata who decided, or system:reconciliation. */
+            decided_by: string | null;
+            /** Format: date-time */
+            valid_from: string;
+            /** @description Null while it is the figure served. */
+            valid_to: string | null;
+        };
         /** FigureChangePage */
         FigureChangePage: {
             data: ({
@@ -3700,7 +3748,7 @@ export interface components {
                 kind: "new" | "revised" | "disputed" | "resolved";
                 /** Format: date-time */
                 at: string;
-                figure: components["schemas"]["Figure"];
+                figure: components["schemas"]["FeedFigure"];
             } | {
                 /** @enum {string} */
                 kind: "withdrawn";
@@ -13760,8 +13808,6 @@ export interface operations {
                      *             "indicator": "PPKS-06",
                      *             "indicator_name": "Anak yang Menjadi Korban Tindak Kekerasan",
                      *             "unit": "orang",
-                     *             "definition": "Anak usia 0–18 tahun yang mengalami tindak kekerasan.",
-                     *             "formula": "Jumlah anak korban kekerasan yang tercatat dalam tahun berjalan.",
                      *             "region": "65.71",
                      *             "region_name": "Kota Tarakan",
                      *             "region_level": "kabkota",
@@ -20253,16 +20299,15 @@ export interface operations {
                         kind: "new" | "revised" | "disputed" | "resolved";
                         /** Format: date-time */
                         at: string;
-                        /** Figure */
+                        /**
+                         * FeedFigure
+                         * @description A figure as /v1/figures serves it, without the indicator's `definition` and `formula` (GET /v1/indicators/{code} gives them once) and without candidates.
+                         */
                         figure: {
                             indicator: string;
                             indicator_name: string;
                             /** @description Satuan of the indicator (orang, persen, …). */
                             unit: string;
-                            /** @description MS-Ind definisi. */
-                            definition: string | null;
-                            /** @description MS-Ind metode/rumus perhitungan. */
-                            formula: string | null;
                             region: string;
                             region_name: string;
                             /** @enum {unknown} */
@@ -20301,20 +20346,6 @@ export interface operations {
                             valid_from: string;
                             /** @description Null while it is the figure served. */
                             valid_to: string | null;
-                            /** @description With includeCandidates=true: every agency figure behind it (consumers see only those of open datasets). */
-                            candidates?: {
-                                agency: string;
-                                agency_kind: string;
-                                /** Format: uuid */
-                                dataset_id: string;
-                                version: number;
-                                /** @description Decimal text as published. */
-                                value: string;
-                                obs_status: string;
-                                note: string | null;
-                                /** Format: date-time */
-                                published_at: string;
-                            }[];
                         };
                         cursor: string;
                     } | {

@@ -44,6 +44,15 @@ export const FigureSchema = Type.Object({
   candidates: Type.Optional(Type.Array(CandidateSchema, { description: 'With includeCandidates=true: every agency figure behind it (consumers see only those of open datasets).' })),
 }, { title: 'Figure' });
 
+/**
+ * A figure as the change feed and webhooks announce it: all /v1/figures gives but the
+ * indicator's definition and formula, which would repeat ~0.8 kB in every change of the indicator.
+ */
+export const FeedFigureSchema = Type.Omit(FigureSchema, ['definition', 'formula', 'candidates'], {
+  title: 'FeedFigure',
+  description: "A figure as /v1/figures serves it, without the indicator's `definition` and `formula` (GET /v1/indicators/{code} gives them once) and without candidates.",
+});
+
 export const figureExample = {
   indicator: 'PPKS-06',
   indicator_name: 'Anak yang Menjadi Korban Tindak Kekerasan',
@@ -65,6 +74,9 @@ export const figureExample = {
   valid_from: '2026-02-10T03:00:00.000Z',
   valid_to: null,
 };
+
+const { definition: _definition, formula: _formula, ...feedFigureExample } = figureExample;
+export { feedFigureExample };
 
 const commonFilters = {
   indicator: Type.Optional(Type.Array(IndicatorCode, { maxItems: 50, description: 'One or more indicator codes (repeat the parameter).' })),
@@ -129,7 +141,7 @@ export const ChangePage = Type.Object(
         Type.Object({
           kind: Type.Enum(['new', 'revised', 'disputed', 'resolved']),
           at: Type.String({ format: 'date-time' }),
-          figure: FigureSchema,
+          figure: FeedFigureSchema,
         }),
         Type.Object(
           {
@@ -144,5 +156,5 @@ export const ChangePage = Type.Object(
     next_cursor: Type.String({ description: 'Pass as `since` next time; it never goes backwards, and an empty page returns the cursor you sent.' }),
     has_more: Type.Boolean(),
   },
-  { title: 'FigureChangePage', examples: [{ data: [{ kind: 'resolved', at: '2026-02-17T04:00:00.000Z', figure: { ...figureExample, method: 'manual' } }], next_cursor: 'eyJrIjoiNDIifQ', has_more: false }] },
+  { title: 'FigureChangePage', examples: [{ data: [{ kind: 'resolved', at: '2026-02-17T04:00:00.000Z', figure: { ...feedFigureExample, method: 'manual' } }], next_cursor: 'eyJrIjoiNDIifQ', has_more: false }] },
 );

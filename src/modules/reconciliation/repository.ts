@@ -394,14 +394,14 @@ export const isoText = (value: RawBuilder<unknown>) => sql<string>`to_char(${val
 
 /**
  * A change-feed entry as the API serves it: kind, at, and the figure as presentFigure shows
- * it, from `e`, the entry's figure_changes columns, with the labels of the indicator `i`, the
+ * it but for the indicator's definition and formula (FeedFigureSchema), from `e`, the entry's figure_changes columns, with the labels of the indicator `i`, the
  * source dataset `d` and its agency `a` as they are when it is written (migration 0023). It
  * is written while the figure is served: it ends in `"valid_to" : null}}` until closedEntry sets it.
  */
 function changeEntry(e: string) {
   const c = (column: string) => sql.ref(`${e}.${column}`);
   return sql<string>`json_build_object('kind', ${c('kind')}, 'at', ${isoText(c('at'))}, 'figure', json_build_object(
-    'indicator', ${c('indicator_code')}, 'indicator_name', i.name, 'unit', i.unit, 'definition', i.metadata->>'definisi', 'formula', i.metadata->>'metode_perhitungan',
+    'indicator', ${c('indicator_code')}, 'indicator_name', i.name, 'unit', i.unit,
     'region', ${c('region_code')}, 'region_name', ${c('region_name')}, 'region_level', (${[...REGION_LEVELS]}::text[])[${c('region_level')}],
     'period', ${c('period')}, 'disaggregation', ${c('disagg')}, 'status', ${c('status')}, 'value', ${c('value')}::text, 'method', ${c('method')},
     'source', case when a.code is not null and ${c('source_version')} is not null then json_build_object(

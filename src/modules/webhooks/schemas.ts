@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { NullableString } from '../../http/schemas.js';
-import { FigureSchema } from '../figures/schemas.js';
+import { FeedFigureSchema } from '../figures/schemas.js';
 import { IndicatorCode } from '../indicators/schemas.js';
 import { RegionCode } from '../regions/schemas.js';
 import { EVENT_TYPES } from './event-types.js';
@@ -140,7 +140,7 @@ export const EVENT_DATA: Record<(typeof EVENT_TYPES)[number], { summary: string;
   'figure.changed': {
     summary: 'An entry of /v1/figures/changes, with its cursor: `cursor` is the `next_cursor` that resumes the pull feed after it.',
     data: Type.Union([
-      Type.Object({ kind: Type.Enum(['new', 'revised', 'disputed', 'resolved']), at: Type.String({ format: 'date-time' }), figure: FigureSchema, cursor: Type.String() }),
+      Type.Object({ kind: Type.Enum(['new', 'revised', 'disputed', 'resolved']), at: Type.String({ format: 'date-time' }), figure: FeedFigureSchema, cursor: Type.String() }),
       Type.Object({ kind: Type.Literal('withdrawn'), at: Type.String({ format: 'date-time' }), figure: Type.Object(Key), cursor: Type.String() }, { description: 'Consumers only: drop the figure.' }),
     ]),
   },

@@ -4,6 +4,7 @@ import * as m0023 from '../../../migrations/0023_change_feed_entries.js';
 import { encodeCursor } from '../../../src/http/pagination.js';
 import { createAgency, createTestApp } from '../../helpers/test-app.js';
 import { publishing, type Auth } from '../reconciliation/publishing.js';
+import { asFeedFigure } from '../../helpers/feed-figure.js';
 
 // Each change-feed entry is stored as the JSON the API serves (migration 0023): written with
 // the labels of the time, closed (valid_to) when its figure is replaced, read back as stored.
@@ -62,7 +63,7 @@ t.test('an entry keeps the labels it was announced with; a later change carries 
     ['new', '10', original.indicator_name, original.source?.dataset_title],
     ['revised', '11', 'Anak korban kekerasan (nama baru)', 'Judul baru dataset'],
   ]);
-  t.same(after[1]!.figure, await served('PPKS-06', '2020'), 'the new entry is the figure /v1/figures serves');
+  t.same(after[1]!.figure, asFeedFigure(await served('PPKS-06', '2020')), 'the new entry is the figure /v1/figures serves (but for the indicator\'s definition and formula)');
 });
 
 t.test('a replaced figure\'s entry says when it stopped being served, the rest as announced', async (t) => {
@@ -80,7 +81,7 @@ t.test('a replaced figure\'s entry says when it stopped being served, the rest a
   // Timestamps are served to the millisecond, stored to the microsecond: 1 ms later is within the figure's time.
   const asOf = encodeURIComponent(new Date(Date.parse(entries[1]!.figure.valid_from) + 1).toISOString());
   const then = (await app.inject({ url: `/v1/figures?indicator=PPKS-07&region=65.71&period=2020&asOf=${asOf}`, headers: verifier.auth })).json().data[0];
-  t.same(entries[1]!.figure, then, 'a past entry is the figure /v1/figures served at the time, as announced');
+  t.same(entries[1]!.figure, asFeedFigure(then), 'a past entry is the figure /v1/figures served at the time, as announced');
 });
 
 t.test('withdrawn entries carry only the key; the walidata see the figure', async (t) => {
