@@ -109,10 +109,13 @@ try {
       const past: (string | null)[] = [];
       for (const year of YEARS) {
         sqlMs += await bareSql(year);
-        const f = await list(year);
+        // Which of the two lists follows the bare fetch alternates by round.
+        const freshFirst = round % 2 === 0;
+        const first = await list(year, freshFirst ? '' : asOf);
+        const second = await list(year, freshFirst ? asOf : '');
+        const [f, p] = freshFirst ? [first, second] : [second, first];
         freshMs += f.ms;
         fresh.push(f.cache);
-        const p = await list(year, asOf);
         pastMs += p.ms;
         past.push(p.cache);
       }
