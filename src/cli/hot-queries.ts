@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { expectedCells, versionQuality } from '../modules/cycles/repository.js';
 import { figureSeries, figuresState, listChanges, listFigures } from '../modules/figures/repository.js';
-import { officialScores, scoringFigures, selectedRegions } from '../modules/ikesos/repository.js';
+import { officialScores, scoreListInputs, scoringFigures, selectedRegions } from '../modules/ikesos/repository.js';
 import { candidatesForVersion, conflictsForVersion, currentFiguresForVersion, nextRangeEnd, publishCandidates, writeFigures } from '../modules/reconciliation/repository.js';
 
 /** One call of a repository function, with fixed arguments, whose statements are snapshotted. */
@@ -80,6 +80,8 @@ export const HOT_QUERIES: Record<string, readonly HotQuery[]> = {
     call(versionQuality, CYCLE, new Date('2025-12-31T16:00:00.000Z')),
   ],
   ikesos: [
+    call(scoreListInputs, { indicators: ['IKS-01', 'IKS-02', 'IKS-03'], selection: { level: KABKOTA }, period: '2025', asOf: undefined, hideClosed: false }),
+    call(scoreListInputs, { indicators: ['IKS-01', 'IKS-02', 'IKS-03'], selection: { level: KABKOTA, within: KALTARA }, period: '2025', asOf: '2026-01-01T00:00:00.000Z', hideClosed: true }),
     call(selectedRegions, { level: KABKOTA, within: KALTARA }),
     call(selectedRegions, { region: TARAKAN }),
     call(scoringFigures, { indicators: ['IKS-01', 'IKS-02', 'IKS-03'], regions: ['65.01', TARAKAN], period: '2025', asOf: undefined, hideClosed: false }),

@@ -41,12 +41,17 @@ export interface DimensionStep {
   reason: string | null;
 }
 
-export interface RegionScore {
+/** A region's score and the steps a list shows: each dimension's, not each indicator's. */
+export interface RegionSummary {
   score: number | null;
   category: string | null;
   coverage: { present: number; expected: number; share: number };
   reason: string | null;
   dimensions: DimensionStep[];
+}
+
+/** A score with every step, as an explanation shows it. */
+export interface RegionScore extends RegionSummary {
   indicators: IndicatorStep[];
 }
 
@@ -91,11 +96,16 @@ export function categorise(score: number, categories: MethodologyConfig['categor
   return label;
 }
 
-export function scoreRegion(config: MethodologyConfig, figures: ReadonlyMap<string, FigureInput>, ranges: Ranges): RegionScore {
+/**
+ * The arithmetic of one region's score. Each indicator's step is handed to `step` when one is
+ * given: an explanation keeps them, a list of 514 regions has no use for 7,710 of them.
+ */
+function score(config: MethodologyConfig, figures: ReadonlyMap<string, FigureInput>, ranges: Ranges, step?: (s: IndicatorStep) => void): RegionSummary {
   const span = config.scale.max - config.scale.min;
-  const indicators: IndicatorStep[] = [];
   const dimensions: DimensionStep[] = [];
   const dimensionValues: { value: number; weight: number }[] = [];
+  let present = 0;
+  let expected = 0;
   for (const d of config.dimensions) {
     const used: { value: number; weight: number }[] = [];
     for (const i of d.indicators) {
@@ -104,7 +114,7 @@ export function scoreRegion(config: MethodologyConfig, figures: ReadonlyMap<stri
       const usable = f?.status === 'final' && f.value !== null && range !== null;
       const normalised = usable ? normalise(f.value!, range!, i.direction) : null;
       if (normalised !== null) used.push({ value: normalised, weight: i.weight });
-      indicators.push({
+      step?.({
         code: i.code,
         dimension: d.code,
         direction: i.direction,
@@ -116,6 +126,8 @@ export function scoreRegion(config: MethodologyConfig, figures: ReadonlyMap<stri
         ...(f?.provenance !== undefined ? { provenance: f.provenance } : {}),
       });
     }
+    present += used.length;
+    expected += d.indicators.length;
     const share = used.length / d.indicators.length;
     const enough = used.length > 0 && share >= config.coverage.min_dimension;
     const value = enough ? weightedMean(used, config.aggregation.within, config.floor) : null;
@@ -130,17 +142,22 @@ export function scoreRegion(config: MethodologyConfig, figures: ReadonlyMap<stri
       reason: enough ? null : `coverage ${used.length}/${d.indicators.length} below ${config.coverage.min_dimension}`,
     });
   }
-  const present = indicators.filter((i) => i.normalised !== null).length;
-  const coverage = { present, expected: indicators.length, share: indicators.length === 0 ? 0 : present / indicators.length };
+  const coverage = { present, expected, share: expected === 0 ? 0 : present / expected };
   const missingDimension = dimensions.find((d) => d.score === null);
   const reason =
     coverage.share < config.coverage.min_overall
-      ? `coverage ${present}/${indicators.length} below ${config.coverage.min_overall}`
+      ? `coverage ${present}/${expected} below ${config.coverage.min_overall}`
       : missingDimension
         ? `dimension ${missingDimension.code} has no score (${missingDimension.reason})`
         : null;
-  const score = reason === null ? config.scale.min + span * weightedMean(dimensionValues, config.aggregation.across, config.floor) : null;
-  return { score, category: score === null ? null : categorise(score, config.categories), coverage, reason, dimensions, indicators };
+  const total = reason === null ? config.scale.min + span * weightedMean(dimensionValues, config.aggregation.across, config.floor) : null;
+  return { score: total, category: total === null ? null : categorise(total, config.categories), coverage, reason, dimensions };
+}
+
+/** One region's score with every indicator step. */
+export function scoreRegion(config: MethodologyConfig, figures: ReadonlyMap<string, FigureInput>, ranges: Ranges): RegionScore {
+  const indicators: IndicatorStep[] = [];
+  return { ...score(config, figures, ranges, (s) => indicators.push(s)), indicators };
 }
 
 /** Competition ranking, best first: equal scores share a rank; regions without a score have none. */
@@ -157,10 +174,11 @@ export function rankScores(scores: ReadonlyMap<string, number | null>): Map<stri
 /**
  * Scores of every region given, under one methodology, and ranks among those that have a
  * score: a region without one is not a competitor, so `compared` counts only the scored.
+ * With the ranges the regions were normalised with, to explain one of them (`scoreRegion`).
  */
 export function scoreAll(config: MethodologyConfig, regions: ReadonlyMap<string, ReadonlyMap<string, FigureInput>>) {
-  const ranges = config.normalisation === 'observed' ? observedRanges(regions.values()) : new Map();
-  const scores = new Map([...regions].map(([region, figures]) => [region, scoreRegion(config, figures, ranges)]));
+  const ranges: Ranges = config.normalisation === 'observed' ? observedRanges(regions.values()) : new Map();
+  const scores = new Map([...regions].map(([region, figures]) => [region, score(config, figures, ranges)]));
   const ranks = rankScores(new Map([...scores].map(([region, s]) => [region, s.score])));
-  return { scores, ranks, compared: ranks.size };
+  return { scores, ranks, compared: ranks.size, ranges };
 }

@@ -4,8 +4,8 @@ import { AppError } from '../../http/app-error.js';
 import { levelName } from '../../domain/region-code.js';
 import { siblingCodes } from '../regions/repository.js';
 import type { MethodologyConfig } from './methodology.js';
-import { findMethodology, methodologyInForce, officialScores, scoringFigures, selectedRegions, type MethodologyRow, type RegionSelection } from './repository.js';
-import { scoreAll, type FigureInput } from './scoring.js';
+import { findMethodology, methodologyInForce, officialScores, scoreListInputs, scoringFigures, selectedRegions, type MethodologyRow, type RegionSelection } from './repository.js';
+import { scoreAll, scoreRegion, type FigureInput } from './scoring.js';
 import { sensitivity } from './sensitivity.js';
 
 const PROVISIONAL_NOTICE = {
@@ -75,9 +75,9 @@ async function officialBeside(db: Kysely<DB>, regions: string[], period: string,
   return new Map(rows.map((r) => [r.region_code, r]));
 }
 
-type OfficialRow = Awaited<ReturnType<typeof officialScores>>[number];
+type OfficialRow = Pick<Awaited<ReturnType<typeof officialScores>>[number], 'score' | 'category' | 'source' | 'loaded_at'>;
 
-function official(row: OfficialRow | undefined, score: number | null) {
+function official(row: OfficialRow | null | undefined, score: number | null) {
   if (!row) return null;
   const value = Number(row.score);
   return { score: value, category: row.category, source: row.source, loaded_at: row.loaded_at.toISOString(), difference: score === null ? null : round(score - value) };
@@ -88,11 +88,8 @@ const round = (n: number) => Math.round(n * 100) / 100;
 export async function computeScores(db: Kysely<DB>, q: Reader & { period: string; selection: RegionSelection; methodology: MethodologyRow; asOf?: string | undefined }) {
   const { methodology } = q;
   const config = methodology.config as unknown as MethodologyConfig;
-  const regions = await selectedRegions(db, q.selection);
-  const codes = regions.map((r) => r.code);
-  // Two reads of the root handle, not a transaction: on a server they run side by side.
-  const [figures, officials] = await Promise.all([figuresByRegion(db, config, codes, q.period, q), officialBeside(db, codes, q.period, q.asOf)]);
-  const { scores, ranks, compared } = scoreAll(config, figures);
+  const regions = await scoreListInputs(db, { indicators: codesOf(config), selection: q.selection, period: q.period, asOf: q.asOf, hideClosed: q.hideClosed });
+  const { scores, ranks, compared } = scoreAll(config, new Map(regions.map((r) => [r.code, r.figures])));
   return {
     methodology: methodologyLabel(methodology),
     period: q.period,
@@ -110,7 +107,7 @@ export async function computeScores(db: Kysely<DB>, q: Reader & { period: string
         coverage: s.coverage,
         reason: s.reason,
         dimensions: s.dimensions.map((d) => ({ code: d.code, score: d.score === null ? null : round(d.score), present: d.present, expected: d.expected })),
-        official: official(officials.get(r.code), s.score),
+        official: official(r.official, s.score),
       };
     }),
   };
@@ -128,8 +125,8 @@ export async function explainScore(db: Kysely<DB>, region: string, period: strin
   const config = methodology.config as unknown as MethodologyConfig;
   const { self, peers } = await peersOf(db, region);
   const figures = await figuresByRegion(db, config, peers, period, q);
-  const { scores, ranks, compared } = scoreAll(config, figures);
-  const s = scores.get(region)!;
+  const { ranks, compared, ranges } = scoreAll(config, figures);
+  const s = scoreRegion(config, figures.get(region)!, ranges);
   const officials = await officialBeside(db, [region], period, q.asOf);
   return {
     methodology: methodologyLabel(methodology),

@@ -382,3 +382,51 @@ t.test('consumers are scored without figures of closed (tertutup) datasets: left
   t.equal(walidataSensitivity.score, walidata.score);
   t.not(walidataSensitivity.scenarios.find((x: { kind: string; target: string }) => x.kind === 'leave-out' && x.target === 'IKS-12').delta, 0, 'for walidata the closed figure counts');
 });
+
+t.test('a list gives each region the score, rank, coverage and dimensions its explanation gives', async (t) => {
+  // Malinau's agencies disagree on IKS-01 (an open conflict); besides, the regions of
+  // Kalimantan Utara are as the tests above left them: Tarakan complete with an official
+  // score, Malinau without jaminan sosial, Tana Tidung with a closed figure, two with nothing.
+  await createAgency(ctx, 'BPS-6501', '65.01', 'BPS');
+  await publishAll((await ctx.login('producer', 'BPS-6501')).auth, '65.01', ['IKS-01'], { 'IKS-01': 61 });
+  const [first] = await methodologies();
+  // Another arithmetic too: ranges from the regions compared, geometric means.
+  const observed = await app.inject({
+    method: 'POST',
+    url: '/v1/ikesos/methodologies',
+    headers: verifier.auth,
+    payload: { version: 'observed-geometric', name: 'Uji observed', config: { ...first!.config, normalisation: 'observed', aggregation: { within: 'geometric', across: 'geometric' }, floor: 0.01, coverage: { min_dimension: 0.5, min_overall: 0.5 } } },
+  });
+  t.equal(observed.statusCode, 201, observed.body);
+  const asOf = new Date().toISOString();
+  await clockPast(asOf);
+  for (const [reader, auth] of [['consumer', consumer.auth], ['walidata', verifier.auth]] as const) {
+    for (const query of ['', `methodology=${observed.json().id}`, `asOf=${encodeURIComponent(asOf)}`]) {
+      const listed = await app.inject({ url: `/v1/ikesos/scores?period=2025&within=65&regionLevel=kabkota&${query}`, headers: auth });
+      t.equal(listed.statusCode, 200, listed.body);
+      const rows = listed.json().data as { region: string; dimensions: { code: string }[] }[];
+      t.equal(rows.length, 5);
+      for (const row of rows) {
+        const e = (await app.inject({ url: `/v1/ikesos/scores/${row.region}/2025?${query}`, headers: auth })).json();
+        t.same(
+          row,
+          {
+            region: e.region,
+            region_name: e.region_name,
+            region_level: 'kabkota',
+            score: e.score,
+            category: e.category,
+            rank: e.rank,
+            coverage: e.coverage,
+            reason: e.reason,
+            dimensions: e.dimensions.map((d: Dim & { present: number; expected: number }) => ({ code: d.code, score: d.score === null ? null : Math.round(d.score * 100) / 100, present: d.present, expected: d.expected })),
+            official: e.official,
+          },
+          `${reader} ${query || 'active'}: ${row.region}`,
+        );
+      }
+    }
+  }
+  const malinau = (await app.inject({ url: '/v1/ikesos/scores/65.01/2025', headers: consumer.auth })).json();
+  t.match(malinau.left_out, [{ indicator: 'IKS-01', reason: 'disputed' }, { indicator: 'IKS-03' }, { indicator: 'IKS-04' }], 'the comparison covered a disputed figure');
+});

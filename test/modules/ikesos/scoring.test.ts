@@ -94,9 +94,37 @@ t.test('observed normalisation uses the regions compared', async (t) => {
   close(t, scores.get('r1')!.score, ((0.75 + 0.5) / 2) * 100, 'r1: X1 worst (0), X2 best (1) → a = 0.75; X3 alone (no spread) → 0.5');
   t.equal(ranks.get('r1'), 1);
   t.equal(scores.get('r2')!.score, null, 'r2 lacks its only b indicator');
-  const alone = scoreAll(observed, new Map([['r1', figures({ X1: 10, X2: 40, X3: 90 })]])).scores.get('r1')!;
+  const lone = new Map([['r1', figures({ X1: 10, X2: 40, X3: 90 })]]);
+  const alone = scoreRegion(observed, lone.get('r1')!, scoreAll(observed, lone).ranges);
   t.same(alone.indicators.map((i) => [i.code, i.direction, i.normalised]), [['X1', 'positive', 0.5], ['X2', 'negative', 0.5], ['X3', 'positive', 0.5]], 'a region compared with none: every indicator in the middle, whatever its direction');
   close(t, alone.score, 50);
+});
+
+t.test('a list scores each region as its explanation does, without the indicator steps', async (t) => {
+  // Edge cases side by side: complete, a tie, missing, disputed and restricted figures, an
+  // indicator every region reports equally (observed bounds equal), values past the goalposts.
+  const regions = new Map([
+    ['r1', figures({ X1: 50, X2: 10, X3: 30 })],
+    ['r2', figures({ X1: 50, X2: 10, X3: 30 })],
+    ['r3', figures({ X1: 120, X2: 60, X3: 30 })],
+    ['r4', figures({ X1: 'disputed', X2: 20, X3: 30 })],
+    ['r5', figures({ X1: 40, X2: 'restricted', X3: 30 })],
+    ['r6', figures({ X2: 5 })],
+    ['r7', figures({})],
+  ]);
+  const configs: [string, MethodologyConfig][] = [
+    ['goalposts, arithmetic', config],
+    ['observed, geometric', { ...config, normalisation: 'observed', aggregation: { within: 'geometric', across: 'geometric' }, coverage: { min_dimension: 0.5, min_overall: 0.5 } }],
+  ];
+  for (const [name, c] of configs) {
+    const all = scoreAll(c, regions);
+    for (const [region, f] of regions) {
+      const { indicators, ...explained } = scoreRegion(c, f, all.ranges);
+      t.same(all.scores.get(region), explained, `${name}: ${region}`);
+      t.equal(indicators.length, 3, `${name}: ${region}'s explanation has every step`);
+    }
+    t.equal(all.ranks.get('r1'), all.ranks.get('r2'), `${name}: equal figures, equal rank`);
+  }
 });
 
 t.test('sensitivity: every weight ±10 % and every indicator left out, with ranks', async (t) => {
