@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
@@ -63,8 +63,11 @@ export interface CreateDbOptions {
    * routes answer as 503.
    */
   onPoolError?: (err: Error) => void;
-  /** PGlite only: start from a dumped data directory (tests use this to skip loading reference data). */
-  loadDataDir?: Blob;
+  /**
+   * PGlite only: an in-memory filesystem that already holds a data directory (tests start every
+   * database from one dump this way instead of loading the reference data).
+   */
+  fs?: PGliteOptions['fs'];
 }
 
 export function createDb(config: DatabaseConfig, options: CreateDbOptions = {}): Database {
@@ -234,12 +237,12 @@ function isAlive(pid: number): boolean {
 
 function createPglite(dataDir: string | undefined, options: CreateDbOptions): Database {
   let unlock = () => {};
-  if (dataDir && !options.loadDataDir) {
+  if (dataDir && !options.fs) {
     mkdirSync(dataDir, { recursive: true });
     unlock = lockDataDir(dataDir);
   }
   const pglite = new PGlite({
-    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : dataDir ? { dataDir } : {}),
+    ...(options.fs ? { fs: options.fs } : dataDir ? { dataDir } : {}),
     extensions: { pg_trgm },
   });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
