@@ -10,6 +10,7 @@ import type { Test } from 'tap';
 import { createDb, type Database } from '../../src/db/create-db.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { projectRoot } from '../../migrations/reference-files.js';
+import { useTestHashCost } from '../../src/modules/clients/secret-hash.js';
 import type { DatabaseConfig } from '../../src/config.js';
 
 /**
@@ -27,6 +28,10 @@ import type { DatabaseConfig } from '../../src/config.js';
  * PGlite, where starting the engine dominates; see bench/README.md, "Test suite speed".)
  */
 const migrationsDir = join(projectRoot(), 'migrations');
+
+// Every test that stores a client's secret has a database from here: its secrets are hashed at
+// a test cost (see useTestHashCost; test/modules/clients/secret-hash.test.ts checks the real one).
+useTestHashCost();
 
 function migrationsHash(): string {
   const hash = createHash('sha256');
