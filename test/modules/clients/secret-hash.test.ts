@@ -1,5 +1,7 @@
 import t from 'tap';
 import { execFile } from 'node:child_process';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { hashSecret, SCRYPT_COST, verifySecret } from '../../../src/modules/clients/secret-hash.js';
 
@@ -9,9 +11,12 @@ const SECRET = 'rahasia-klien-yang-panjang-0123456789';
 const HASH = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/;
 
 t.test("a process that is not the test suite hashes at OWASP's scrypt floor (N=2^14, r=8, p=5)", async (t) => {
-  // A process of its own: this one may already have switched to the test cost.
-  const module = new URL('../../../src/modules/clients/secret-hash.js', import.meta.url).href;
+  // A process of its own (this one may already have switched to the test cost), loading the
+  // module in the form this file runs in: compiled under `npm test`, from source under tap's
+  // TypeScript loader (whose options the child gets too).
+  const module = new URL(`../../../src/modules/clients/secret-hash${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
   const { stdout } = await promisify(execFile)(process.execPath, [
+    ...process.execArgv,
     '--input-type=module',
     '-e',
     `const { hashSecret } = await import(${JSON.stringify(module)}); console.log(await hashSecret(${JSON.stringify(SECRET)}));`,
