@@ -3,11 +3,16 @@ import net from 'node:net';
 import { Writable } from 'node:stream';
 import { buildApp } from '../src/app.js';
 import { createTestApp, TEST_JWT_SECRET } from './helpers/test-app.js';
-import { openTestDatabase } from './helpers/database.js';
 import { loadConfig } from '../src/config.js';
+import { schemaCompilers } from './helpers/schema-compilers.js';
+
+// One database for the file: the tests that need an app of their own build it on this database
+// (an app leaves closing a database it was given to the caller), and none looks at another's data.
+const ctx = await createTestApp(t);
+const { database } = ctx;
 
 t.test('health: live always, ready when the database answers', async (t) => {
-  const { app, database } = await createTestApp(t);
+  const { app } = ctx;
   const live = await app.inject({ url: '/health/live' });
   t.equal(live.statusCode, 200);
   t.same(live.json(), { status: 'ok' });
@@ -17,9 +22,8 @@ t.test('health: live always, ready when the database answers', async (t) => {
 });
 
 t.test('shutdown finishes in-flight requests and refuses new ones with 503 problem+json', async (t) => {
-  const database = await openTestDatabase(t);
   const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent' });
-  const app = await buildApp(config, { database, logger: false });
+  const app = await buildApp(config, { database, logger: false, schemaCompilers });
   const address = new URL(await app.listen({ port: 0, host: '127.0.0.1' }));
 
   // A raw keep-alive connection: the first request (an upload still arriving when SIGTERM
@@ -49,7 +53,6 @@ t.test('shutdown finishes in-flight requests and refuses new ones with 503 probl
 });
 
 t.test('secrets and tokens never reach the logs', async (t) => {
-  const database = await openTestDatabase(t);
   const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'trace' });
   let output = '';
   const stream = new Writable({
@@ -60,6 +63,7 @@ t.test('secrets and tokens never reach the logs', async (t) => {
   });
   const app = await buildApp(config, {
     database,
+    schemaCompilers,
     logger: { level: 'trace', stream, redact: { paths: ['req.headers.authorization', '*.client_secret'], censor: '[REDACTED]' } },
   });
   t.teardown(() => app.close());
@@ -79,7 +83,7 @@ t.test('secrets and tokens never reach the logs', async (t) => {
 });
 
 t.test('request ids: a well-formed x-request-id is kept, anything else replaced', async (t) => {
-  const { app } = await createTestApp(t);
+  const { app } = ctx;
   const kept = await app.inject({ url: '/health/live', headers: { 'x-request-id': 'sijosku-sync.2026:0001' } });
   t.equal(kept.headers['x-request-id'], 'sijosku-sync.2026:0001');
   const replaced = await app.inject({ url: '/health/live', headers: { 'x-request-id': 'bad id with spaces' } });

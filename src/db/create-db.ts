@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { seedFor } from './pglite-seed.js';
@@ -64,8 +64,11 @@ export interface CreateDbOptions {
    * routes answer as 503.
    */
   onPoolError?: (err: Error) => void;
-  /** PGlite only: start from a dumped data directory (tests use this to skip loading reference data). */
-  loadDataDir?: Blob;
+  /**
+   * PGlite only: an in-memory filesystem that already holds a data directory (tests start every
+   * database from one dump this way instead of loading the reference data).
+   */
+  fs?: PGliteOptions['fs'];
 }
 
 export function createDb(config: DatabaseConfig, options: CreateDbOptions = {}): Database {
@@ -235,14 +238,14 @@ function isAlive(pid: number): boolean {
 
 function createPglite(dataDir: string | undefined, options: CreateDbOptions): Database {
   let unlock = () => {};
-  if (dataDir) {
+  if (dataDir && !options.fs) {
     mkdirSync(dataDir, { recursive: true });
     unlock = lockDataDir(dataDir);
   }
   // A new directory starts from the build's seed when there is one (db/pglite-seed.ts).
-  const loadDataDir = options.loadDataDir ?? (dataDir ? seedFor(dataDir) : undefined);
+  const loadDataDir = dataDir && !options.fs ? seedFor(dataDir) : undefined;
   const pglite = new PGlite({
-    ...(dataDir ? { dataDir } : {}),
+    ...(options.fs ? { fs: options.fs } : dataDir ? { dataDir } : {}),
     ...(loadDataDir ? { loadDataDir } : {}),
     extensions: { pg_trgm },
   });

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { MemoryFS, PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -10,7 +10,9 @@ import type { Test } from 'tap';
 import { createDb, type Database } from '../../src/db/create-db.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { projectRoot } from '../../migrations/reference-files.js';
+import { useTestHashCost } from '../../src/modules/clients/secret-hash.js';
 import type { DatabaseConfig } from '../../src/config.js';
+import { BytesBlob } from '../../src/db/pglite-seed.js';
 
 /**
  * Loading 91k regions takes seconds, so it happens once per run: into a template database
@@ -27,6 +29,10 @@ import type { DatabaseConfig } from '../../src/config.js';
  * PGlite, where starting the engine dominates; see bench/README.md, "Test suite speed".)
  */
 const migrationsDir = join(projectRoot(), 'migrations');
+
+// Every test that stores a client's secret has a database from here: its secrets are hashed at
+// a test cost (see useTestHashCost; test/modules/clients/secret-hash.test.ts checks the real one).
+useTestHashCost();
 
 function migrationsHash(): string {
   const hash = createHash('sha256');
@@ -51,13 +57,28 @@ export type RegionSet = 'full' | 'small';
 export const SMALL_REGION_ROOTS = ['65', '33.73'];
 
 // Deletes of the tables that reference regions come first, for the foreign keys; after the
-// migrations only populations does. VACUUM FULL rewrites the tables and indexes to their new
-// size, so the template and the dump shrink too.
+// migrations only populations does. They run without the per-row foreign-key checks (replica
+// role: one check per deleted region and referencing table was 14 s of CPU on PGlite, most of
+// building the fixture), so the last statement checks every reference to regions once. VACUUM
+// FULL rewrites the tables and indexes to their new size, so the template and the dump shrink too.
 const PRUNE = [
+  'set local session_replication_role = replica',
   `delete from populations where region_code in (select code from regions where level > 2 and not (${keepCondition()}))`,
   `delete from regions where level > 2 and not (${keepCondition()})`,
-  'vacuum (full, analyze)',
+  `do $$
+  declare fk record; dangling bigint;
+  begin
+    for fk in
+      select c.conrelid::regclass as tbl, a.attname as col from pg_constraint c
+      join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
+      where c.contype = 'f' and c.confrelid = 'regions'::regclass
+    loop
+      execute format('select count(*) from %s t where t.%I is not null and not exists (select 1 from regions r where r.code = t.%I)', fk.tbl, fk.col, fk.col) into dangling;
+      if dangling > 0 then raise exception 'pruning regions left % rows of % pointing at none', dangling, fk.tbl; end if;
+    end loop;
+  end $$`,
 ];
+const VACUUM = 'vacuum (full, analyze)';
 
 function keepCondition(): string {
   return SMALL_REGION_ROOTS.map((root) => `code like '${root}.%'`).join(' or ');
@@ -67,18 +88,27 @@ function keepCondition(): string {
  * Every test file starts a PGlite engine from a dump, so the dump is made cheap to start from.
  * Postgres clears its shared memory at start: a 16 MB buffer pool instead of 128 MB saves about
  * half a second of CPU per database (ALTER SYSTEM writes it into the dumped directory). WAL
- * segments a checkpoint leaves behind are deleted rather than kept for reuse, and a checkpoint
- * before the dump puts every change into the data files: the dump holds one 16 MB WAL segment
- * instead of four, and a database starts without replaying any of it.
+ * segments a checkpoint leaves behind are deleted rather than kept for reuse, and a switch to a
+ * fresh segment then a checkpoint before the dump put every change into the data files: the
+ * dump holds one 16 MB WAL segment (it held two, and four before that), and a database starts
+ * without replaying any of it. template0 and template1 go: nothing creates a database in an
+ * embedded engine, and they were 600 of the dump's 1,100 files, each written into a new
+ * engine's filesystem at every start.
  */
-const DUMP_SETUP = ["alter system set shared_buffers = '16MB'", 'set wal_recycle = off'];
-const DUMP_FINISH = 'checkpoint';
+const DUMP_SETUP = [
+  "alter system set shared_buffers = '16MB'",
+  'set wal_recycle = off',
+  "update pg_database set datistemplate = false where datname in ('template0', 'template1')",
+  'drop database if exists template0',
+  'drop database if exists template1',
+];
+const DUMP_FINISH = ['select pg_switch_wal()', 'checkpoint'];
 
 const HASH = migrationsHash();
 // The small fixture is also keyed by how it is cut, so changing the roots rebuilds it; the
 // dumps by how they are made.
-const SMALL_HASH = createHash('sha256').update(HASH).update(PRUNE.join('\n')).digest('hex').slice(0, 8);
-const DUMP_HASH = createHash('sha256').update([...DUMP_SETUP, DUMP_FINISH].join('\n')).digest('hex').slice(0, 6);
+const SMALL_HASH = createHash('sha256').update(HASH).update([...PRUNE, VACUUM].join('\n')).digest('hex').slice(0, 8);
+const DUMP_HASH = createHash('sha256').update([...DUMP_SETUP, ...DUMP_FINISH].join('\n')).digest('hex').slice(0, 6);
 const TEMPLATES: Record<RegionSet, string> = { full: `sde_tpl_${HASH}`, small: `sde_tpl_${HASH}_small_${SMALL_HASH}` };
 export const CACHE_DIR = join(projectRoot(), 'node_modules', '.cache', 'satu-data-exchange');
 const PGLITE_DUMPS: Record<RegionSet, string> = {
@@ -154,7 +184,7 @@ async function prepareServerTemplates(): Promise<void> {
 async function preparePgliteDumps(): Promise<void> {
   if (existsSync(PGLITE_DUMPS.full) && existsSync(PGLITE_DUMPS.small)) return;
   const db = existsSync(PGLITE_DUMPS.full)
-    ? createDb({ kind: 'pglite', dataDir: undefined }, { loadDataDir: new DumpBlob(await readFile(PGLITE_DUMPS.full)) })
+    ? createDb({ kind: 'pglite', dataDir: undefined }, { fs: new DumpFS(dataDirFiles(await readFile(PGLITE_DUMPS.full))) })
     : createDb({ kind: 'pglite', dataDir: undefined });
   try {
     for (const statement of DUMP_SETUP) await sql.raw(statement).execute(db.db);
@@ -170,12 +200,17 @@ async function preparePgliteDumps(): Promise<void> {
 }
 
 async function prune(db: Database): Promise<void> {
-  for (const statement of PRUNE) await sql.raw(statement).execute(db.db);
+  // One transaction: on a server, a pool's statements need not share a connection, and the
+  // replica role must hold for the deletes.
+  await db.db.transaction().execute(async (trx) => {
+    for (const statement of PRUNE) await sql.raw(statement).execute(trx);
+  });
+  await sql.raw(VACUUM).execute(db.db);
 }
 
 async function writeDump(db: Database, path: string): Promise<void> {
   if (!db.pglite) throw new Error('not a PGlite database');
-  await sql.raw(DUMP_FINISH).execute(db.db);
+  for (const statement of DUMP_FINISH) await sql.raw(statement).execute(db.db);
   const dump = await db.pglite.dumpDataDir('none');
   await mkdir(CACHE_DIR, { recursive: true });
   // Renamed only when complete, so an interrupted write is never mistaken for a dump.
@@ -214,19 +249,66 @@ function readDump(regions: RegionSet): Promise<Buffer> {
   return dump;
 }
 
+/** A file or directory of a dumped data directory, its path relative to the directory. */
+interface DataDirEntry {
+  path: string;
+  directory: boolean;
+  bytes: Uint8Array;
+}
+
+const dumpEntries = new Map<RegionSet, Promise<DataDirEntry[]>>();
+function readDumpEntries(regions: RegionSet): Promise<DataDirEntry[]> {
+  let entries = dumpEntries.get(regions);
+  if (!entries) dumpEntries.set(regions, (entries = readDump(regions).then(dataDirFiles)));
+  return entries;
+}
+
 /**
- * A dump as PGlite reads it (it asks a Blob for its arrayBuffer()), without Node 20's Blob:
- * that copies the bytes in and reads them out again in small chunks, about half a second of
- * CPU for each database opened.
+ * The entries of a dump, a plain ustar archive as PGlite writes it (512-byte headers: the name
+ * at 0, its prefix at 345, the size in octal at 124, the type at 156), in archive order, so
+ * every directory comes before what it holds. The bytes are views into the dump.
  */
-class DumpBlob extends Blob {
-  readonly #dump: Buffer;
-  constructor(dump: Buffer) {
-    super([]);
-    this.#dump = dump;
+function dataDirFiles(tar: Buffer): DataDirEntry[] {
+  const entries: DataDirEntry[] = [];
+  const text = (at: number, length: number) => {
+    const field = tar.subarray(at, at + length);
+    const end = field.indexOf(0);
+    return field.toString('latin1', 0, end < 0 ? length : end);
+  };
+  let at = 0;
+  while (at + 512 <= tar.length && tar[at] !== 0) {
+    const prefix = text(at + 345, 155);
+    const path = `${prefix ? `${prefix}/` : ''}${text(at, 100)}`.replace(/^\/+|\/+$/g, '');
+    const size = parseInt(text(at + 124, 12).trim() || '0', 8);
+    const directory = tar[at + 156] === 0x35; // '5'
+    entries.push({ path, directory, bytes: new Uint8Array(tar.buffer, tar.byteOffset + at + 512, size) });
+    at += 512 + Math.ceil(size / 512) * 512;
   }
-  override async arrayBuffer(): Promise<ArrayBuffer> {
-    return new Uint8Array(this.#dump).buffer;
+  return entries;
+}
+
+/**
+ * A new engine's in-memory filesystem, holding a dump's data directory when the engine starts.
+ * PGlite's own `loadDataDir` untars into it with several path lookups per file and its parents,
+ * about half of a database's start on a shared machine; here each directory is made once and
+ * each file written once, from a copy of its bytes that the engine then owns and writes to.
+ */
+class DumpFS extends MemoryFS {
+  readonly #entries: readonly DataDirEntry[];
+  constructor(entries: readonly DataDirEntry[]) {
+    super();
+    this.#entries = entries;
+  }
+  override async initialSyncFs(): Promise<void> {
+    await super.initialSyncFs();
+    const { FS, ENV } = this.pg!.Module;
+    const root = String(ENV.PGDATA);
+    FS.mkdirTree(root);
+    for (const entry of this.#entries) {
+      const path = `${root}/${entry.path}`;
+      if (entry.directory) FS.mkdir(path);
+      else FS.writeFile(path, entry.bytes.slice(), { canOwn: true });
+    }
   }
 }
 
@@ -243,7 +325,7 @@ export async function openTestDatabase(t: Test, options: TestDatabaseOptions = {
     });
     return db;
   }
-  const db = createDb({ kind: 'pglite', dataDir: undefined }, { loadDataDir: new DumpBlob(await readDump(regions)) });
+  const db = createDb({ kind: 'pglite', dataDir: undefined }, { fs: new DumpFS(await readDumpEntries(regions)) });
   t.teardown(() => db.close());
   // Loading the dump takes a moment; tests should time their own work, not the load.
   await db.ping();
@@ -257,7 +339,7 @@ export async function openTestDatabase(t: Test, options: TestDatabaseOptions = {
  */
 export async function seedPgliteDataDir(dataDir: string, options: TestDatabaseOptions = {}): Promise<void> {
   const dump = await readDump(options.regions ?? 'small');
-  const pglite = await PGlite.create({ dataDir, loadDataDir: new DumpBlob(dump), extensions: { pg_trgm } });
+  const pglite = await PGlite.create({ dataDir, loadDataDir: new BytesBlob(dump), extensions: { pg_trgm } });
   await pglite.close();
 }
 

@@ -35,7 +35,7 @@ export async function createTestApp(t: Test, env: Record<string, string> = {}, o
     config,
     async login(role, agency) {
       // Tokens come from the app's own signer and the client row is real, so requests take
-      // the whole authentication path; the slow scrypt hash is computed once per test file.
+      // the whole authentication path; the hash is computed once per process.
       // The token endpoint itself is exercised in test/modules/auth.
       const agencyId = agency === undefined ? null : ((await findAgencyId(database.db, agency))?.id ?? null);
       if (agency !== undefined && agencyId === null) throw new Error(`login: no agency ${agency}`);

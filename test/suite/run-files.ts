@@ -24,12 +24,18 @@ const SLOW = 'test/slow/';
 // taking the files that are left.
 const LIMIT = Number(process.env.TAP_TIMEOUT || 30) * 1000;
 
-/** The test files of the suite as their sources are named (a compiled file whose source is gone is not one). */
+/**
+ * The test files of the suite as their sources are named (a compiled file whose source is gone
+ * is not one). Files directly under test/ come first: they are the suite-wide ones (fuzz, the
+ * authorization matrix, real server processes), the longest, so they start early and the
+ * processes end together on short ones instead of one waiting for the other's last long file.
+ */
 function suiteFiles(): string[] {
+  const depth = (file: string) => file.split('/').length;
   return (readdirSync(join(root, '.test-build', 'test'), { recursive: true }) as string[])
     .map((file) => `test/${file.split('\\').join('/')}`.replace(/\.js$/, '.ts'))
     .filter((file) => file.endsWith('.test.ts') && !file.startsWith(SLOW) && existsSync(join(root, file)))
-    .sort();
+    .sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**
