@@ -1,5 +1,6 @@
 import { disaggKey } from '../../domain/disagg-key.js';
 import type { Disaggregation, Observation } from '../../domain/finding.js';
+import type { GroupCount, PointSlice, RegionCount } from './point-slice.js';
 import { placedPoint, type RegionPlace } from './region-place.js';
 import type { PushedPoint } from './version-anomalies.js';
 
@@ -61,13 +62,37 @@ export class KeptPoints {
     });
   }
 
-  /** The kept points of one indicator, placed as the detectors take them. */
-  points(indicator: string, places: ReadonlyMap<string, RegionPlace>): PushedPoint[] {
+  /** How many points each region of one indicator holds. */
+  regionCounts(indicator: string): RegionCount[] {
+    const counts = new Map<string, number>();
+    for (const region of this.byIndicator.get(indicator)?.regions ?? []) counts.set(region, (counts.get(region) ?? 0) + 1);
+    return [...counts].map(([region, n]) => ({ region, n }));
+  }
+
+  /** How many points each period × breakdown pair of one indicator holds. */
+  groupCounts(indicator: string): GroupCount[] {
+    const c = this.byIndicator.get(indicator);
+    const counts = new Map<string, GroupCount>();
+    c?.periods.forEach((period, i) => {
+      const key = `${period}\u001f${c.disaggKeys[i]!}`;
+      const count = counts.get(key);
+      if (count) count.n++;
+      else counts.set(key, { period, disaggKey: c.disaggKeys[i]!, n: 1 });
+    });
+    return [...counts.values()];
+  }
+
+  /** The kept points of one indicator (of one slice of it), placed as the detectors take them. */
+  points(indicator: string, places: ReadonlyMap<string, RegionPlace>, slice?: PointSlice): PushedPoint[] {
     const c = this.byIndicator.get(indicator);
     if (!c) return [];
-    return c.regions.map((region, i) =>
-      placedPoint(places, { region, disaggKey: c.disaggKeys[i]!, disagg: c.disaggs[i]!, period: c.periods[i]!, value: c.values[i]!, row: c.rows[i]! }),
-    );
+    const wanted = slice === undefined ? () => true : inSlice(slice);
+    const out: PushedPoint[] = [];
+    c.regions.forEach((region, i) => {
+      if (!wanted(region, c.periods[i]!, c.disaggKeys[i]!)) return;
+      out.push(placedPoint(places, { region, disaggKey: c.disaggKeys[i]!, disagg: c.disaggs[i]!, period: c.periods[i]!, value: c.values[i]!, row: c.rows[i]! }));
+    });
+    return out;
   }
 
   private columns(indicator: string): Columns {
@@ -93,4 +118,14 @@ class Interner {
     this.known.clear();
     this.last = '';
   }
+}
+
+/** Whether a point is in a slice: one of its regions, or of its period × breakdown pairs. */
+function inSlice(slice: PointSlice): (region: string, period: string, disaggKey: string) => boolean {
+  if ('regions' in slice) {
+    const regions = new Set(slice.regions);
+    return (region) => regions.has(region);
+  }
+  const pairs = new Set(slice.periods.map((period, i) => `${period}\u001f${slice.disaggKeys[i]!}`));
+  return (_region, period, disaggKey) => pairs.has(`${period}\u001f${disaggKey}`);
 }
