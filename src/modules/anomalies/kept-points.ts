@@ -28,6 +28,8 @@ export class KeptPoints {
   private readonly regions = new Interner();
   private readonly periods = new Interner();
   private readonly disaggKeys = new Interner();
+  // Each breakdown once too: a push repeats a handful, so a point with one costs what a total does.
+  private readonly breakdowns = new Map<string, Disaggregation>();
   private size = 0;
   private overflowed = false;
 
@@ -45,6 +47,7 @@ export class KeptPoints {
       this.overflowed = true;
       this.byIndicator.clear();
       for (const strings of [this.regions, this.periods, this.disaggKeys]) strings.clear();
+      this.breakdowns.clear();
       return;
     }
     const skip = skipped.length === 0 ? null : new Set(skipped);
@@ -54,7 +57,7 @@ export class KeptPoints {
       const key = disaggKey(o.disagg);
       c.regions.push(this.regions.intern(o.region_code));
       c.disaggKeys.push(this.disaggKeys.intern(key));
-      c.disaggs.push(key === '' ? TOTAL : o.disagg);
+      c.disaggs.push(key === '' ? TOTAL : this.breakdown(key, o.disagg));
       c.periods.push(this.periods.intern(o.period));
       c.values.push(Number(o.value));
       c.rows.push(o.row ?? null);
@@ -93,6 +96,12 @@ export class KeptPoints {
       out.push(placedPoint(places, { region, disaggKey: c.disaggKeys[i]!, disagg: c.disaggs[i]!, period: c.periods[i]!, value: c.values[i]!, row: c.rows[i]! }));
     });
     return out;
+  }
+
+  private breakdown(key: string, disagg: Disaggregation): Disaggregation {
+    let held = this.breakdowns.get(key);
+    if (held === undefined) this.breakdowns.set(key, (held = disagg));
+    return held;
   }
 
   private columns(indicator: string): Columns {

@@ -64,7 +64,8 @@ t.test('the plausibility checks find the same whether the points were kept in me
 
 t.test('judged one point at a time, whole series and whole peer groups still, the checks find the same as all at once', async (t) => {
   const whole = await scenario(await createTestApp(t));
-  for (const env of [{ PUSH_SLICE_POINTS: '1' }, { PUSH_SLICE_POINTS: '1', PUSH_MEMORY_POINTS: '0' }, { PUSH_SLICE_POINTS: '3' }]) {
+  const envs: Record<string, string>[] = [{ PUSH_SLICE_POINTS: '1' }, { PUSH_SLICE_POINTS: '1', PUSH_MEMORY_POINTS: '0' }, { PUSH_SLICE_POINTS: '3' }];
+  for (const env of envs) {
     const sliced = await scenario(await createTestApp(t, env));
     t.same(anomalies(sliced[1]!), anomalies(whole[1]!), JSON.stringify(env));
     t.same(anomalies(sliced[0]!), anomalies(whole[0]!));
