@@ -29,7 +29,7 @@ export interface GroupCount {
  * Packs counted regions (or period × breakdown pairs) into runs of at most `limit` points; one
  * holding more is a run of its own, as its points belong together.
  */
-export function packSlices<T extends { n: number }>(counts: readonly T[], limit: number): T[][] {
+function packSlices<T extends { n: number }>(counts: readonly T[], limit: number): T[][] {
   const runs: T[][] = [];
   let current: T[] = [];
   let size = 0;
