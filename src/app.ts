@@ -131,7 +131,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(jobsPlugin, {
     ...config.jobs,
     handlers: {
-      push: pushJobHandler({ memoryPoints: config.pushMemoryPoints, limits: config.inputLimits }, { ...PUSH_OPENERS, ...DHIS2_PUSH_OPENERS }),
+      push: pushJobHandler({ memoryPoints: config.pushMemoryPoints, slicePoints: config.pushSlicePoints, limits: config.inputLimits }, { ...PUSH_OPENERS, ...DHIS2_PUSH_OPENERS }),
       publish: publishJobHandler({ chunkKeys: config.publishChunkKeys }),
     },
   });
@@ -152,8 +152,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(agencyObligationRoutes, { prefix: '/v1/agencies' });
   await app.register(codelistRoutes, { prefix: '/v1/codelists' });
   await app.register(datasetRoutes, { prefix: '/v1/datasets' });
-  await app.register(versionRoutes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes, asyncRows: config.pushAsyncRows, memoryPoints: config.pushMemoryPoints });
-  await app.register(dhis2Routes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes, asyncRows: config.pushAsyncRows, memoryPoints: config.pushMemoryPoints });
+  await app.register(versionRoutes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes, asyncRows: config.pushAsyncRows, memoryPoints: config.pushMemoryPoints, slicePoints: config.pushSlicePoints });
+  await app.register(dhis2Routes, { prefix: '/v1/datasets', uploadLimitBytes: config.uploadLimitBytes, asyncRows: config.pushAsyncRows, memoryPoints: config.pushMemoryPoints, slicePoints: config.pushSlicePoints });
   await app.register(jobRoutes, { prefix: '/v1/jobs' });
   await app.register(reviewRoutes, { prefix: '/v1/datasets', asyncKeys: config.publishAsyncKeys, publishChunkKeys: config.publishChunkKeys });
   await app.register(findingRoutes, { prefix: '/v1/findings' });

@@ -33,6 +33,7 @@ const EnvSchema = Type.Object({
   UPLOAD_LIMIT_BYTES: Type.Integer({ default: 104_857_600, minimum: 1024 }),
   PUSH_ASYNC_ROWS: Type.Integer({ default: 50_000, minimum: 1 }),
   PUSH_MEMORY_POINTS: Type.Integer({ default: 500_000, minimum: 0 }),
+  PUSH_SLICE_POINTS: Type.Integer({ default: 20_000, minimum: 1 }),
   PUBLISH_CHUNK_KEYS: Type.Integer({ default: 20_000, minimum: 1, maximum: 1_000_000 }),
   PUBLISH_ASYNC_KEYS: Type.Integer({ default: 100_000, minimum: 1 }),
   JOB_WORKER: Type.Boolean({ default: true }),
@@ -101,6 +102,8 @@ export interface AppConfig {
    * a push with more reads them back from the database instead.
    */
   pushMemoryPoints: number;
+  /** Points a push's plausibility checks judge at a time: bounds their memory (points, history, findings) and each statement's work. */
+  pushSlicePoints: number;
   /** Keys a publication reconciles per slice: bounds its memory and each statement's work. */
   publishChunkKeys: number;
   /** Publications of versions with more observations than this run as jobs (202 and a job to poll). */
@@ -289,6 +292,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): ServerConfig {
     uploadLimitBytes: env.UPLOAD_LIMIT_BYTES,
     pushAsyncRows: env.PUSH_ASYNC_ROWS,
     pushMemoryPoints: env.PUSH_MEMORY_POINTS,
+    pushSlicePoints: env.PUSH_SLICE_POINTS,
     publishChunkKeys: env.PUBLISH_CHUNK_KEYS,
     publishAsyncKeys: env.PUBLISH_ASYNC_KEYS,
     jobs: {

@@ -22,6 +22,12 @@ t.test('pushes keep up to half a million points in memory for their checks unles
   t.equal(loadConfig({ PUSH_MEMORY_POINTS: '0' }).pushMemoryPoints, 0);
 });
 
+t.test("a push's plausibility checks judge 20,000 points at a time unless told otherwise; a slice has at least one point", async (t) => {
+  t.equal(loadConfig({}).pushSlicePoints, 20_000);
+  t.equal(loadConfig({ PUSH_SLICE_POINTS: '1' }).pushSlicePoints, 1);
+  t.throws(() => loadConfig({ PUSH_SLICE_POINTS: '0' }), ConfigError);
+});
+
 t.test('a publication reconciles 20,000 keys a slice unless told otherwise; a slice has at least one key', async (t) => {
   t.equal(loadConfig({}).publishChunkKeys, 20_000);
   t.equal(loadConfig({ PUBLISH_CHUNK_KEYS: '3' }).publishChunkKeys, 3);

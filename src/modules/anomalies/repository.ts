@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Disaggregation } from '../../domain/finding.js';
 import { effectiveRules, type QualityRules, type QualityRulesPatch } from '../../domain/quality-rules.js';
+import type { GroupCount, GroupSlice, PointSlice, RegionCount, SeriesSlice } from './point-slice.js';
 import { placedPoint, RegionPlace } from './region-place.js';
 import type { HistoryPoint, PushedPoint, StoredFigure } from './version-anomalies.js';
 
@@ -76,13 +77,38 @@ export async function pushPlaces(db: Kysely<DB>, versionId: string): Promise<Rea
   return regions;
 }
 
-/** The pushed observations of one indicator, placed with the push's region facts and populations. */
-export async function pushedPoints(db: Kysely<DB>, versionId: string, indicator: string, places: ReadonlyMap<string, RegionPlace>): Promise<PushedPoint[]> {
+/** The observations of a slice (the alias `o` names observations): some regions, or some period × breakdown pairs. */
+function inSlice(slice: PointSlice) {
+  return 'regions' in slice
+    ? sql`o.region_code = any(${slice.regions}::text[])`
+    : sql`(o.period, o.disagg_key) in (select * from unnest(${slice.periods}::text[], ${slice.disaggKeys}::text[]))`;
+}
+
+/** How many points each region of one indicator of the version holds (bounded by the regions). */
+export async function regionCounts(db: Kysely<DB>, versionId: string, indicator: string): Promise<RegionCount[]> {
+  const { rows } = await sql<RegionCount>`
+    select o.region_code as region, count(*)::int as n from observations o
+    where o.version_id = ${versionId} and o.indicator_code = ${indicator}
+    group by o.region_code`.execute(db);
+  return rows;
+}
+
+/** How many points each period × breakdown pair of one indicator of the version holds. */
+export async function groupCounts(db: Kysely<DB>, versionId: string, indicator: string): Promise<GroupCount[]> {
+  const { rows } = await sql<GroupCount>`
+    select o.period, o.disagg_key as "disaggKey", count(*)::int as n from observations o
+    where o.version_id = ${versionId} and o.indicator_code = ${indicator}
+    group by o.period, o.disagg_key`.execute(db);
+  return rows;
+}
+
+/** The pushed observations of one slice of one indicator, placed with the push's region facts and populations. */
+export async function pushedPoints(db: Kysely<DB>, versionId: string, indicator: string, places: ReadonlyMap<string, RegionPlace>, slice: PointSlice): Promise<PushedPoint[]> {
   // A total's breakdown is not sent: one JSON value less to parse per point.
   const { rows } = await sql<{ region_code: string; disagg_key: string; disagg: Disaggregation | null; period: string; value: string; source_row: number | null }>`
     select o.region_code, o.disagg_key, case when o.disagg_key = '' then null else o.disagg end as disagg, o.period, o.value::text as value, o.source_row
     from observations o
-    where o.version_id = ${versionId} and o.indicator_code = ${indicator}`.execute(db);
+    where o.version_id = ${versionId} and o.indicator_code = ${indicator} and ${inSlice(slice)}`.execute(db);
   return rows.map((r) =>
     placedPoint(places, { region: r.region_code, disaggKey: r.disagg_key, disagg: r.disagg ?? {}, period: r.period, value: Number(r.value), row: r.source_row }),
   );
@@ -120,9 +146,9 @@ export async function indicatorsWithHistory(db: Kysely<DB>, versionId: string, a
 
 /**
  * The agency's latest earlier figure for every period of every series the version touches
- * (one indicator), from any of its datasets' live versions.
+ * (one indicator, the regions of one slice), from any of its datasets' live versions.
  */
-export async function seriesHistory(db: Kysely<DB>, versionId: string, agencyId: string, indicator: string): Promise<HistoryPoint[]> {
+export async function seriesHistory(db: Kysely<DB>, versionId: string, agencyId: string, indicator: string, slice: SeriesSlice): Promise<HistoryPoint[]> {
   const { rows } = await sql<{ region_code: string; disagg_key: string; period: string; value: string }>`
     select distinct on (o.region_code, o.disagg_key, o.period) o.region_code, o.disagg_key, o.period, o.value::text as value
     from observations o
@@ -132,8 +158,10 @@ export async function seriesHistory(db: Kysely<DB>, versionId: string, agencyId:
       and d.agency_id = ${agencyId}
       and v.id <> ${versionId}
       and v.status in (${sql.join([...LIVE_STATUSES])})
+      and ${inSlice(slice)}
       and (o.region_code, o.disagg_key) in (
         select m.region_code, m.disagg_key from observations m where m.version_id = ${versionId} and m.indicator_code = ${indicator}
+          and m.region_code = any(${slice.regions}::text[])
       )
     order by o.region_code, o.disagg_key, o.period, v.submitted_at desc, v.version desc`.execute(db);
   return rows.map((r) => ({ region: r.region_code, disaggKey: r.disagg_key, period: r.period, value: Number(r.value) }));
@@ -155,9 +183,9 @@ export async function childCounts(db: Kysely<DB>, parents: string[]): Promise<Ma
  * children and parents of its regions — for the periods and breakdowns it covers, except
  * the keys the push itself reports: what its values are compared with beyond the push.
  * Final figures only: a disputed key has no agreed value to compare with. One statement
- * per indicator.
+ * per slice of period × breakdown pairs of one indicator.
  */
-export async function storedFigures(db: Kysely<DB>, versionId: string, indicator: string): Promise<StoredFigure[]> {
+export async function storedFigures(db: Kysely<DB>, versionId: string, indicator: string, slice: GroupSlice): Promise<StoredFigure[]> {
   const { rows } = await sql<{
     region_code: string;
     level: number;
@@ -174,7 +202,7 @@ export async function storedFigures(db: Kysely<DB>, versionId: string, indicator
     with pushed as (
       select o.region_code, o.period, o.disagg_key, r.parent_code
       from observations o join regions r on r.code = o.region_code
-      where o.version_id = ${versionId} and o.indicator_code = ${indicator}
+      where o.version_id = ${versionId} and o.indicator_code = ${indicator} and ${inSlice(slice)}
     ),
     near as (
       select r.code from regions r where r.parent_code in (select parent_code from pushed)

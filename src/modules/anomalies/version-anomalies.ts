@@ -71,20 +71,40 @@ function ref(indicator: string, p: PushedPoint): PointRef {
   return { indicator, region: p.region, period: p.period, disagg: p.disagg, value: p.value, row: p.row };
 }
 
+/** Every check of one indicator at once; detect.ts runs the two halves slice by slice. */
 export function detectVersionAnomalies(input: IndicatorInput): Finding[] {
+  return [...seriesAnomalies(input), ...groupAnomalies(input)];
+}
+
+/**
+ * The checks of each series and of each point alone (jump, zero, flat; population): given
+ * whole series (every period of a region's breakdown), a part of the push finds what the
+ * whole would for it.
+ */
+export function seriesAnomalies(input: IndicatorInput): Finding[] {
   const { rules } = input;
   const out: Finding[] = [];
   if (rules.jump.severity !== 'off' || rules.zero.severity !== 'off' || rules.flat.severity !== 'off') out.push(...seriesFindings(input));
-  const checksPeers = rules.outlier.severity !== 'off';
-  const checksCoherence = input.isCount && rules.coherence.severity !== 'off';
-  const all = checksPeers || checksCoherence ? figures(input) : [];
-  if (checksPeers) out.push(...peerFindings(input, all));
-  if (checksCoherence) out.push(...coherenceFindings(input, all));
   if (input.countsPeople && rules.population.severity !== 'off') {
     for (const p of input.points) {
       if (p.population && exceedsPopulation(p.value, p.population.value)) out.push(populationFinding(ref(input.indicator, p), p.population, rules));
     }
   }
+  return out;
+}
+
+/**
+ * The checks among regions (peers, coherence): given whole period × breakdown pairs (every
+ * region of each, pushed and stored), a part of the push finds what the whole would for it.
+ */
+export function groupAnomalies(input: IndicatorInput): Finding[] {
+  const { rules } = input;
+  const out: Finding[] = [];
+  const checksPeers = rules.outlier.severity !== 'off';
+  const checksCoherence = input.isCount && rules.coherence.severity !== 'off';
+  const all = checksPeers || checksCoherence ? figures(input) : [];
+  if (checksPeers) out.push(...peerFindings(input, all));
+  if (checksCoherence) out.push(...coherenceFindings(input, all));
   return out;
 }
 
@@ -142,7 +162,7 @@ interface Figure extends Omit<StoredFigure, 'source'> {
   source: 'push' | FigureSource;
 }
 
-/** Built once per indicator, field by field: a push holds up to a million points and spreading each was the detectors' main cost. */
+/** Built once per slice, field by field: spreading each point was the detectors' main cost. */
 function figures(input: IndicatorInput): Figure[] {
   const out: Figure[] = [];
   for (const p of input.points) {

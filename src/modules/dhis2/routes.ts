@@ -33,7 +33,7 @@ const exportCsvSchema = {
   examples: [`${EXPORT_CSV_COLUMNS.join(',')}\nPPKS_ANAK_TERLANTAR,2025,65.71,LAKI_LAKI,,128,,2026-02-10T03:00:00.000Z,single-source: DINSOS-6571 v2\n`],
 };
 
-const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: number; memoryPoints: number }> = async (app, opts) => {
+const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: number; memoryPoints: number; slicePoints: number }> = async (app, opts) => {
   const db = app.database.db;
   // DHIS2 CSV stays a stream, spooled by the push like every CSV push.
   app.addContentTypeParser(CSV_TYPES, (_request, payload, done) => done(null, payload));

@@ -130,8 +130,8 @@ export interface ValidationSink {
    * while the last batch is still being written, so the connection does not wait for it.
    */
   observations(accepted: Observation[]): () => Promise<RepeatedKey[]>;
-  /** Plausibility checks over everything accepted, once it is all written (needs stored history). */
-  anomalies?(): Promise<Finding[]>;
+  /** Plausibility checks over everything accepted, once it is all written (needs stored history); findings go to `found` as they come. */
+  anomalies?(found: (findings: Finding[]) => Promise<void>): Promise<void>;
   /** Told after every batch, for pushes that run as jobs. */
   progress?(p: PushProgress): void;
 }
@@ -171,7 +171,14 @@ export async function runValidation(
 
   const counts = new Map<string, { code: string; severity: string; principle: string; count: number }>();
   const inline: Finding[] = [];
+  // A row's findings come with its batch (or with the write of it, for a repeated key), so the
+  // rows of one batch at a time are enough to count each rejected row once.
   const rejectedRows = new Set<string>();
+  let rejected = 0;
+  const nextBatch = () => {
+    rejected += rejectedRows.size;
+    rejectedRows.clear();
+  };
   let rowsRead = 0;
   let accepted = 0;
   const seen = { error: 0, warning: 0 };
@@ -219,6 +226,7 @@ export async function runValidation(
     const batchAccepted = result.accepted;
     const store = sink.observations(batchAccepted.map((o) => (o.row !== undefined ? o : { ...o, row: sourceRow(o) })));
     if (lookups !== db) await written();
+    nextBatch();
     await record([...batch.findings, ...result.findings]);
     writing = store()
       .then((repeated) => repeated.map(({ index, firstRow }) => duplicateKeyFinding(batchAccepted[index]!, placeOfStored(batchAccepted[index]!, firstRow))));
@@ -227,7 +235,8 @@ export async function runValidation(
     sink.progress?.({ rows_read: rowsRead, accepted, errors: seen.error, warnings: seen.warning });
   }
   await written();
-  if (sink.anomalies) await record(await sink.anomalies());
+  nextBatch();
+  if (sink.anomalies) await sink.anomalies(record);
 
   const byCode = [...counts.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
   const total = (severity: string) => byCode.filter((c) => c.severity === severity).reduce((n, c) => n + c.count, 0);
@@ -243,7 +252,7 @@ export async function runValidation(
     summary: {
       rows_read: rowsRead,
       accepted,
-      rejected: rejectedRows.size,
+      rejected,
       errors,
       warnings: total('warning'),
       metadata_completeness: metadata?.completeness ?? null,
@@ -264,6 +273,8 @@ type PushOptions = {
   dryRun: boolean;
   /** How many stored observations the plausibility checks may hold in memory (PUSH_MEMORY_POINTS). */
   memoryPoints: number;
+  /** How many points the plausibility checks judge at a time (PUSH_SLICE_POINTS). */
+  slicePoints: number;
   /** A push run as a job: its transaction is the job's (jobs/worker-service.ts RunningJob). */
   job?: {
     progress(p: PushProgress): void;
@@ -329,7 +340,7 @@ async function storeVersion(
             return repeated;
           };
         },
-        anomalies: () => detectAnomalies(trx, { id: versionId, agencyId: dataset.agency_id }, kept),
+        anomalies: (found) => detectAnomalies(trx, { id: versionId, agencyId: dataset.agency_id }, { kept, slicePoints: options.slicePoints, found }),
         ...(options.job ? { progress: options.job.progress } : {}),
       },
       pool ?? trx,

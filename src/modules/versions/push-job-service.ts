@@ -20,7 +20,7 @@ export interface PushPayload {
  * file, is read as the request would have read it, and stored as the same version in one
  * transaction that also records the job's outcome.
  */
-export function pushJobHandler(settings: { memoryPoints: number; limits: InputLimits }, openers: Readonly<Record<string, PushOpener>>): JobHandler {
+export function pushJobHandler(settings: { memoryPoints: number; slicePoints: number; limits: InputLimits }, openers: Readonly<Record<string, PushOpener>>): JobHandler {
   return async (job, database) => {
     const payload = job.payload as unknown as PushPayload;
     const dataset = await findDataset(database.db, job.datasetId);
@@ -34,6 +34,7 @@ export function pushJobHandler(settings: { memoryPoints: number; limits: InputLi
       const report = await pushVersion(database, payload.actor, payload.request_id, dataset, source, {
         dryRun: payload.dry_run,
         memoryPoints: settings.memoryPoints,
+        slicePoints: settings.slicePoints,
         job: {
           progress: (p) => {
             // A push that met a repeated key is read again from its start: its progress does not go back.

@@ -12,6 +12,7 @@ export interface PushSettings {
   /** Pushes of more rows than this run as a job (PUSH_ASYNC_ROWS). */
   asyncRows: number;
   memoryPoints: number;
+  slicePoints: number;
 }
 
 export interface PushRequest {
@@ -75,7 +76,7 @@ export async function push(database: Database, jobs: Pick<JobWorker, 'wake'>, se
       jobs.wake();
       return { kind: 'accepted', job, preferenceApplied: req.preferAsync };
     }
-    const report = await pushVersion(claim?.guard(database) ?? database, actor, req.requestId, dataset, prepared.source, { dryRun, memoryPoints: settings.memoryPoints });
+    const report = await pushVersion(claim?.guard(database) ?? database, actor, req.requestId, dataset, prepared.source, { dryRun, memoryPoints: settings.memoryPoints, slicePoints: settings.slicePoints });
     const status = dryRun ? 200 : 201;
     await claim?.complete({ requestSha256: report.content_sha256, status, body: report });
     return { kind: 'pushed', status, report };

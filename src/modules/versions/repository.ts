@@ -146,8 +146,18 @@ export function isRepeatedObservationKey(err: unknown): boolean {
   return e.code === '23505' && e.constraint === 'observations_pkey';
 }
 
-export async function insertFindings(db: Kysely<DB>, versionId: string, rows: Finding[]) {
-  if (rows.length === 0) return;
+/**
+ * Findings per statement: a batch of 5,000 rows can carry several findings each, and a large
+ * push's plausibility checks tens of thousands; one statement for them all passed the
+ * statement timeout and built its parameters in memory at once.
+ */
+const FINDINGS_PER_STATEMENT = 2_000;
+
+export async function insertFindings(db: Kysely<DB>, versionId: string, findings: Finding[]) {
+  for (let at = 0; at < findings.length; at += FINDINGS_PER_STATEMENT) await insertFindingRows(db, versionId, findings.slice(at, at + FINDINGS_PER_STATEMENT));
+}
+
+async function insertFindingRows(db: Kysely<DB>, versionId: string, rows: Finding[]) {
   const col = <K extends keyof Finding>(k: K) => rows.map((r) => r[k] ?? null);
   const anomaly = <K extends keyof AnomalyDetails>(k: K) => rows.map((r) => r.anomaly?.[k] ?? null);
   await sql`

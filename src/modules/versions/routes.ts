@@ -58,7 +58,7 @@ function presentVersion(row: NonNullable<Awaited<ReturnType<typeof findVersion>>
   };
 }
 
-const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: number; memoryPoints: number }> = async (app, opts) => {
+const routes: FastifyPluginAsyncTypebox<{ uploadLimitBytes: number; asyncRows: number; memoryPoints: number; slicePoints: number }> = async (app, opts) => {
   const db = app.database.db;
   await registerPushParsers(app, opts.uploadLimitBytes);
 

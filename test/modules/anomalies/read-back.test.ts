@@ -3,7 +3,8 @@ import { datasetBody } from '../../helpers/datasets.js';
 import { createAgency, createTestApp, type TestContext } from '../../helpers/test-app.js';
 
 // A push keeps its points in memory for the plausibility checks up to PUSH_MEMORY_POINTS and
-// reads them back from the database beyond. Both ways must find exactly the same.
+// reads them back from the database beyond; either way it judges them PUSH_SLICE_POINTS at a
+// time. Every way must find exactly the same.
 const years = ['2021', '2022', '2023', '2024', '2025'];
 const obs = (region: string, period: string, value: number, sex?: string) => ({ indicator: 'PPKS-06', region, period, value, ...(sex ? { sex } : {}) });
 
@@ -59,4 +60,15 @@ t.test('the plausibility checks find the same whether the points were kept in me
   t.same(anomalies(kept[0]!), anomalies(readBack[0]!));
   t.same(latest, anomalies(readBack[1]!));
   t.same(kept[1]!.summary.by_code, readBack[1]!.summary.by_code);
+});
+
+t.test('judged one point at a time, whole series and whole peer groups still, the checks find the same as all at once', async (t) => {
+  const whole = await scenario(await createTestApp(t));
+  const envs: Record<string, string>[] = [{ PUSH_SLICE_POINTS: '1' }, { PUSH_SLICE_POINTS: '1', PUSH_MEMORY_POINTS: '0' }, { PUSH_SLICE_POINTS: '3' }];
+  for (const env of envs) {
+    const sliced = await scenario(await createTestApp(t, env));
+    t.same(anomalies(sliced[1]!), anomalies(whole[1]!), JSON.stringify(env));
+    t.same(anomalies(sliced[0]!), anomalies(whole[0]!));
+    t.same(sliced[1]!.summary, whole[1]!.summary);
+  }
 });
