@@ -50,6 +50,9 @@ const PERIODS = [
   ...Array.from({ length: 12 }, (_, i) => `2025-${String(i + 1).padStart(2, '0')}`),
 ];
 
+/** The tables that grow with every month, with their indexes and TOAST: what a year of this adds. */
+const GROWING = ['observations', 'reconciled_figures', 'figure_changes', 'published_candidates', 'findings', 'conflicts', 'audit_log'];
+
 let port = 0;
 
 let retried = 0;
@@ -299,9 +302,6 @@ try {
   for (const child of running) await stopServer(child);
   await cleanup();
 }
-
-/** The tables that grow with every month, with their indexes and TOAST: what a year of this adds. */
-const GROWING = ['observations', 'reconciled_figures', 'figure_changes', 'published_candidates', 'findings', 'conflicts', 'audit_log'];
 
 async function databaseSize(url: string) {
   const client = new pg.Client({ connectionString: url });
