@@ -1,5 +1,6 @@
 import t from 'tap';
 import { ADMIN, desaOf65, producerWithDataset, startServer, until } from '../helpers/live-server.js';
+import { serverUrl } from '../helpers/database.js';
 import { processDatabase } from '../helpers/server-process.js';
 
 // One large push of valid rows, in the real process with a small heap: the job succeeds with
@@ -7,7 +8,11 @@ import { processDatabase } from '../helpers/server-process.js';
 // plausibility checks were judged slice by slice, this push's ~40,000 findings were held and
 // inserted all at once, and the process died of heap exhaustion (as did a 308,268-row push
 // under the service's own 256 MiB).
-const HEAP_MIB = 128;
+// On PGlite the database engine runs in the same process, and its query results and the batch
+// inserts that stand in for COPY take JavaScript heap too: there the push is given the
+// service's own budget (256 MiB; at 128 MiB it dies of heap exhaustion, a limit of the embedded
+// mode noted in bench/README.md), on a server half of it.
+const HEAP_MIB = serverUrl ? 128 : 256;
 const YEARS = 20;
 const indicators = Array.from({ length: 12 }, (_, i) => `PPKS-${String(i + 1).padStart(2, '0')}`);
 // Each start of the real process (its TypeScript compiled on the fly) takes minutes on a busy machine.
@@ -45,7 +50,7 @@ t.test(`a push of 115,000 valid rows in a ${HEAP_MIB} MiB heap: the job succeeds
     const answer = await server.call(producer, 'GET', self);
     return answer.status === 200 && answer.json.status !== 'running' && answer;
   });
-  t.equal(done.json.status, 'succeeded', `the job ${String(done.json.status)}`);
+  t.equal(done.json.status, 'succeeded', `the job ${String(done.json.status)}${server.alive ? '' : `: ${server.proc.output.stderr.slice(-2000)}`}`);
   if (done.json.status !== 'succeeded') return;
   const summary = (done.json.report as { summary: { rows_read: number; accepted: number; rejected: number; errors: number; warnings: number; by_code: { code: string; count: number }[] } }).summary;
   t.match(summary, { rows_read: rows, accepted: rows, rejected: 0, errors: 0 });
