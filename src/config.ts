@@ -41,6 +41,7 @@ const EnvSchema = Type.Object({
   JOB_POLL_MS: Type.Integer({ default: 1000, minimum: 50, maximum: 600_000 }),
   JOB_LEASE_MS: Type.Integer({ default: 60_000, minimum: 500, maximum: 3_600_000 }),
   JOB_MAX_ATTEMPTS: Type.Integer({ default: 5, minimum: 1, maximum: 100 }),
+  JOB_RETRY_MS: Type.Integer({ default: 1000, minimum: 10, maximum: 3_600_000 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 30000, minimum: 1000 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100 }),
   PUSH_MAX_COLUMNS: Type.Integer({ default: 200, minimum: 12, maximum: 16384 }),
@@ -149,6 +150,8 @@ export interface JobConfig {
   leaseMs: number;
   /** Claims of a job, crashes included, before it is given up as failed. */
   maxAttempts: number;
+  /** A job that failed for a passing reason waits this long before its second attempt, doubling with each attempt, at most 60 times this. */
+  retryMs: number;
   /** On shutdown, how long running jobs may go on before they are given back to the other processes. */
   drainMs: number;
 }
@@ -301,6 +304,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): ServerConfig {
       pollMs: env.JOB_POLL_MS,
       leaseMs: env.JOB_LEASE_MS,
       maxAttempts: env.JOB_MAX_ATTEMPTS,
+      retryMs: env.JOB_RETRY_MS,
       // Half the shutdown budget: the rest is for giving back what is still running.
       drainMs: Math.floor(env.SHUTDOWN_TIMEOUT_MS / 2),
     },

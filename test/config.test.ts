@@ -67,11 +67,11 @@ t.test('the public base URL of the catalogue: localhost on the port unless told,
 
 t.test('jobs: every process runs them, two at a time, on a minute\'s lease, unless told otherwise; no proxy is trusted unless named', async (t) => {
   const defaults = loadConfig({});
-  t.same(defaults.jobs, { worker: true, concurrency: 2, pollMs: 1000, leaseMs: 60_000, maxAttempts: 5, drainMs: 5000 });
+  t.same(defaults.jobs, { worker: true, concurrency: 2, pollMs: 1000, leaseMs: 60_000, maxAttempts: 5, retryMs: 1000, drainMs: 5000 });
   t.equal(defaults.publishAsyncKeys, 100_000);
   t.same(defaults.trustedProxies, []);
-  const set = loadConfig({ JOB_WORKER: 'false', JOB_LEASE_MS: '1500', SHUTDOWN_TIMEOUT_MS: '4000', PUBLISH_ASYNC_KEYS: '10', TRUST_PROXY: '10.0.0.0/8, 192.168.1.5' });
-  t.match(set.jobs, { worker: false, leaseMs: 1500, drainMs: 2000 });
+  const set = loadConfig({ JOB_WORKER: 'false', JOB_LEASE_MS: '1500', JOB_RETRY_MS: '250', SHUTDOWN_TIMEOUT_MS: '4000', PUBLISH_ASYNC_KEYS: '10', TRUST_PROXY: '10.0.0.0/8, 192.168.1.5' });
+  t.match(set.jobs, { worker: false, leaseMs: 1500, retryMs: 250, drainMs: 2000 });
   t.equal(set.publishAsyncKeys, 10);
   t.same(set.trustedProxies, ['10.0.0.0/8', '192.168.1.5']);
 });
@@ -111,6 +111,7 @@ const bad: [string, Record<string, string>, RegExp][] = [
   ['SECRET_HASH_CONCURRENCY', { SECRET_HASH_CONCURRENCY: '0' }, /SECRET_HASH_CONCURRENCY/],
   ['JOB_LEASE_MS', { JOB_LEASE_MS: '100' }, /JOB_LEASE_MS/],
   ['JOB_CONCURRENCY', { JOB_CONCURRENCY: '0' }, /JOB_CONCURRENCY/],
+  ['JOB_RETRY_MS', { JOB_RETRY_MS: '5' }, /JOB_RETRY_MS/],
   ['TRUST_PROXY', { TRUST_PROXY: 'nginx' }, /TRUST_PROXY/],
 ];
 for (const [variable, env, message] of bad) {

@@ -201,7 +201,7 @@ export class JobWorker {
       return { status: 'failed', problem: storedProblem(err) };
     }
     this.log.warn({ err, job: claim.id, attempt: claim.attempt }, 'job failed; it will be tried again');
-    await releaseJob(this.database.db, claim, Math.min(60_000, 1000 * 2 ** claim.attempt)).catch((e: unknown) =>
+    await releaseJob(this.database.db, claim, this.settings.retryMs * Math.min(60, 2 ** claim.attempt)).catch((e: unknown) =>
       this.log.warn({ err: e, job: claim.id }, 'could not give a job back; its lease will expire'),
     );
     return undefined;

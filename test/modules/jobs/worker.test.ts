@@ -16,7 +16,8 @@ const producer = await ctx.login('producer', 'DINSOS-6571');
 const datasetId = (await ctx.app.inject({ method: 'POST', url: '/v1/datasets', headers: producer.auth, payload: datasetBody })).json().id as string;
 
 const silent = { info: () => {}, error: () => {}, warn: () => {} };
-const settings = { worker: true, concurrency: 2, pollMs: 60_000, leaseMs: 600, maxAttempts: 3, drainMs: 1000 };
+// A retry waits an hour: no machine is slow enough to reach it within a test, so a job given back is seen given back.
+const settings = { worker: true, concurrency: 2, pollMs: 60_000, leaseMs: 600, maxAttempts: 3, retryMs: 3_600_000, drainMs: 1000 };
 
 async function newJob(body?: Buffer[]) {
   const id = await insertJob(db, { kind: 'push', dataset_id: datasetId, client_id: producer.clientId, format: 'csv', dry_run: false, rows_expected: 1, version: null, payload: { n: 1 }, owner: database.instanceId }, body);
