@@ -2,7 +2,8 @@ import t from 'tap';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
-import { freePort, processDatabase, run, waitReady } from '../helpers/server-process.js';
+import { ADMIN, startServer } from '../helpers/live-server.js';
+import { processDatabase } from '../helpers/server-process.js';
 import { bombSheet, replacePart } from '../helpers/zip-parts.js';
 
 // What an attacker sends, against the real process with its default limits and the heap
@@ -13,29 +14,10 @@ import { bombSheet, replacePart } from '../helpers/zip-parts.js';
 const MiB = 1024 * 1024;
 // A fresh PGlite directory loads the reference data before the server is ready (see waitReady).
 t.setTimeout(600_000);
-const ADMIN = { id: 'limits-admin', secret: 'limits-admin-secret-0123456789abcdef' };
-const port = await freePort();
-const proc = run({
-  ...(await processDatabase(t)),
-  PORT: String(port),
-  LOG_LEVEL: 'warn',
-  JWT_SECRET: 'limits-test-secret-limits-test-secret-0001',
-  BOOTSTRAP_ADMIN_CLIENT_ID: ADMIN.id,
-  BOOTSTRAP_ADMIN_CLIENT_SECRET: ADMIN.secret,
-});
-t.teardown(() => void proc.child.kill('SIGKILL'));
-if (!(await waitReady(port, proc.exited))) throw new Error(`not ready: ${proc.output.stderr.slice(0, 500)}`);
-const base = `http://127.0.0.1:${port}`;
+// The heap `npm start` gives the service.
+const server = await startServer(t, { ...(await processDatabase(t)), NODE_OPTIONS: '--max-old-space-size=256', LOG_LEVEL: 'warn' });
+const { proc, base, token } = server;
 const pid = proc.child.pid!;
-
-async function token(id: string, secret: string): Promise<string> {
-  const res = await fetch(`${base}/v1/auth/token`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials',
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
 
 async function call(auth: string, path: string, body: string | Buffer | FormData, type?: string) {
   const res = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${auth}`, ...(type ? { 'content-type': type } : {}) }, body });
