@@ -21,6 +21,7 @@ export const RESPONSE_HEADERS = {
   location: (what: string): Record<string, ResponseHeader> => ({ Location: { type: 'string', format: 'uri-reference', description: `Path of ${what}.` } }),
   etag: { ETag: { type: 'string', description: 'Strong validator of the body; send it back in If-None-Match to get 304 while nothing changed.' } },
   link: { Link: { type: 'string', description: 'RFC 8288 link to the next page (`rel="next"`), when there is one.' } },
+  contentEncoding: { 'Content-Encoding': { type: 'string', description: '`gzip` when the request accepts it (Accept-Encoding) and the body is 1 KiB or more; absent otherwise. Its ETag differs from the uncompressed one.' } },
   retryAfter: (why: string): Record<string, ResponseHeader> => ({ 'Retry-After': { type: 'integer', minimum: 1, description: `Seconds to wait before retrying: ${why}` } }),
   idempotentReplayed: { 'idempotent-replayed': { type: 'string', description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key.' } },
   cacheStatus: {

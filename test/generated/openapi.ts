@@ -13533,6 +13533,8 @@ export interface operations {
                     ETag?: string;
                     /** @description RFC 8288 link to the next page (`rel="next"`), when there is one. */
                     Link?: string;
+                    /** @description `gzip` when the request accepts it (Accept-Encoding) and the body is 1 KiB or more; absent otherwise. Its ETag differs from the uncompressed one. */
+                    "Content-Encoding"?: string;
                     /** @description RFC 9211: how the service's in-memory cache handled the request. `satudata; hit`: served from memory (the data under it has not changed since it was built); `satudata; fwd=miss`: built for this request and kept (`collapsed`: built once for this and concurrent requests); `fwd=stale`: built again after the kept answer expired; `fwd=bypass`: not kept, because changes cannot be followed right now. */
                     "Cache-Status"?: string;
                     [name: string]: unknown;

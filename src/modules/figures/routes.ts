@@ -147,7 +147,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
               'application/json': { schema: FigurePage },
               'text/csv': { schema: Type.String({ examples: [`${CSV_COLUMNS.join(',')}\nPPKS-06,65.71,Kota Tarakan,2025,,,,,,final,141,orang,priority,DP3AP2KB-6571,2,12,2026-02-10T03:00:00.000Z\n`] }) },
             },
-          }, RESPONSE_HEADERS.etag, RESPONSE_HEADERS.link, RESPONSE_HEADERS.cacheStatus),
+          }, RESPONSE_HEADERS.etag, RESPONSE_HEADERS.link, RESPONSE_HEADERS.contentEncoding, RESPONSE_HEADERS.cacheStatus),
           304: withHeaders({ description: 'Not modified (If-None-Match matched the ETag).', type: 'null' }, RESPONSE_HEADERS.etag, RESPONSE_HEADERS.cacheStatus),
         },
       },
