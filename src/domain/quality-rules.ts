@@ -45,3 +45,17 @@ export function effectiveRules(stored: QualityRulesPatch | null | undefined): Qu
 export function anyDetectorOn(rules: QualityRules): boolean {
   return DETECTORS.some((d) => rules[d].severity !== 'off');
 }
+
+/**
+ * How many of a series' periods before the first one pushed its checks can look at: the
+ * previous one (jump), the recent ones (zero), a run or a window (flat). History is read this
+ * far back and no further, so a push costs the same in the twentieth year as in the second.
+ */
+export function seriesLookback(rules: QualityRules): number {
+  const on = (d: 'jump' | 'zero' | 'flat') => rules[d].severity !== 'off';
+  return Math.max(
+    1,
+    on('zero') ? Math.max(rules.zero.min_history, 3) : 0,
+    on('flat') ? Math.max(rules.flat.min_run, rules.flat.cv_window) - 1 : 0,
+  );
+}

@@ -81,9 +81,9 @@ export function seriesFinding(p: PointRef, hit: Hit, rules: QualityRules): Findi
       }, { compared: hit.recent, threshold: { min_typical: rules.zero.min_typical, min_history: rules.zero.min_history } });
     case 'flat-run':
       return finding(p, 'flat', rules.flat.severity as Severity, 'AN_FLAT_SERIES', {
-        id: `${s} bernilai sama (${num(p.value)}) selama ${hit.run.length} periode berturut-turut (${hit.run[0]!.period}–${p.period}); angka mungkin disalin dari tahun sebelumnya, bukan dihitung ulang (ambang ${rules.flat.min_run} periode).`,
-        en: `${s} has the same value (${num(p.value)}) for ${hit.run.length} consecutive periods (${hit.run[0]!.period}–${p.period}); it may have been copied forward rather than counted (threshold ${rules.flat.min_run} periods).`,
-      }, { compared: hit.run, run_length: hit.run.length, threshold: { min_run: rules.flat.min_run } });
+        id: `${s} bernilai sama (${num(p.value)}) selama ${hit.mayStartEarlier ? 'sekurang-kurangnya ' : ''}${hit.run.length} periode berturut-turut (${hit.run[0]!.period}–${p.period}${hit.mayStartEarlier ? ', mungkin sejak lebih awal' : ''}); angka mungkin disalin dari tahun sebelumnya, bukan dihitung ulang (ambang ${rules.flat.min_run} periode).`,
+        en: `${s} has the same value (${num(p.value)}) for ${hit.mayStartEarlier ? 'at least ' : ''}${hit.run.length} consecutive periods (${hit.run[0]!.period}–${p.period}${hit.mayStartEarlier ? ', perhaps from earlier' : ''}); it may have been copied forward rather than counted (threshold ${rules.flat.min_run} periods).`,
+      }, { compared: hit.run, run_length: hit.run.length, run_may_start_earlier: hit.mayStartEarlier, threshold: { min_run: rules.flat.min_run } });
     case 'low-variance':
       return finding(p, 'flat', rules.flat.severity as Severity, 'AN_LOW_VARIANCE', {
         id: `${s} hampir tidak berubah selama ${hit.window.length} periode (koefisien variasi ${num(hit.cv)} di bawah ${num(rules.flat.min_cv)}): ${seriesText(hit.window)}.`,

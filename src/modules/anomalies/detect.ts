@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Finding } from '../../domain/finding.js';
 import type { KeptPoints } from './kept-points.js';
-import { anyDetectorOn } from '../../domain/quality-rules.js';
+import { anyDetectorOn, seriesLookback } from '../../domain/quality-rules.js';
 import { groupSlices, seriesSlices, type GroupCount, type PointSlice, type RegionCount } from './point-slice.js';
 import type { RegionPlace } from './region-place.js';
 import {
@@ -74,7 +74,7 @@ export async function detectAnomalies(
       for (const slice of seriesSlices(await source.regionCounts(indicator.code), options.slicePoints)) {
         const points = await source.points(indicator.code, slice);
         // A push of several periods is a series by itself, with or without earlier versions.
-        const history = seriesOn && withHistory.has(indicator.code) ? await seriesHistory(db, version.id, version.agencyId, indicator.code, slice) : [];
+        const history = seriesOn && withHistory.has(indicator.code) ? await seriesHistory(db, version.id, version.agencyId, indicator.code, slice, seriesLookback(r)) : [];
         await options.found(seriesAnomalies({ ...base, points, history }));
       }
     }

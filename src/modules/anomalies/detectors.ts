@@ -15,7 +15,7 @@ export type Hit =
   | { kind: 'jump'; previous: SeriesPoint; ratio: number; change: number }
   | { kind: 'drop-to-zero'; recent: SeriesPoint[]; typical: number }
   | { kind: 'from-zero'; recent: SeriesPoint[] }
-  | { kind: 'flat-run'; run: SeriesPoint[] }
+  | { kind: 'flat-run'; run: SeriesPoint[]; mayStartEarlier: boolean }
   | { kind: 'low-variance'; window: SeriesPoint[]; cv: number; mean: number };
 
 /** Period-on-period change against the latest earlier point. Zeros are the zero detector's. */
@@ -42,13 +42,17 @@ export function detectZero(history: readonly SeriesPoint[], value: number, rules
   return null;
 }
 
-/** Copied-forward series: an unbroken run of one value, or a spread too small to be counted. */
-export function detectFlat(history: readonly SeriesPoint[], point: SeriesPoint, rules: QualityRules['flat']): Hit | null {
+/**
+ * Copied-forward series: an unbroken run of one value, or a spread too small to be counted.
+ * `earlierUnread`: the series has periods before `history` that were not read (the look-back
+ * ends there), so a run reaching back to its start may be longer than it shows.
+ */
+export function detectFlat(history: readonly SeriesPoint[], point: SeriesPoint, rules: QualityRules['flat'], earlierUnread = false): Hit | null {
   const series = [...history, point];
   let start = series.length - 1;
   while (start > 0 && series[start - 1]!.value === point.value) start--;
   const run = series.slice(start);
-  if (run.length >= rules.min_run && !(rules.ignore_zero && point.value === 0)) return { kind: 'flat-run', run };
+  if (run.length >= rules.min_run && !(rules.ignore_zero && point.value === 0)) return { kind: 'flat-run', run, mayStartEarlier: start === 0 && earlierUnread };
   if (run.length > 1) return null; // a shorter exact run is not "low variance" evidence either
   const window = series.slice(-rules.cv_window);
   if (window.length < rules.cv_window) return null;

@@ -145,26 +145,45 @@ export async function indicatorsWithHistory(db: Kysely<DB>, versionId: string, a
 }
 
 /**
- * The agency's latest earlier figure for every period of every series the version touches
- * (one indicator, the regions of one slice), from any of its datasets' live versions.
+ * The agency's latest earlier figure for each period of every series the version touches (one
+ * indicator, the regions of one slice), from any of its datasets' live versions: every period
+ * from the `lookback`-th before the series' first pushed one (seriesLookback), and none
+ * earlier, so the cost of a push does not grow with the years behind it. The earliest point
+ * of a series that has older periods says so (`earlierUnread`).
  */
-export async function seriesHistory(db: Kysely<DB>, versionId: string, agencyId: string, indicator: string, slice: SeriesSlice): Promise<HistoryPoint[]> {
-  const { rows } = await sql<{ region_code: string; disagg_key: string; period: string; value: string }>`
-    select distinct on (o.region_code, o.disagg_key, o.period) o.region_code, o.disagg_key, o.period, o.value::text as value
-    from observations o
-    join dataset_versions v on v.id = o.version_id
-    join datasets d on d.id = v.dataset_id
-    where o.indicator_code = ${indicator}
-      and d.agency_id = ${agencyId}
-      and v.id <> ${versionId}
-      and v.status in (${sql.join([...LIVE_STATUSES])})
-      and ${inSlice(slice)}
-      and (o.region_code, o.disagg_key) in (
-        select m.region_code, m.disagg_key from observations m where m.version_id = ${versionId} and m.indicator_code = ${indicator}
-          and m.region_code = any(${slice.regions}::text[])
-      )
-    order by o.region_code, o.disagg_key, o.period, v.submitted_at desc, v.version desc`.execute(db);
-  return rows.map((r) => ({ region: r.region_code, disaggKey: r.disagg_key, period: r.period, value: Number(r.value) }));
+export async function seriesHistory(db: Kysely<DB>, versionId: string, agencyId: string, indicator: string, slice: SeriesSlice, lookback: number): Promise<HistoryPoint[]> {
+  // The agency's live observations of one series (alias `o`, needing `s` for the series).
+  const live = sql`observations o
+        join dataset_versions v on v.id = o.version_id
+        join datasets d on d.id = v.dataset_id
+        where o.indicator_code = ${indicator} and o.region_code = s.region_code and o.disagg_key = s.disagg_key
+          and d.agency_id = ${agencyId} and v.id <> ${versionId} and v.status in (${sql.join([...LIVE_STATUSES])})`;
+  // Per series, lateral subqueries with `limit` and `distinct on`: index range scans of
+  // observations_series_idx, which a planner with stale statistics cannot turn into a scan of
+  // the indicator's whole history.
+  const { rows } = await sql<{ region_code: string; disagg_key: string; period: string; value: string; earlier_unread: boolean }>`
+    with series as (
+      select m.region_code, m.disagg_key, min(m.period) as first
+      from observations m
+      where m.version_id = ${versionId} and m.indicator_code = ${indicator} and m.region_code = any(${slice.regions}::text[])
+      group by m.region_code, m.disagg_key
+    ),
+    bounds as (
+      select s.region_code, s.disagg_key, coalesce(b.periods[least(cardinality(b.periods), ${lookback}::int)], s.first) as from_period,
+             cardinality(b.periods) > ${lookback}::int as cut
+      from series s
+      cross join lateral (
+        select array(select distinct o.period from ${live} and o.period < s.first order by o.period desc limit ${lookback + 1}::int) as periods
+      ) b
+    )
+    select s.region_code, s.disagg_key, h.period, h.value::text as value, s.cut and h.period = s.from_period as earlier_unread
+    from bounds s
+    cross join lateral (
+      select distinct on (o.period) o.period, o.value
+      from ${live} and o.period >= s.from_period
+      order by o.period, v.submitted_at desc, v.version desc
+    ) h`.execute(db);
+  return rows.map((r) => ({ region: r.region_code, disaggKey: r.disagg_key, period: r.period, value: Number(r.value), ...(r.earlier_unread ? { earlierUnread: true } : {}) }));
 }
 
 export async function childCounts(db: Kysely<DB>, parents: string[]): Promise<Map<string, number>> {
@@ -209,18 +228,25 @@ export async function storedFigures(db: Kysely<DB>, versionId: string, indicator
       union select r.code from regions r where r.parent_code is null and exists (select 1 from pushed where parent_code is null)
       union select r.code from regions r where r.parent_code in (select region_code from pushed)
       union select parent_code from pushed where parent_code is not null
-    )
+    ),
+    groups as (select distinct period, disagg_key from pushed)
     select f.region_code, r.level, r.parent_code, f.disagg_key, f.period, f.value::text as value, pop.population::text as population,
            f.method, sa.code as agency, sv.dataset_id::text as dataset_id, sv.version
-    from reconciled_figures f
-    join near n on n.code = f.region_code
+    from near n
+    cross join groups g
+    -- One lookup of the current figures' index per key (a key has at most one): however many
+    -- periods the indicator has behind it, and whatever the planner's statistics say.
+    cross join lateral (
+      select * from reconciled_figures f
+      where f.indicator_code = ${indicator} and f.period = g.period and f.region_code = n.code and f.disagg_key = g.disagg_key and f.valid_to is null
+      limit 1
+    ) f
     join regions r on r.code = f.region_code
     left join dataset_versions sv on sv.id = f.source_version_id
     left join datasets sd on sd.id = sv.dataset_id
     left join agencies sa on sa.id = sd.agency_id
     left join lateral ${nearestPopulation(sql`f.region_code`, sql`substr(f.period, 1, 4)::int`, sql`f.disagg->>'sex'`)} pop on true
-    where f.indicator_code = ${indicator} and f.valid_to is null and f.status = 'final' and f.value is not null
-      and (f.period, f.disagg_key) in (select distinct period, disagg_key from pushed)
+    where f.status = 'final' and f.value is not null
       and not exists (select 1 from pushed m where m.region_code = f.region_code and m.period = f.period and m.disagg_key = f.disagg_key)`.execute(db);
   return rows.map((r) => ({
     region: r.region_code,

@@ -31,6 +31,8 @@ export interface HistoryPoint {
   disaggKey: string;
   period: string;
   value: number;
+  /** The earliest point read of a series whose earlier periods lie beyond the look-back (seriesLookback). */
+  earlierUnread?: boolean;
 }
 
 /**
@@ -108,7 +110,7 @@ export function groupAnomalies(input: IndicatorInput): Finding[] {
   return out;
 }
 
-type SeriesEntry = SeriesPoint & { pushed: PushedPoint | null };
+type SeriesEntry = SeriesPoint & { pushed: PushedPoint | null; earlierUnread?: boolean };
 
 /** Whether any series can hold two figures: not when one period is pushed and nothing came before. */
 function hasSeries(input: IndicatorInput): boolean {
@@ -126,7 +128,7 @@ function seriesFindings(input: IndicatorInput): Finding[] {
     if (!m) series.set(key, (m = new Map()));
     return m;
   };
-  for (const h of input.history) entries(seriesKey(h.region, h.disaggKey)).set(h.period, { period: h.period, value: h.value, pushed: null });
+  for (const h of input.history) entries(seriesKey(h.region, h.disaggKey)).set(h.period, { period: h.period, value: h.value, pushed: null, earlierUnread: h.earlierUnread === true });
   // The push replaces the agency's earlier figure for the same period.
   for (const p of input.points) entries(seriesKey(p.region, p.disaggKey)).set(p.period, { period: p.period, value: p.value, pushed: p });
 
@@ -135,6 +137,7 @@ function seriesFindings(input: IndicatorInput): Finding[] {
     // A lone figure has nothing to jump from, fall from or repeat.
     if (byPeriod.size < 2) continue;
     const ordered = [...byPeriod.values()].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
+    const earlierUnread = ordered[0]!.earlierUnread === true;
     ordered.forEach((entry, i) => {
       if (!entry.pushed) return;
       const before = ordered.slice(0, i).map(({ period, value }) => ({ period, value }));
@@ -145,7 +148,7 @@ function seriesFindings(input: IndicatorInput): Finding[] {
       // A run of pushed copies is reported once, at its last pushed point.
       const next = ordered[i + 1];
       const runGoesOn = next?.pushed && next.value === entry.value;
-      if (rules.flat.severity !== 'off' && !runGoesOn) pushHit(hits, detectFlat(before, point, rules.flat));
+      if (rules.flat.severity !== 'off' && !runGoesOn) pushHit(hits, detectFlat(before, point, rules.flat, earlierUnread));
       for (const hit of hits) out.push(seriesFinding(ref(input.indicator, entry.pushed), hit, rules));
     });
   }

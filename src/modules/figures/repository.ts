@@ -161,7 +161,10 @@ export interface ChangeRow {
  */
 export async function listChanges(db: Kysely<DB>, f: { since: string; limit: number; hideClosed: boolean; indicators?: string[] | undefined }): Promise<ChangeRow[]> {
   const horizon = await changeFeedHorizon(db);
-  const range = sql`c.seq > ${f.since}::bigint and c.seq < ${horizon}::bigint and ${f.hideClosed ? sql`c.consumer_listed` : sql`not c.unchanged`}`;
+  // The horizon bounds the page outside the ordered, limited scan: as a second bound inside it,
+  // a planner without fresh statistics took the range for a few rows and read and sorted all
+  // of it (every change after the cursor, a backlog of them) to return one page.
+  const after = sql`c.seq > ${f.since}::bigint and ${f.hideClosed ? sql`c.consumer_listed` : sql`not c.unchanged`}`;
   const visible = f.hideClosed ? sql`c.consumer_visible` : sql`true`;
   // Withdrawn entries are few and small: only their key, built here.
   const entry = f.hideClosed
@@ -172,9 +175,14 @@ export async function listChanges(db: Kysely<DB>, f: { since: string; limit: num
   const { rows } = f.indicators?.length
     ? await sql<ChangeRow>`
       select c.seq, c.kind, c.visible, c.indicator_code, c.region_code, c.entry from unnest(${[...new Set(f.indicators)]}::text[]) as i(code)
-      cross join lateral (select c.seq as n, ${columns} from figure_changes c where c.indicator_code = i.code and ${range} order by c.seq limit ${f.limit + 1}) c
+      cross join lateral (select c.seq as n, ${columns} from figure_changes c where c.indicator_code = i.code and ${after} order by c.seq limit ${f.limit + 1}) c
+      where c.n < ${horizon}::bigint
       order by c.n limit ${f.limit + 1}`.execute(db)
-    : await sql<ChangeRow>`select ${columns} from figure_changes c where ${range} order by c.seq limit ${f.limit + 1}`.execute(db);
+    : await sql<ChangeRow>`
+      select c.seq, c.kind, c.visible, c.indicator_code, c.region_code, c.entry
+      from (select c.seq as n, ${columns} from figure_changes c where ${after} order by c.seq limit ${f.limit + 1}) c
+      where c.n < ${horizon}::bigint
+      order by c.n`.execute(db);
   return rows;
 }
 

@@ -433,11 +433,21 @@ export async function writeFigures(db: Kysely<DB>, writes: readonly FigureWrite[
   await enterChangeFeed(db);
   const col = <T>(f: (w: FigureWrite) => T) => writes.map(f);
   const keys = sql`unnest(${col((w) => w.key.indicator_code)}::text[], ${col((w) => w.key.region_code)}::text[], ${col((w) => w.key.period)}::text[], ${col((w) => w.key.disagg_key)}::text[])`;
+  // One index lookup per key, whatever the planner believes: with statistics that lag behind
+  // the table (no autovacuum, or not yet), a plain join was planned as a sort of every current
+  // figure of the country, which made each publication cost more as the figures grew.
+  // `limit 1` (a key has at most one current figure) keeps the lookup from being flattened
+  // into such a join.
   await sql`
     update reconciled_figures f set valid_to = now()
     from ${keys} as k(indicator_code, region_code, period, disagg_key)
-    where f.indicator_code = k.indicator_code and f.region_code = k.region_code and f.period = k.period and f.disagg_key = k.disagg_key
-      and f.valid_to is null`.execute(db);
+    cross join lateral (
+      select c.id from reconciled_figures c
+      where c.indicator_code = k.indicator_code and c.region_code = k.region_code and c.period = k.period and c.disagg_key = k.disagg_key
+        and c.valid_to is null
+      limit 1
+    ) as current
+    where f.id = current.id`.execute(db);
   await sql`
     with input as (
       select indicator_code, region_code, period, disagg_key, disagg::jsonb as disagg, status, value::numeric as value, method,

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { detectFlat, detectIncoherence, detectJump, detectPeerOutliers, detectZero, exceedsPopulation, median } from '../../../src/modules/anomalies/detectors.js';
-import { DEFAULT_QUALITY_RULES as R, effectiveRules } from '../../../src/domain/quality-rules.js';
-import { coherenceParents, detectVersionAnomalies, type PushedPoint, type StoredFigure } from '../../../src/modules/anomalies/version-anomalies.js';
+import { DEFAULT_QUALITY_RULES as R, effectiveRules, seriesLookback } from '../../../src/domain/quality-rules.js';
+import { coherenceParents, detectVersionAnomalies, seriesAnomalies, type HistoryPoint, type PushedPoint, type StoredFigure } from '../../../src/modules/anomalies/version-anomalies.js';
 
 const series = (...values: number[]) => values.map((value, i) => ({ period: String(2020 + i), value }));
 /** Runs a detector over every point of a series, as the push does; returns the periods that fire. */
@@ -30,7 +30,9 @@ t.test('zero: a real series falling to 0 fires, a sporadic one does not; a zero 
 });
 
 t.test('flat: copied-forward runs and implausibly steady series', async (t) => {
-  t.match(detectFlat(series(7, 7, 7, 7), { period: '2024', value: 7 }, R.flat), { kind: 'flat-run' });
+  t.match(detectFlat(series(7, 7, 7, 7), { period: '2024', value: 7 }, R.flat), { kind: 'flat-run', mayStartEarlier: false });
+  t.match(detectFlat(series(7, 7, 7, 7), { period: '2024', value: 7 }, R.flat, true), { kind: 'flat-run', mayStartEarlier: true }, 'a run from the first point read may go on before it');
+  t.match(detectFlat(series(5, 7, 7, 7), { period: '2024', value: 7 }, { ...R.flat, min_run: 3 }, true), { kind: 'flat-run', mayStartEarlier: false }, 'a run that starts after a different value is whole');
   t.equal(detectFlat(series(7, 7), { period: '2022', value: 7 }, R.flat), null, 'a run shorter than min_run');
   t.equal(detectFlat(series(0, 0, 0, 0), { period: '2024', value: 0 }, R.flat), null, 'runs of 0 are ignored by default');
   t.match(detectFlat(series(0, 0, 0, 0), { period: '2024', value: 0 }, { ...R.flat, ignore_zero: false }), { kind: 'flat-run' });
@@ -143,4 +145,47 @@ t.test('coherence: a pushed kab/kota against the published province, and a pushe
   t.same(detectVersionAnomalies(input([point('65', null, 100, 1)], children)).filter((f) => f.anomaly!.detector === 'coherence'), []);
   t.same(coherenceParents([point('65.71', '65', 1)], [province]), ['65']);
   t.same(coherenceParents([point('65.71', '65', 1)], siblings), [], 'no parent figure, nothing to check');
+});
+
+t.test('look-back: as far as the enabled series checks reach, at least the previous period', async (t) => {
+  t.equal(seriesLookback(R), 5, 'the defaults: a flat window of 6 is the furthest');
+  t.equal(seriesLookback(effectiveRules({ flat: { severity: 'off' } })), 3, 'without flat: the zero check\'s recent three');
+  t.equal(seriesLookback(effectiveRules({ flat: { severity: 'off' }, zero: { severity: 'off' } })), 1, 'the jump check alone: the previous period');
+  t.equal(seriesLookback(effectiveRules({ flat: { severity: 'off' }, zero: { severity: 'off' }, jump: { severity: 'off' } })), 1);
+  t.equal(seriesLookback(effectiveRules({ flat: { min_run: 12 } })), 11, 'a longer run needs more history');
+  t.equal(seriesLookback(effectiveRules({ zero: { min_history: 8 } })), 8);
+});
+
+t.test('a series judged with only its look-back of history finds what it finds with all of it', async (t) => {
+  // Twenty years of history in shapes that stress each check, then one pushed year.
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const shapes: Record<string, () => number[]> = {
+    flat: () => Array(21).fill(1_500),
+    noisy: () => Array.from({ length: 21 }, () => Math.round(100 + random() * 40)),
+    jumpy: () => Array.from({ length: 21 }, (_, i) => (i === 20 ? 900 : Math.round(100 + random() * 20))),
+    zeros: () => Array.from({ length: 21 }, (_, i) => (i >= 17 ? 0 : 50)),
+    fromZero: () => Array.from({ length: 21 }, (_, i) => (i === 20 ? 80 : i > 12 ? 0 : 30)),
+    steady: () => Array.from({ length: 21 }, (_, i) => 1_000 + (i % 2)),
+  };
+  const years = Array.from({ length: 21 }, (_, i) => String(2005 + i));
+  for (const rules of [R, effectiveRules({ flat: { min_run: 3, cv_window: 4 } }), effectiveRules({ flat: { severity: 'off' }, zero: { min_history: 4 } })]) {
+    const lookback = seriesLookback(rules);
+    const points: PushedPoint[] = [];
+    const full: HistoryPoint[] = [];
+    const bounded: HistoryPoint[] = [];
+    for (const [region, shape] of Object.entries(shapes)) {
+      const values = shape();
+      values.slice(0, 20).forEach((value, i) => {
+        full.push({ region, disaggKey: '', period: years[i]!, value });
+        if (i >= 20 - lookback) bounded.push({ region, disaggKey: '', period: years[i]!, value, ...(i === 20 - lookback ? { earlierUnread: true } : {}) });
+      });
+      points.push({ ...point(region, '65', values[20]!), period: '2025' });
+    }
+    const base = { indicator: 'PPKS-06', isCount: true, countsPeople: false, rules, points, stored: [], childCounts: new Map() };
+    const found = (history: HistoryPoint[]) => seriesAnomalies({ ...base, history }).map((f) => `${f.code} ${f.anomaly!.region} ${f.anomaly!.period}`).sort();
+    const all = found(full);
+    t.ok(all.length >= 2, `the shapes fire (${all.join(', ')})`);
+    t.same(found(bounded), all, `look-back ${lookback}`);
+  }
 });

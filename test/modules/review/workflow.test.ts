@@ -73,6 +73,32 @@ t.test('history from an earlier push counts: a later push that jumps is flagged 
   t.match(jump[0]!.anomaly!.details, { compared: [{ period: '2024', value: 43 }] });
 });
 
+t.test('history is read as far back as the checks look: a long copied-forward run is reported as at least that long', async (t) => {
+  // An agency of its own: history is the agency's, across its datasets, and the other tests' must not mix in.
+  await createAgency(ctx, 'DINSOS-6502', '65.02');
+  const malinau = await ctx.login('producer', 'DINSOS-6502');
+  const decade = Array.from({ length: 11 }, (_, i) => String(2015 + i));
+  const id = await newDataset(malinau.auth, decade);
+  const yearly = (region: string, values: number[], from = 0) => values.map((value, i) => ({ indicator: 'PPKS-06', region, period: decade[from + i], value }));
+  const first = await push(id, [...yearly('65.02.01', Array(10).fill(7_000)), ...yearly('65.02.02', [40, 44, 41, 43, 42, 45, 44, 43, 41, 44])], malinau.auth);
+  const flatInFirst = (first.json().findings as ReportFinding[]).filter((f) => f.code === 'AN_FLAT_SERIES');
+  t.equal(flatInFirst.length, 1, first.body);
+  t.match(flatInFirst[0]!.anomaly!.details, { run_length: 10, run_may_start_earlier: false }, 'a run the push holds whole is reported whole');
+
+  const res = await push(id, [...yearly('65.02.01', [7_000], 10), ...yearly('65.02.02', [190], 10)], malinau.auth);
+  t.equal(res.statusCode, 201, res.body);
+  const findings = res.json().findings as (ReportFinding & { message: { id: string; en: string } })[];
+  const flat = findings.filter((f) => f.code === 'AN_FLAT_SERIES');
+  t.equal(flat.length, 1);
+  // The default rules look 5 periods back (a flat window of 6): ten earlier equal years show as six, "at least".
+  t.match(flat[0]!.anomaly!.details, { run_length: 6, run_may_start_earlier: true, compared: [{ period: '2020' }, {}, {}, {}, {}, { period: '2025' }] });
+  t.match(JSON.stringify(flat[0]), /at least 6 consecutive periods \(2020–2025, perhaps from earlier\)/);
+  t.match(JSON.stringify(flat[0]), /sekurang-kurangnya 6 periode/);
+  const jump = findings.filter((f) => f.code === 'AN_JUMP');
+  t.equal(jump.length, 1, 'the jump is still judged against the latest earlier year');
+  t.match(jump[0]!.anomaly!.details, { compared: [{ period: '2024', value: 44 }] });
+});
+
 t.test('a dataset is returned, corrected, verified and published, with the history to show for it', async (t) => {
   const id = await newDataset();
   t.equal((await push(id, series('65.71.01', [40, 44, 41, 43, 190]))).statusCode, 201);
