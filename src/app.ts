@@ -121,7 +121,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   app.addSchema(ProblemSchema);
   await app.register(errorsPlugin, { bodyLimit: config.bodyLimitBytes });
   await app.register(inputLimitsPlugin, config.inputLimits);
-  await app.register(dbPlugin, { database });
+  await app.register(dbPlugin, { database, analyzeIntervalMs: config.analyzeIntervalMs });
   await app.register(securityPlugin, { corsOrigins: config.corsOrigins, rateLimits: config.rateLimits });
   await app.register(openapiPlugin, { webhooks: webhookDocs() });
   await app.register(authPlugin, { jwt: config.jwt, findClient: findClientForAuth });

@@ -22,6 +22,7 @@ const EnvSchema = Type.Object({
   DB_CONNECT_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100 }),
   DB_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 30000, minimum: 100 }),
   DB_STARTUP_RETRIES: Type.Integer({ default: 10, minimum: 0, maximum: 1000 }),
+  ANALYZE_INTERVAL_MS: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   JWT_ISSUER: Type.String({ default: 'satu-data-exchange', minLength: 1 }),
   JWT_AUDIENCE: Type.String({ default: 'satu-data-exchange-api', minLength: 1 }),
@@ -83,6 +84,8 @@ export type DatabaseConfig =
     };
 
 export interface AppConfig {
+  /** How often the process refreshes the planner's statistics of tables that changed enough (table-statistics.ts); 0: never. */
+  analyzeIntervalMs: number;
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
   database: DatabaseConfig;
@@ -279,6 +282,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): ServerConfig {
     port: env.PORT,
     database,
     startupRetries: env.DB_STARTUP_RETRIES,
+    analyzeIntervalMs: env.ANALYZE_INTERVAL_MS ?? (env.NODE_ENV === 'test' ? 0 : 10_000),
     jwt: {
       secret: env.JWT_SECRET ?? randomBytes(48).toString('base64url'),
       issuer: env.JWT_ISSUER,

@@ -76,6 +76,14 @@ t.test('jobs: every process runs them, two at a time, on a minute\'s lease, unle
   t.same(set.trustedProxies, ['10.0.0.0/8', '192.168.1.5']);
 });
 
+t.test('statistics: refreshed every 10 s unless told otherwise, never under NODE_ENV=test unless asked', async (t) => {
+  t.equal(loadConfig({}).analyzeIntervalMs, 10_000);
+  t.equal(loadConfig({ NODE_ENV: 'test' }).analyzeIntervalMs, 0);
+  t.equal(loadConfig({ NODE_ENV: 'test', ANALYZE_INTERVAL_MS: '500' }).analyzeIntervalMs, 500);
+  t.equal(loadConfig({ ANALYZE_INTERVAL_MS: '0' }).analyzeIntervalMs, 0);
+  t.throws(() => loadConfig({ ANALYZE_INTERVAL_MS: '-1' }), /ANALYZE_INTERVAL_MS/);
+});
+
 t.test('empty variables mean "use the default"', async (t) => {
   t.equal(loadConfig({ PORT: '' }).port, 3000);
 });

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { ChangeSignals } from '../db/change-signals.js';
+import { StatisticsUpkeep } from '../db/table-statistics.js';
 import type { Database } from '../db/create-db.js';
 
 declare module 'fastify' {
@@ -14,8 +15,11 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Makes the database available to routes; its lifetime belongs to whoever created it. */
 export default fp(
-  async (app, opts: { database: Database }) => {
+  async (app, opts: { database: Database; analyzeIntervalMs: number }) => {
     app.decorate('database', opts.database);
+    const statistics = new StatisticsUpkeep(opts.database.db, opts.analyzeIntervalMs, app.log);
+    app.addHook('onReady', async () => statistics.start());
+    app.addHook('onClose', () => statistics.stop());
     const changes = new ChangeSignals(opts.database, app.log);
     await changes.start();
     app.decorate('changes', changes);

@@ -152,36 +152,40 @@ export async function indicatorsWithHistory(db: Kysely<DB>, versionId: string, a
  * of a series that has older periods says so (`earlierUnread`).
  */
 export async function seriesHistory(db: Kysely<DB>, versionId: string, agencyId: string, indicator: string, slice: SeriesSlice, lookback: number): Promise<HistoryPoint[]> {
-  // The agency's live observations of one series (alias `o`, needing `s` for the series).
-  const live = sql`observations o
-        join dataset_versions v on v.id = o.version_id
-        join datasets d on d.id = v.dataset_id
-        where o.indicator_code = ${indicator} and o.region_code = s.region_code and o.disagg_key = s.disagg_key
-          and d.agency_id = ${agencyId} and v.id <> ${versionId} and v.status in (${sql.join([...LIVE_STATUSES])})`;
+  // The agency's live observations of one series `s`, as `o`; `live.ids` lists its live versions, latest first.
+  const ofSeries = sql`observations o
+        where o.indicator_code = ${indicator} and o.region_code = s.region_code and o.disagg_key = s.disagg_key and o.version_id = any(live.ids)`;
   // Per series, lateral subqueries with `limit` and `distinct on`: index range scans of
   // observations_series_idx, which a planner with stale statistics cannot turn into a scan of
-  // the indicator's whole history.
+  // the indicator's whole history. Materialized, so each runs once per series.
   const { rows } = await sql<{ region_code: string; disagg_key: string; period: string; value: string; earlier_unread: boolean }>`
-    with series as (
+    with live as materialized (
+      select coalesce(array_agg(v.id order by v.submitted_at desc, v.version desc), '{}') as ids
+      from dataset_versions v join datasets d on d.id = v.dataset_id
+      where d.agency_id = ${agencyId} and v.id <> ${versionId} and v.status in (${sql.join([...LIVE_STATUSES])})
+    ),
+    series as materialized (
       select m.region_code, m.disagg_key, min(m.period) as first
       from observations m
       where m.version_id = ${versionId} and m.indicator_code = ${indicator} and m.region_code = any(${slice.regions}::text[])
       group by m.region_code, m.disagg_key
     ),
-    bounds as (
+    bounds as materialized (
       select s.region_code, s.disagg_key, coalesce(b.periods[least(cardinality(b.periods), ${lookback}::int)], s.first) as from_period,
              cardinality(b.periods) > ${lookback}::int as cut
       from series s
+      cross join live
       cross join lateral (
-        select array(select distinct o.period from ${live} and o.period < s.first order by o.period desc limit ${lookback + 1}::int) as periods
+        select array(select distinct o.period from ${ofSeries} and o.period < s.first order by o.period desc limit ${lookback + 1}::int) as periods
       ) b
     )
     select s.region_code, s.disagg_key, h.period, h.value::text as value, s.cut and h.period = s.from_period as earlier_unread
     from bounds s
+    cross join live
     cross join lateral (
       select distinct on (o.period) o.period, o.value
-      from ${live} and o.period >= s.from_period
-      order by o.period, v.submitted_at desc, v.version desc
+      from ${ofSeries} and o.period >= s.from_period
+      order by o.period, array_position(live.ids, o.version_id)
     ) h`.execute(db);
   return rows.map((r) => ({ region: r.region_code, disaggKey: r.disagg_key, period: r.period, value: Number(r.value), ...(r.earlier_unread ? { earlierUnread: true } : {}) }));
 }
