@@ -16,7 +16,7 @@
  * PPKS are `tahunan` in the reference catalogue, which refuses a monthly period; the national
  * walidata may change an indicator's periodicity (PATCH /v1/indicators/{code}), and a region
  * counting PPKS monthly is what it does for them here, so periods 2025-01 … 2025-12 are taken
- * (and the months of history before them, BENCH_HISTORY_MONTHS, default 1).
+ * (and the months of history before them, BENCH_HISTORY_MONTHS, default 6).
  *
  * A publish answered 202 (a job, `Prefer: respond-async`, sent when BENCH_PREFER_ASYNC=1) is
  * followed to its end through the job's Location, so the time is the publication's either way.
@@ -27,6 +27,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import pg from 'pg';
+import { DEFAULT_QUALITY_RULES, seriesLookback } from '../src/domain/quality-rules.js';
 import { ADMIN, benchDatabase, CpuMeter, freePort, startServer, stopServer, token } from './server-process.js';
 
 const serverUrl = process.env.BENCH_DATABASE_URL;
@@ -40,11 +41,12 @@ const PPKS = Array.from({ length: 26 }, (_, i) => `PPKS-${String(i + 1).padStart
 /** The PPKS that DP3AP2KB also produces (source agency kinds in the reference catalogue). */
 const SHARED = ['PPKS-06', 'PPKS-07', 'PPKS-18', 'PPKS-19', 'PPKS-23'];
 /**
- * Months of 2024 pushed and published before the measured year, not measured: the first month of
- * an empty database has no history to check against (plausibility compares each figure with its
- * earlier periods), so it would make a cheap month 1 and every later month look dearer.
+ * Months of 2024 pushed and published before the measured year, not measured: the plausibility
+ * checks read each series' periods back as far as they look (seriesLookback: 5 with the default
+ * rules), so until that much history exists every month reads one period more than the last.
+ * The year is measured on top of that much history and one month more: a steady state.
  */
-const HISTORY = Math.min(12, Math.max(0, Number(process.env.BENCH_HISTORY_MONTHS ?? 1)));
+const HISTORY = Math.min(12, Math.max(0, Number(process.env.BENCH_HISTORY_MONTHS ?? seriesLookback(DEFAULT_QUALITY_RULES) + 1)));
 const PERIODS = [
   ...Array.from({ length: HISTORY }, (_, i) => `2024-${String(13 - HISTORY + i).padStart(2, '0')}`),
   ...Array.from({ length: 12 }, (_, i) => `2025-${String(i + 1).padStart(2, '0')}`),
