@@ -29,8 +29,10 @@ export async function benchDatabase(serverUrl: string | undefined): Promise<{ en
     return {
       env: { DATABASE_URL: url.toString() },
       url: url.toString(),
+      // BENCH_KEEP_DATABASE=1 leaves it for a look at its plans afterwards (drop it yourself).
       cleanup: async () => {
-        await admin.query(`drop database if exists "${name}" with (force)`);
+        if (process.env.BENCH_KEEP_DATABASE === '1') console.error(`database ${name} kept`);
+        else await admin.query(`drop database if exists "${name}" with (force)`);
         await admin.end();
       },
     };
@@ -40,6 +42,21 @@ export async function benchDatabase(serverUrl: string | undefined): Promise<{ en
 }
 
 const SERVICE_NODE_OPTIONS = '--max-old-space-size=256';
+
+/** Servers this bench started and has not seen exit. */
+const servers = new Set<ChildProcess>();
+const killServers = () => {
+  for (const child of servers) child.kill('SIGKILL');
+};
+// A bench stopped half-way (Ctrl-C, kill, an error) takes its servers with it: left running,
+// they would retry the database the bench dropped and load the machine the next run measures.
+process.once('exit', killServers);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killServers();
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  });
+}
 
 export async function startServer(env: Record<string, string>, port: number): Promise<{ child: ChildProcess; readyMs: number }> {
   const started = performance.now();
@@ -60,6 +77,8 @@ export async function startServer(env: Record<string, string>, port: number): Pr
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  servers.add(child);
+  child.once('exit', () => servers.delete(child));
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);

@@ -176,7 +176,8 @@ export async function seriesHistory(db: Kysely<DB>, versionId: string, agencyId:
       from series s
       cross join live
       cross join lateral (
-        select array(select distinct o.period from ${ofSeries} and o.period < s.first order by o.period desc limit ${lookback + 1}::int) as periods
+        -- offset 0: the subquery stays one, so the array is made once, not once per use of it.
+        select array(select distinct o.period from ${ofSeries} and o.period < s.first order by o.period desc limit ${lookback + 1}::int) as periods offset 0
       ) b
     )
     select s.region_code, s.disagg_key, h.period, h.value::text as value, s.cut and h.period = s.from_period as earlier_unread
