@@ -257,22 +257,36 @@ from
 
 -- listChanges({"since":"0","limit":500,"hideClosed":false}), statement 2 of 2
 select
-  c.seq::text as seq,
+  c.seq,
   c.kind,
-  true as visible,
+  c.visible,
   c.indicator_code,
   c.region_code,
-  c.entry as entry
+  c.entry
 from
-  figure_changes c
+  (
+    select
+      c.seq as n,
+      c.seq::text as seq,
+      c.kind,
+      true as visible,
+      c.indicator_code,
+      c.region_code,
+      c.entry as entry
+    from
+      figure_changes c
+    where
+      c.seq > $1::bigint
+      and not c.unchanged
+    order by
+      c.seq
+    limit
+      $2
+  ) c
 where
-  c.seq > $1::bigint
-  and c.seq < $2::bigint
-  and not c.unchanged
+  c.n < $3::bigint
 order by
-  c.seq
-limit
-  $3;
+  c.n;
 
 -- listChanges({"since":"0","limit":500,"hideClosed":false,"indicators":["IKS-01"]}), statement 1 of 2
 with
@@ -338,13 +352,14 @@ from
     where
       c.indicator_code = i.code
       and c.seq > $2::bigint
-      and c.seq < $3::bigint
       and not c.unchanged
     order by
       c.seq
     limit
-      $4
+      $3
   ) c
+where
+  c.n < $4::bigint
 order by
   c.n
 limit
@@ -392,44 +407,58 @@ from
 
 -- listChanges({"since":"0","limit":500,"hideClosed":true}), statement 2 of 2
 select
-  c.seq::text as seq,
+  c.seq,
   c.kind,
-  c.consumer_visible as visible,
+  c.visible,
   c.indicator_code,
   c.region_code,
-  case
-    when c.consumer_visible then c.entry
-    else json_build_object(
-      'kind',
-      'withdrawn',
-      'at',
-      to_char(
-        c.at at time zone 'UTC',
-        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-      ),
-      'figure',
-      json_build_object(
-        'indicator',
-        c.indicator_code,
-        'region',
-        c.region_code,
-        'period',
-        c.period,
-        'disaggregation',
-        c.disagg
-      )
-    )::text
-  end as entry
+  c.entry
 from
-  figure_changes c
+  (
+    select
+      c.seq as n,
+      c.seq::text as seq,
+      c.kind,
+      c.consumer_visible as visible,
+      c.indicator_code,
+      c.region_code,
+      case
+        when c.consumer_visible then c.entry
+        else json_build_object(
+          'kind',
+          'withdrawn',
+          'at',
+          to_char(
+            c.at at time zone 'UTC',
+            'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+          ),
+          'figure',
+          json_build_object(
+            'indicator',
+            c.indicator_code,
+            'region',
+            c.region_code,
+            'period',
+            c.period,
+            'disaggregation',
+            c.disagg
+          )
+        )::text
+      end as entry
+    from
+      figure_changes c
+    where
+      c.seq > $1::bigint
+      and c.consumer_listed
+    order by
+      c.seq
+    limit
+      $2
+  ) c
 where
-  c.seq > $1::bigint
-  and c.seq < $2::bigint
-  and c.consumer_listed
+  c.n < $3::bigint
 order by
-  c.seq
-limit
-  $3;
+  c.n;
 
 -- listChanges({"since":"0","limit":500,"hideClosed":true,"indicators":["IKS-01"]}), statement 1 of 2
 with
@@ -517,13 +546,14 @@ from
     where
       c.indicator_code = i.code
       and c.seq > $2::bigint
-      and c.seq < $3::bigint
       and c.consumer_listed
     order by
       c.seq
     limit
-      $4
+      $3
   ) c
+where
+  c.n < $4::bigint
 order by
   c.n
 limit

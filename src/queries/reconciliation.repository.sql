@@ -280,12 +280,22 @@ set
   valid_to = now()
 from
   unnest($1::text[], $2::text[], $3::text[], $4::text[]) as k (indicator_code, region_code, period, disagg_key)
+  cross join lateral (
+    select
+      c.id
+    from
+      reconciled_figures c
+    where
+      c.indicator_code = k.indicator_code
+      and c.region_code = k.region_code
+      and c.period = k.period
+      and c.disagg_key = k.disagg_key
+      and c.valid_to is null
+    limit
+      1
+  ) as current
 where
-  f.indicator_code = k.indicator_code
-  and f.region_code = k.region_code
-  and f.period = k.period
-  and f.disagg_key = k.disagg_key
-  and f.valid_to is null;
+  f.id = current.id;
 
 -- writeFigures([{"key":{"indicator_code":"IKS-01","region_code":"65.71","period":"2025","disagg_key":"","disagg":{},"candidates":[]},"state":{"status":"final","value":"12.5","method":"single-source","sourceVersionId":null,"conflictId":null,"rationale":null,"decidedBy":null},"kind":"new"}]), statement 3 of 3
 with
