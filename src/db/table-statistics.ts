@@ -1,12 +1,14 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from './schema.js';
 
-// The key of the session advisory lock one process holds while it refreshes statistics.
+// With the second key 0, the transaction lock one process holds while it analyses a table (the
+// two-key form: no single-key lock of the service, hashed or not, can collide with it).
 const UPKEEP_LOCK = 7_110_005;
 
 /**
  * The tables of the service's schema whose rows changed enough since their statistics were
- * last taken to need new ones: autovacuum's own rule (50 rows and a tenth of the table).
+ * last taken to need new ones: autovacuum's own rule (50 rows and a tenth of the table),
+ * the most changed first.
  */
 async function staleTables(db: Kysely<DB>): Promise<string[]> {
   const { rows } = await sql<{ name: string }>`
@@ -14,26 +16,35 @@ async function staleTables(db: Kysely<DB>): Promise<string[]> {
     from pg_stat_user_tables s
     join pg_class c on c.oid = s.relid
     where s.schemaname = current_schema() and s.n_mod_since_analyze >= 50 + 0.1 * greatest(c.reltuples, 0)
-    order by s.relname`.execute(db);
+    order by s.n_mod_since_analyze desc, s.relname`.execute(db);
   return rows.map((r) => r.name);
 }
 
 /**
- * Runs ANALYZE on every table that needs it (staleTables), unless another process is doing so
- * (a try-lock: nobody waits). Returns the tables analysed.
+ * Runs ANALYZE on `table` unless another process is analysing a table now (a try-lock: nobody
+ * waits); true when it did. One short transaction: the connection (PGlite's only one) is
+ * free again between tables.
  */
-export async function refreshStatistics(db: Kysely<DB>): Promise<string[]> {
-  return db.connection().execute(async (conn) => {
-    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${UPKEEP_LOCK}) as locked`.execute(conn);
-    if (!rows[0]!.locked) return [];
-    try {
-      const tables = await staleTables(conn);
-      for (const table of tables) await sql`analyze ${sql.table(table)}`.execute(conn);
-      return tables;
-    } finally {
-      await sql`select pg_advisory_unlock(${UPKEEP_LOCK})`.execute(conn);
-    }
+async function analyzeTable(db: Kysely<DB>, table: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${UPKEEP_LOCK}, 0) as locked`.execute(trx);
+    if (!rows[0]!.locked) return false;
+    await sql`analyze ${sql.table(table)}`.execute(trx);
+    return true;
   });
+}
+
+/**
+ * Runs ANALYZE on every table that needs it (staleTables), one at a time, while `goOn` says
+ * so; stops at a table another process is analysing. Returns the tables analysed.
+ */
+export async function refreshStatistics(db: Kysely<DB>, goOn: () => boolean = () => true): Promise<string[]> {
+  const analysed: string[] = [];
+  for (const table of await staleTables(db)) {
+    if (!goOn() || !(await analyzeTable(db, table))) break;
+    analysed.push(table);
+  }
+  return analysed;
 }
 
 /**
@@ -48,6 +59,7 @@ export async function refreshStatistics(db: Kysely<DB>): Promise<string[]> {
 export class StatisticsUpkeep {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private stopping = false;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -67,7 +79,7 @@ export class StatisticsUpkeep {
     this.running ??= (async () => {
       const started = performance.now();
       try {
-        const tables = await refreshStatistics(this.db);
+        const tables = await refreshStatistics(this.db, () => !this.stopping);
         if (tables.length > 0) this.log.info({ tables, ms: Math.round(performance.now() - started) }, 'table statistics refreshed');
       } catch (err) {
         // A database that is away now is retried at the next interval; requests report it.
@@ -79,7 +91,9 @@ export class StatisticsUpkeep {
     return this.running;
   }
 
+  /** Stops the timer; a run under way ends after the table it is analysing. */
   async stop() {
+    this.stopping = true;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;

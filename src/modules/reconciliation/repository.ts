@@ -447,7 +447,7 @@ export async function writeFigures(db: Kysely<DB>, writes: readonly FigureWrite[
         and c.valid_to is null
       limit 1
     ) as current
-    where f.id = current.id`.execute(db);
+    where f.id = current.id and f.valid_to is null`.execute(db);
   await sql`
     with input as (
       select indicator_code, region_code, period, disagg_key, disagg::jsonb as disagg, status, value::numeric as value, method,

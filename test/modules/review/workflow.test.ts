@@ -97,6 +97,13 @@ t.test('history is read as far back as the checks look: a long copied-forward ru
   const jump = findings.filter((f) => f.code === 'AN_JUMP');
   t.equal(jump.length, 1, 'the jump is still judged against the latest earlier year');
   t.match(jump[0]!.anomaly!.details, { compared: [{ period: '2024', value: 44 }] });
+
+  // A correction of an old year, with later years stored: judged against the year before it.
+  const old = await push(id, yearly('65.02.02', [410], 2), malinau.auth);
+  t.equal(old.statusCode, 201, old.body);
+  const oldJump = (old.json().findings as ReportFinding[]).filter((f) => f.code === 'AN_JUMP');
+  t.equal(oldJump.length, 1, old.body);
+  t.match(oldJump[0]!.anomaly!, { period: '2017', details: { value: 410, compared: [{ period: '2016', value: 44 }] } });
 });
 
 t.test('a dataset is returned, corrected, verified and published, with the history to show for it', async (t) => {
