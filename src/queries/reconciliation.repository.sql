@@ -295,7 +295,8 @@ from
       1
   ) as current
 where
-  f.id = current.id;
+  f.id = current.id
+  and f.valid_to is null;
 
 -- writeFigures([{"key":{"indicator_code":"IKS-01","region_code":"65.71","period":"2025","disagg_key":"","disagg":{},"candidates":[]},"state":{"status":"final","value":"12.5","method":"single-source","sourceVersionId":null,"conflictId":null,"rationale":null,"decidedBy":null},"kind":"new"}]), statement 3 of 3
 with
