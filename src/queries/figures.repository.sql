@@ -37,7 +37,7 @@ from
   left join "datasets" as "sd" on "sd"."id" = "sv"."dataset_id"
   left join "agencies" as "sa" on "sa"."id" = "sd"."agency_id"
 where
-  "f"."valid_to" is null
+  f.valid_to is null
   and "f"."region_code" like $1
   and r.level = $2
   and "f"."period" = $3
@@ -160,7 +160,7 @@ from
   left join "datasets" as "sd" on "sd"."id" = "sv"."dataset_id"
   left join "agencies" as "sa" on "sa"."id" = "sd"."agency_id"
 where
-  "f"."valid_to" is null
+  f.valid_to is null
   and "f"."indicator_code" in ($1)
   and "f"."region_code" = $2
   and "f"."disagg_key" = $3

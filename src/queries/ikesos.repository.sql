@@ -32,7 +32,7 @@ from
         from
           regions r
         where
-          r.level = $4
+          (r.level = $4)
       )
     group by
       f.region_code
@@ -40,7 +40,7 @@ from
   left join ikesos_official_scores o on o.region_code = r.code
   and o.period = $5
 where
-  r.level = $6
+  (r.level = $6)
 order by
   r.code;
 
@@ -99,8 +99,10 @@ from
         from
           regions r
         where
-          r.level = $6
-          and r.code like $7
+          (
+            r.level = $6
+            and r.code like $7
+          )
       )
     group by
       f.region_code
@@ -109,37 +111,41 @@ from
   and o.period = $8
   and o.loaded_at <= $9::timestamptz
 where
-  r.level = $10
-  and r.code like $11
+  (
+    r.level = $10
+    and r.code like $11
+  )
 order by
   r.code;
 
 -- selectedRegions({"level":2,"within":"65"})
 select
-  "code",
-  "name",
-  "level",
-  "parent_code"
+  "r"."code",
+  "r"."name",
+  "r"."level",
+  "r"."parent_code"
 from
-  "regions"
+  "regions" as "r"
 where
-  "level" = $1
-  and "code" like $2
+  (
+    r.level = $1
+    and r.code like $2
+  )
 order by
-  "code";
+  "r"."code";
 
 -- selectedRegions({"region":"65.71"})
 select
-  "code",
-  "name",
-  "level",
-  "parent_code"
+  "r"."code",
+  "r"."name",
+  "r"."level",
+  "r"."parent_code"
 from
-  "regions"
+  "regions" as "r"
 where
-  "code" = $1
+  (r.code = $1)
 order by
-  "code";
+  "r"."code";
 
 -- scoringFigures({"indicators":["IKS-01","IKS-02","IKS-03"],"regions":["65.01","65.71"],"period":"2025","hideClosed":false})
 select

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { changeFeedHorizon, consumerVisible, isoText } from '../reconciliation/repository.js';
+import { changeFeedHorizon, consumerVisible, isoText, servedAsOf } from '../reconciliation/repository.js';
 
 export interface FigureFilter {
   indicators?: string[] | undefined;
@@ -76,10 +76,7 @@ export type FigureRow = Awaited<ReturnType<typeof listFigures>>[number];
 
 /** Figures served at `asOf`, or now. */
 function servedAt<Q extends Figures>(q: Q, asOf: string | undefined): Q {
-  const out = q as Figures;
-  return (asOf
-    ? out.where(sql<boolean>`f.valid_from <= ${asOf}::timestamptz and (f.valid_to is null or f.valid_to > ${asOf}::timestamptz)`)
-    : out.where('f.valid_to', 'is', null)) as Q;
+  return (q as Figures).where(servedAsOf(asOf)) as Q;
 }
 
 function applyFilter<Q extends Figures>(q: Q, f: Omit<FigureFilter, 'asOf'>): Q {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { consumerVisible } from '../reconciliation/repository.js';
+import { consumerVisible, servedAsOf } from '../reconciliation/repository.js';
 import type { FigureInput } from './scoring.js';
 
 export type MethodologyRow = Awaited<ReturnType<typeof findMethodology>> & object;
@@ -64,12 +64,18 @@ export interface RegionSelection {
   within?: string | undefined;
 }
 
+/** Whether the region `r` (an alias of regions) is in the selection; every region for an empty one. */
+function inSelection(s: RegionSelection) {
+  const conditions = [
+    ...(s.region ? [sql<boolean>`r.code = ${s.region}`] : []),
+    ...(s.level !== undefined ? [sql<boolean>`r.level = ${s.level}`] : []),
+    ...(s.within ? [sql<boolean>`r.code like ${`${s.within}.%`}`] : []),
+  ];
+  return conditions.length > 0 ? sql<boolean>`(${sql.join(conditions, sql` and `)})` : sql<boolean>`true`;
+}
+
 export function selectedRegions(db: Kysely<DB>, s: RegionSelection) {
-  let q = db.selectFrom('regions').select(['code', 'name', 'level', 'parent_code']).orderBy('code');
-  if (s.region) q = q.where('code', '=', s.region);
-  if (s.level !== undefined) q = q.where('level', '=', s.level);
-  if (s.within) q = q.where('code', 'like', `${s.within}.%`);
-  return q.execute();
+  return db.selectFrom('regions as r').select(['r.code', 'r.name', 'r.level', 'r.parent_code']).where(inSelection(s)).orderBy('r.code').execute();
 }
 
 /**
@@ -80,9 +86,7 @@ export function selectedRegions(db: Kysely<DB>, s: RegionSelection) {
  */
 export async function scoringFigures(db: Kysely<DB>, f: { indicators: string[]; regions: string[]; period: string; asOf: string | undefined; hideClosed: boolean }) {
   if (f.indicators.length === 0 || f.regions.length === 0) return [];
-  const served = f.asOf
-    ? sql`f.valid_from <= ${f.asOf}::timestamptz and (f.valid_to is null or f.valid_to > ${f.asOf}::timestamptz)`
-    : sql`f.valid_to is null`;
+  const served = servedAsOf(f.asOf);
   const visible = f.hideClosed ? consumerVisible('f', 'd') : sql<boolean>`true`;
   const { rows } = await sql<{
     region_code: string;
@@ -132,20 +136,12 @@ export async function scoringFigures(db: Kysely<DB>, f: { indicators: string[]; 
  * value never leaves the database.
  */
 export async function scoreListInputs(db: Kysely<DB>, f: { indicators: string[]; selection: RegionSelection; period: string; asOf: string | undefined; hideClosed: boolean }) {
-  const served = f.asOf
-    ? sql`f.valid_from <= ${f.asOf}::timestamptz and (f.valid_to is null or f.valid_to > ${f.asOf}::timestamptz)`
-    : sql`f.valid_to is null`;
+  const served = servedAsOf(f.asOf);
   const shown = sql`coalesce(f.value::text, '"' || f.status || '"')`;
   // Its source dataset, joined only when a consumer reads: whether they may see the figure.
   const figure = f.hideClosed ? sql`case when ${consumerVisible('f', 'd')} then ${shown} else '"restricted"' end` : shown;
   const source = f.hideClosed ? sql`left join dataset_versions v on v.id = f.source_version_id left join datasets d on d.id = v.dataset_id` : sql``;
-  const s = f.selection;
-  const conditions = [
-    ...(s.region ? [sql`r.code = ${s.region}`] : []),
-    ...(s.level !== undefined ? [sql`r.level = ${s.level}`] : []),
-    ...(s.within ? [sql`r.code like ${`${s.within}.%`}`] : []),
-  ];
-  const selected = conditions.length > 0 ? sql.join(conditions, sql` and `) : sql`true`;
+  const selected = inSelection(f.selection);
   const official = f.asOf ? sql`and o.loaded_at <= ${f.asOf}::timestamptz` : sql``;
   // Figures are gathered per region before the join: 514 rows to join and sort, not 7,710.
   const { rows } = await sql<{

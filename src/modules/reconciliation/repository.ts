@@ -389,6 +389,11 @@ function sameKey(a: string, b: string) {
   return sql<boolean>`${sql.join(cols.map((c) => sql`${sql.ref(`${a}.${c}`)} = ${sql.ref(`${b}.${c}`)}`), sql` and `)}`;
 }
 
+/** Whether the figure `f` (an alias of reconciled_figures) was served at `asOf`, or is served now. */
+export function servedAsOf(asOf: string | undefined) {
+  return asOf ? sql<boolean>`f.valid_from <= ${asOf}::timestamptz and (f.valid_to is null or f.valid_to > ${asOf}::timestamptz)` : sql<boolean>`f.valid_to is null`;
+}
+
 /** A timestamp as JavaScript's toISOString writes it (UTC, milliseconds). */
 export const isoText = (value: RawBuilder<unknown>) => sql<string>`to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
