@@ -73,11 +73,6 @@ function ref(indicator: string, p: PushedPoint): PointRef {
   return { indicator, region: p.region, period: p.period, disagg: p.disagg, value: p.value, row: p.row };
 }
 
-/** Every check of one indicator at once; detect.ts runs the two halves slice by slice. */
-export function detectVersionAnomalies(input: IndicatorInput): Finding[] {
-  return [...seriesAnomalies(input), ...groupAnomalies(input)];
-}
-
 /**
  * The checks of each series and of each point alone (jump, zero, flat; population): given
  * whole series (every period of a region's breakdown), a part of the push finds what the

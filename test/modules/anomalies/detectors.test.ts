@@ -1,7 +1,7 @@
 import t from 'tap';
 import { detectFlat, detectIncoherence, detectJump, detectPeerOutliers, detectZero, exceedsPopulation, median } from '../../../src/modules/anomalies/detectors.js';
 import { DEFAULT_QUALITY_RULES as R, effectiveRules, seriesLookback } from '../../../src/domain/quality-rules.js';
-import { coherenceParents, detectVersionAnomalies, seriesAnomalies, type HistoryPoint, type PushedPoint, type StoredFigure } from '../../../src/modules/anomalies/version-anomalies.js';
+import { coherenceParents, groupAnomalies, seriesAnomalies, type HistoryPoint, type PushedPoint, type StoredFigure } from '../../../src/modules/anomalies/version-anomalies.js';
 
 const series = (...values: number[]) => values.map((value, i) => ({ period: String(2020 + i), value }));
 /** Runs a detector over every point of a series, as the push does; returns the periods that fire. */
@@ -108,22 +108,22 @@ const input = (points: PushedPoint[], figures: StoredFigure[], rules = effective
 
 t.test('a lone pushed kab/kota is judged against its siblings published by others', async (t) => {
   const siblings = [stored('65.01', '65', 10), stored('65.02', '65', 12), stored('65.03', '65', 11), stored('65.04', '65', 13)];
-  const findings = detectVersionAnomalies(input([point('65.71', '65', 90)], siblings));
+  const findings = groupAnomalies(input([point('65.71', '65', 90)], siblings));
   const outliers = findings.filter((f) => f.code === 'AN_PEER_OUTLIER');
   t.equal(outliers.length, 1);
   t.equal(outliers[0]!.anomaly!.region, '65.71');
   t.match(outliers[0]!.anomaly!.details, { peers: 5, median: 12, peer_values: [{ region: '65.71', value: 90, source: 'push' }, { region: '65.01', value: 10, source }] });
   t.match(outliers[0]!.message.en, /1 from this push, 4 published/);
-  t.same(detectVersionAnomalies(input([point('65.71', '65', 12)], siblings)).filter((f) => f.code === 'AN_PEER_OUTLIER'), [], 'a plausible value among the same peers');
+  t.same(groupAnomalies(input([point('65.71', '65', 12)], siblings)).filter((f) => f.code === 'AN_PEER_OUTLIER'), [], 'a plausible value among the same peers');
   // A published outlier among the peers is not this push's to answer.
   const withOddSibling = [...siblings.slice(1), stored('65.01', '65', 900)];
-  t.same(detectVersionAnomalies(input([point('65.71', '65', 12)], withOddSibling)).filter((f) => f.code === 'AN_PEER_OUTLIER'), []);
+  t.same(groupAnomalies(input([point('65.71', '65', 12)], withOddSibling)).filter((f) => f.code === 'AN_PEER_OUTLIER'), []);
 });
 
 t.test('coherence: a pushed kab/kota against the published province, and a pushed province against published kab/kota', async (t) => {
   const siblings = [stored('65.01', '65', 20), stored('65.02', '65', 20)];
   const province = stored('65', null, 100, 1);
-  const [exceed] = detectVersionAnomalies(input([point('65.71', '65', 70)], [...siblings, province])).filter((f) => f.anomaly!.detector === 'coherence');
+  const [exceed] = groupAnomalies(input([point('65.71', '65', 70)], [...siblings, province])).filter((f) => f.anomaly!.detector === 'coherence');
   t.equal(exceed!.code, 'AN_CHILDREN_EXCEED_PARENT');
   t.equal(exceed!.anomaly!.region, '65.71', 'the finding sits on the pushed child when the parent is published');
   t.match(exceed!.anomaly!.details, {
@@ -133,16 +133,16 @@ t.test('coherence: a pushed kab/kota against the published province, and a pushe
     children_sum: 110,
   });
   t.match(exceed!.message.en, /more than PPKS-06 · 65 itself \(100; published, DINSOS-65 v3\)/);
-  t.same(detectVersionAnomalies(input([point('65.71', '65', 50)], [...siblings, province])).filter((f) => f.anomaly!.detector === 'coherence'), [], 'under the parent with children missing');
+  t.same(groupAnomalies(input([point('65.71', '65', 50)], [...siblings, province])).filter((f) => f.anomaly!.detector === 'coherence'), [], 'under the parent with children missing');
   // Two pushed children under a published parent: one finding, on the larger.
-  const two = detectVersionAnomalies(input([{ ...point('65.71', '65', 70), row: 2 }, { ...point('65.03', '65', 30), row: 3 }], [...siblings, province]));
+  const two = groupAnomalies(input([{ ...point('65.71', '65', 70), row: 2 }, { ...point('65.03', '65', 30), row: 3 }], [...siblings, province]));
   t.same(two.filter((f) => f.anomaly!.detector === 'coherence').map((f) => [f.anomaly!.region, f.row]), [['65.71', 2]]);
 
   const children = ['65.01', '65.02', '65.03', '65.04', '65.71'].map((r) => stored(r, '65', 20));
-  const [diverge] = detectVersionAnomalies(input([point('65', null, 150, 1)], children)).filter((f) => f.anomaly!.detector === 'coherence');
+  const [diverge] = groupAnomalies(input([point('65', null, 150, 1)], children)).filter((f) => f.anomaly!.detector === 'coherence');
   t.equal(diverge!.code, 'AN_CHILDREN_DIVERGE', 'every child published, summing to 100 against a pushed 150');
   t.equal(diverge!.anomaly!.region, '65');
-  t.same(detectVersionAnomalies(input([point('65', null, 100, 1)], children)).filter((f) => f.anomaly!.detector === 'coherence'), []);
+  t.same(groupAnomalies(input([point('65', null, 100, 1)], children)).filter((f) => f.anomaly!.detector === 'coherence'), []);
   t.same(coherenceParents([point('65.71', '65', 1)], [province]), ['65']);
   t.same(coherenceParents([point('65.71', '65', 1)], siblings), [], 'no parent figure, nothing to check');
 });
